@@ -1,0 +1,81 @@
+"""Amendments are voted in order before the draft, under the same rules.
+
+An adopted amendment's ``effect`` replaces the draft's probabilities of the members it names.
+Each vote of the sequence has its own latent draw: votes are independent given the path so far.
+A path is written as a tuple of booleans, one per amendment (True = adopted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+from .model import VoteModel
+from .scenario import VoteTable, shift_probs
+
+Probs = dict[str, tuple[float, float, float, float]]
+Path = tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One amendment: its own vote tables (relative to the draft's current probabilities)."""
+
+    name: str
+    procedural: bool
+    votes: Mapping[str, VoteTable]
+    effect: Mapping[str, VoteTable]
+
+
+def _apply(probs: Probs, tables: Mapping[str, VoteTable]) -> Probs:
+    out = dict(probs)
+    for code, table in tables.items():
+        out[code] = table.as_tuple() if table.has_probabilities else shift_probs(out[code], table.shift or 0.0)
+    return out
+
+
+@dataclass(frozen=True)
+class Sequence_:
+    """The draft model and its amendments; builds the model of each vote given a path."""
+
+    draft: VoteModel
+    amendments: tuple[Amendment, ...]
+
+    def _draft_probs(self, path: Path) -> Probs:
+        probs: Probs = {
+            m: (float(p[0]), float(p[1]), float(p[2]), float(p[3]))
+            for m, p in zip(self.draft.members, self.draft.probs, strict=True)
+        }
+        for amend, adopted in zip(self.amendments, path, strict=False):
+            if adopted:
+                probs = _apply(probs, amend.effect)
+        return probs
+
+    def _model(self, probs: Probs, procedural: bool) -> VoteModel:
+        arr = [probs[m] for m in self.draft.members]
+        model = self.draft.with_probs(__import__("numpy").asarray(arr, dtype=float))
+        if model.procedural == procedural:
+            return model
+        return VoteModel(
+            model.members, model.probs, model.permanent, model.bloc, model.cohesion,
+            model.common, model.threshold, procedural, model.bloc_names,
+        )
+
+    def amendment_model(self, j: int, prefix: Path) -> VoteModel:
+        """The model of the vote on amendment ``j`` after the earlier outcomes ``prefix``."""
+        amend = self.amendments[j]
+        probs = _apply(self._draft_probs(prefix), amend.votes)
+        return self._model(probs, amend.procedural)
+
+    def draft_model(self, path: Path) -> VoteModel:
+        """The model of the final vote on the draft after the amendment outcomes ``path``."""
+        return self._model(self._draft_probs(path), self.draft.procedural)
+
+    def paths(self) -> list[Path]:
+        return [tuple(bits) for bits in product((True, False), repeat=len(self.amendments))]
+
+
+def path_label(names: Sequence[str], path: Path) -> str:
+    """Readable path name, e.g. 'A1 adopted, A2 rejected'."""
+    return ", ".join(f"{n} {'adopted' if a else 'rejected'}" for n, a in zip(names, path, strict=True))

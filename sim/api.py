@@ -1,0 +1,230 @@
+"""The Python API: ``simulate`` a scenario by Monte Carlo or exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Literal
+
+import numpy as np
+
+from . import exact, montecarlo
+from .amendments import Amendment, Path, Sequence_, path_label
+from .errors import InputError
+from .model import VoteModel
+from .result import AmendmentResult, SimulationResult
+from .scenario import (
+    Calibrator,
+    ModelSpec,
+    ResolvedScenario,
+    Scenario,
+    build_model,
+    parse_scenario,
+    resolve_scenario,
+)
+
+Method = Literal["monte-carlo", "exact"]
+METHODS = ("monte-carlo", "exact")
+DEFAULT_DRAWS = 100_000
+DEFAULT_SEED = 0
+MAX_DRAWS = 100_000_000
+
+try:
+    __version__ = metadata.version("unsc-sim")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.1.0"
+
+
+def default_calibrator() -> Calibrator | None:
+    """The calibrated model shipped with the package, if it is available."""
+    try:
+        from .calibrated import scenario_calibrator
+    except ImportError:  # pragma: no cover - calibration not installed
+        return None
+    return scenario_calibrator
+
+
+def model_spec(
+    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any],
+    calibrator: Calibrator | None | Literal["default"] = "default",
+) -> ModelSpec:
+    """Validate and resolve a scenario (dict, Scenario, ...) into the engine's model."""
+    if isinstance(scenario, ModelSpec):
+        return scenario
+    if isinstance(scenario, Mapping):
+        scenario = parse_scenario(scenario)
+    if isinstance(scenario, Scenario):
+        scenario = resolve_scenario(scenario)
+    cal = default_calibrator() if calibrator == "default" else calibrator
+    return build_model(scenario, cal)
+
+
+def _check(draws: int, seed: int | None, method: str) -> None:
+    if method not in METHODS:
+        raise InputError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "monte-carlo" and not 1 <= draws <= MAX_DRAWS:
+        raise InputError("draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
+    if seed is not None and seed < 0:
+        raise InputError("seed", f"must be a non-negative integer, got {seed}")
+
+
+@dataclass(frozen=True)
+class _Stats:
+    """Linear statistics of one vote; mixtures over amendment paths are weighted sums."""
+
+    p_adopted: float
+    p_vetoed: float
+    p_short: float
+    yes: np.ndarray
+    tally: np.ndarray
+    member: np.ndarray
+    pivotal: np.ndarray
+    pairwise: np.ndarray
+
+    def scaled(self, w: float) -> _Stats:
+        return _Stats(*(getattr(self, f) * w for f in self.__dataclass_fields__))
+
+    def __add__(self, other: _Stats) -> _Stats:
+        return _Stats(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+
+
+def _exact_stats(model: VoteModel) -> _Stats:
+    o = exact.exact_outcomes(model)
+    return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.yes_distribution, o.tally.ravel(),
+                  o.member_votes, o.pivotal, o.pairwise_agreement)
+
+
+def _count_stats(c: montecarlo.Counts) -> _Stats:
+    d = c.draws
+    return _Stats(c.adopted / d, c.vetoed / d, c.short / d, c.yes_hist / d, c.tally / d,
+                  c.member / d, c.pivotal / d, c.agree / d)
+
+
+def simulate(
+    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any],
+    draws: int = DEFAULT_DRAWS,
+    seed: int | None = DEFAULT_SEED,
+    method: Method = "monte-carlo",
+    *,
+    calibrator: Calibrator | None | Literal["default"] = "default",
+    pool: montecarlo.MapPool | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """Outcome probabilities of a scenario's draft, after any amendments.
+
+    ``seed=None`` draws fresh entropy, which is recorded in the result so the run can be
+    replayed. ``pool`` (anything with ``map``) spreads Monte Carlo chunks over workers; the
+    numbers do not depend on it.
+    """
+    _check(draws, seed, method)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    spec = model_spec(scenario, calibrator)
+    seq = Sequence_(
+        spec.model,
+        tuple(
+            Amendment(a.name, a.procedural, votes, effect)
+            for a, votes, effect in spec.resolved.amendments
+        ),
+    )
+    if method == "exact":
+        stats, amend = _exact_sequence(seq)
+        n_draws = 0
+    else:
+        stats, amend = _mc_sequence(seq, draws, seed, pool, progress)
+        n_draws = draws
+    model = spec.model
+    council = spec.resolved.council
+    return SimulationResult(
+        members=model.members,
+        permanent=tuple(m for m in model.members if m in council.permanent),
+        threshold=model.threshold,
+        procedural=model.procedural,
+        method=method,
+        draws=n_draws,
+        seed=seed if method == "monte-carlo" else None,
+        version=__version__,
+        p_adopted=float(stats.p_adopted),
+        p_adopted_se=0.0 if method == "exact" else float(np.sqrt(stats.p_adopted * (1 - stats.p_adopted) / draws)),
+        p_vetoed=float(stats.p_vetoed),
+        p_short=float(stats.p_short),
+        yes_distribution=np.asarray(stats.yes, dtype=float),
+        tally=np.asarray(stats.tally, dtype=float),
+        member_votes=np.asarray(stats.member, dtype=float),
+        pivotal=np.asarray(stats.pivotal, dtype=float),
+        pairwise=np.asarray(stats.pairwise, dtype=float),
+        provenance=dict(spec.provenance),
+        amendments=amend,
+        scenario_name=spec.resolved.spec.scenario.name,
+    )
+
+
+def _summarize(
+    seq: Sequence_, path_probs: dict[Path, float], draft_given_path: dict[Path, float]
+) -> AmendmentResult | None:
+    k = len(seq.amendments)
+    if k == 0:
+        return None
+    names = tuple(a.name for a in seq.amendments)
+    p_adopted = []
+    given = []
+    for j in range(k):
+        p_yes = sum(p for path, p in path_probs.items() if path[j])
+        p_no = sum(p for path, p in path_probs.items() if not path[j])
+        d_yes = sum(p * draft_given_path[path] for path, p in path_probs.items() if path[j])
+        d_no = sum(p * draft_given_path[path] for path, p in path_probs.items() if not path[j])
+        p_adopted.append(p_yes)
+        given.append((d_yes / p_yes if p_yes > 0 else None, d_no / p_no if p_no > 0 else None))
+    paths = {}
+    for path, p in path_probs.items():
+        d = draft_given_path[path]
+        paths[path_label(names, path) + ", draft adopted"] = p * d
+        paths[path_label(names, path) + ", draft not adopted"] = p * (1 - d)
+    return AmendmentResult(names, tuple(p_adopted), tuple(given), paths)
+
+
+def _exact_sequence(seq: Sequence_) -> tuple[_Stats, AmendmentResult | None]:
+    if not seq.amendments:
+        return _exact_stats(seq.draft), None
+    path_probs: dict[Path, float] = {}
+    for path in seq.paths():
+        p = 1.0
+        for j, adopted in enumerate(path):
+            pa, _ = exact.event_probabilities(seq.amendment_model(j, path[:j]))
+            p *= pa if adopted else 1.0 - pa
+        path_probs[path] = p
+    total: _Stats | None = None
+    given: dict[Path, float] = {}
+    for path, p in path_probs.items():
+        st = _exact_stats(seq.draft_model(path))
+        given[path] = st.p_adopted
+        total = st.scaled(p) if total is None else total + st.scaled(p)
+    assert total is not None
+    return total, _summarize(seq, path_probs, given)
+
+
+def _mc_sequence(
+    seq: Sequence_,
+    draws: int,
+    seed: int,
+    pool: montecarlo.MapPool | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[_Stats, AmendmentResult | None]:
+    if not seq.amendments:
+        return _count_stats(montecarlo.run(seq.draft, draws, seed, pool, progress)), None
+    counts = montecarlo.run_sequence(seq, draws, seed, pool, progress)
+    total_draws = sum(c.draws for c in counts.values())
+    stats: _Stats | None = None
+    path_probs = {path: c.draws / total_draws for path, c in counts.items()}
+    given = {path: c.adopted / c.draws if c.draws else 0.0 for path, c in counts.items()}
+    for path, c in counts.items():
+        if c.draws == 0:
+            continue
+        st = _count_stats(c).scaled(c.draws / total_draws)
+        stats = st if stats is None else stats + st
+    assert stats is not None
+    for path in seq.paths():
+        path_probs.setdefault(path, 0.0)
+        given.setdefault(path, 0.0)
+    return stats, _summarize(seq, path_probs, given)

@@ -1,0 +1,170 @@
+"""The ``unsc-sim`` command line: a thin layer over the Python API.
+
+Every bad input ends with one line ``FILE: field: problem`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import api
+from .council import FIRST_YEAR, LAST_YEAR, council_for_year
+from .errors import InputError
+from .files import read_scenario, write_results
+from .power import voting_power
+from .report import compare_table, power_table, result_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> None:
+    """Print one line on stderr and exit 2."""
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def input_errors(fn: F) -> F:
+    """Turn input errors into one line and exit code 2, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            fail(str(exc))
+        except ValueError as exc:  # validation raised by lower layers without a field
+            fail(f"error: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command_line() -> str:
+    return "unsc-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # usage errors also exit 2, on one line
+        return super().main(*args, **kwargs)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(api.__version__, prog_name="unsc-sim")
+def main() -> None:
+    """Simulate UN Security Council votes: would this draft pass, and why?"""
+
+
+def _check_out(out: Path | None, force: bool) -> None:
+    if out is None:
+        return
+    if out.suffix not in {".json", ".csv", ".parquet"}:
+        raise InputError("--out", f"{out}: use a .json, .csv or .parquet file name")
+    if out.exists() and not force:
+        raise InputError("--out", f"{out} exists; pass --force to overwrite it")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--draws", default=api.DEFAULT_DRAWS, show_default=True, type=int, help="Monte Carlo draws.")
+@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, type=int, help="Random seed (recorded).")
+@click.option("--exact", is_flag=True, help="Exact probabilities (quadrature) instead of Monte Carlo.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Also write results to FILE.json, .csv or .parquet.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@input_errors
+def run(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool) -> None:
+    """Simulate one or more SCENARIO.toml files."""
+    _check_out(out, force)
+    specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
+    method: api.Method = "exact" if exact else "monte-carlo"
+    results = [api.simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    if fmt == "json":
+        payload = [r.to_dict() for r in results]
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
+    else:
+        click.echo("\n\n".join(result_table(r) for r in results))
+    if out is not None:
+        write_results(results, out, command_line())
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--draws", default=api.DEFAULT_DRAWS, show_default=True, type=int)
+@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, type=int)
+@click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@input_errors
+def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str) -> None:
+    """Compare scenarios side by side (same seed: common random numbers)."""
+    if len(scenarios) < 2:
+        raise InputError("SCENARIOS", "give at least two scenario files to compare")
+    specs = [read_scenario(p) for p in scenarios]
+    method: api.Method = "exact" if exact else "monte-carlo"
+    results = [api.simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    if fmt == "json":
+        click.echo(json.dumps({str(p): r.to_dict() for p, r in zip(scenarios, results, strict=True)}, indent=2))
+    else:
+        click.echo(compare_table(results, [p.stem for p in scenarios]))
+
+
+@main.command()
+@click.option("--year", type=int, default=None, help=f"Council of a year, {FIRST_YEAR}-{LAST_YEAR} (default: the latest).")
+@click.option("--procedural", is_flag=True, help="Procedural vote: no veto.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@input_errors
+def power(year: int | None, procedural: bool, fmt: str) -> None:
+    """A priori voting power (Shapley–Shubik and Banzhaf) of each member."""
+    y = LAST_YEAR if year is None else year
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise InputError("--year", f"must be between {FIRST_YEAR} and {LAST_YEAR}, got {y}")
+    council = council_for_year(y)
+    pw = voting_power(council, procedural=procedural)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "year": y,
+                    "threshold": council.threshold,
+                    "procedural": procedural,
+                    "shapley_shubik": {m: float(v) for m, v in pw.shapley_shubik.items()},
+                    "banzhaf": {m: float(v) for m, v in pw.banzhaf.items()},
+                    "banzhaf_absolute": {m: float(v) for m, v in pw.banzhaf_absolute.items()},
+                    "fractions": {
+                        k: {m: str(v) for m, v in getattr(pw, k).items()}
+                        for k in ("shapley_shubik", "banzhaf", "banzhaf_absolute")
+                    },
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"A priori voting power, {y} Council ({council.size} members, {council.threshold} votes needed"
+                   f"{', procedural' if procedural else ''})")
+        click.echo(power_table(pw))
+
+
+def _register_optional() -> None:
+    """Commands that live in their own modules (calibration, batch studies)."""
+    for module, names in (("sim.cli_calibrate", ("fit", "predict", "backtest")), ("sim.cli_sweep", ("sweep",))):
+        try:
+            mod = __import__(module, fromlist=list(names))
+        except ImportError:
+            continue
+        for name in names:
+            cmd = getattr(mod, name, None)
+            if isinstance(cmd, click.Command):
+                main.add_command(cmd, name)
+
+
+_register_optional()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,116 @@
+"""Reading scenario files and writing results: the I/O edge used by the CLI and the app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, ScenarioError
+from .model import VOTES
+from .result import SimulationResult
+from .scenario import Scenario, scenario_from_toml
+
+#: Largest scenario file or upload accepted, in bytes.
+MAX_SCENARIO_BYTES = 256 * 1024
+
+
+def scenario_from_bytes(data: bytes, source: str) -> Scenario:
+    """Decode and validate an uploaded or read scenario; errors name ``source``."""
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError("(file)", f"is {len(data):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError("(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source) from None
+    try:
+        return scenario_from_toml(text, source)
+    except ScenarioError as exc:
+        raise exc.with_source(source) from None
+
+
+def read_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file."""
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError("(file)", "no such file", str(path))
+    if p.is_dir():
+        raise ScenarioError("(file)", "is a directory, not a scenario file", str(path))
+    try:
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError("(file)", f"is {size:,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", str(path))
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError("(file)", f"cannot be read: {exc.strerror}", str(path)) from None
+    return scenario_from_bytes(data, str(path))
+
+
+def result_record(result: SimulationResult) -> dict[str, Any]:
+    """One flat row: outcome probabilities, their errors, and per-member vote probabilities."""
+    row: dict[str, Any] = {
+        "scenario": result.scenario_name,
+        "method": result.method,
+        "draws": result.draws,
+        "seed": result.seed,
+        "p_adopted": result.p_adopted,
+        "p_adopted_se": result.p_adopted_se,
+        "p_adopted_ci_low": result.p_adopted_ci[0],
+        "p_adopted_ci_high": result.p_adopted_ci[1],
+        "p_vetoed": result.p_vetoed,
+        "p_vetoed_se": result.se(result.p_vetoed),
+        "p_short": result.p_short,
+        "p_short_se": result.se(result.p_short),
+    }
+    for i, m in enumerate(result.members):
+        for j, v in enumerate(VOTES):
+            row[f"{m}_{v}"] = float(result.member_votes[i, j])
+    for i, m in enumerate(result.members):
+        row[f"{m}_pivotal"] = float(result.pivotal[i])
+    if result.amendments is not None:
+        for name, p in zip(result.amendments.names, result.amendments.p_adopted, strict=True):
+            row[f"amendment {name}: p_adopted"] = p
+    return row
+
+
+def write_table(rows: Sequence[Mapping[str, Any]], path: str | Path, metadata: Mapping[str, str]) -> None:
+    """Write rows as CSV or Parquet (by suffix); Parquet keeps ``metadata`` in its schema."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([dict(r) for r in rows])
+    p = Path(path)
+    if p.suffix == ".parquet":
+        meta = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
+        pq.write_table(table.replace_schema_metadata(meta), p)
+    elif p.suffix == ".csv":
+        pacsv.write_csv(table, p)
+    else:
+        raise InputError("--out", f"{path}: use a .json, .csv or .parquet file name")
+
+
+def write_results(results: Sequence[SimulationResult], path: str | Path, command: str) -> None:
+    """Write results as JSON (full), or CSV/Parquet (one flat row per result)."""
+    p = Path(path)
+    if p.suffix == ".json":
+        payload: Any = [r.to_dict() for r in results]
+        p.write_text(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, default=_json_default))
+        return
+    meta = {
+        "unsc_sim.version": results[0].version if results else "",
+        "unsc_sim.seed": json.dumps([r.seed for r in results]),
+        "unsc_sim.command": command,
+    }
+    write_table([result_record(r) for r in results], p, meta)
+
+
+def _json_default(obj: object) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")

@@ -1,0 +1,125 @@
+"""Plain-text reports of results for people reading a terminal (pure: returns strings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from .model import VOTES
+from .names import display_name
+from .power import PowerIndices
+from .result import SimulationResult
+
+BAR = 30
+
+
+def pct(p: float, digits: int = 1) -> str:
+    return f"{100 * p:.{digits}f}%"
+
+
+def _name(code: str) -> str:
+    try:
+        return display_name(code)
+    except ValueError:
+        return code
+
+
+def stacked_bar(probs: Sequence[float], width: int = BAR) -> str:
+    """A bar of yes (█), abstain (▒), no (░) and absent (·) proportional to the probabilities."""
+    marks = "█▒░·"
+    cells = [round(p * width) for p in probs]
+    diff = width - sum(cells)
+    cells[max(range(len(cells)), key=lambda i: probs[i])] += diff
+    return "".join(m * max(c, 0) for m, c in zip(marks, cells, strict=True))
+
+
+def result_table(result: SimulationResult, title: str | None = None) -> str:
+    """Outcome probabilities with intervals, veto vs shortfall, and per-member bars."""
+    r = result
+    lines = []
+    head = title or r.scenario_name or "Scenario"
+    kind = "procedural (no veto)" if r.procedural else "substantive"
+    lines.append(f"{head}")
+    how = "exact (quadrature)" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
+    lines.append(f"  {len(r.members)} members, {r.threshold} votes needed, {kind}; {how}; unsc-sim {r.version}")
+    lines.append("")
+    lo, hi = r.p_adopted_ci
+    ci = "" if r.method == "exact" else f"   95% CI [{pct(lo, 2)}, {pct(hi, 2)}]  (se {pct(r.p_adopted_se, 2)})"
+    lines.append(f"  P(adopted)           {pct(r.p_adopted, 2):>8}{ci}")
+    if not r.procedural:
+        vetoes = ", ".join(f"{_name(m)} {pct(p)}" for m, p in sorted(r.p_veto_by.items(), key=lambda kv: -kv[1]))
+        lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   P(no) by {vetoes}")
+    lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}")
+    if r.amendments is not None:
+        lines.append("")
+        lines.append("  Amendments (voted first, in order):")
+        for name, p, (given_yes, given_no) in zip(
+            r.amendments.names, r.amendments.p_adopted, r.amendments.p_draft_given, strict=True
+        ):
+            gy = "n/a" if given_yes is None else pct(given_yes)
+            gn = "n/a" if given_no is None else pct(given_no)
+            lines.append(f"    {name}: P(adopted) {pct(p)}; draft passes {gy} if adopted, {gn} if not")
+    lines.append("")
+    lines.append(f"  {'Member':<24} {'yes':>6} {'abst.':>6} {'no':>6} {'absent':>6}  {'█ yes ▒ abstain ░ no · absent':<{BAR}}  pivotal  source")
+    for i, m in enumerate(r.members):
+        p = r.member_votes[i]
+        perm = "*" if m in r.permanent else " "
+        src = r.provenance.get(m, "")
+        lines.append(
+            f"  {perm}{_name(m)[:19]:<19} {m:>3} "
+            + " ".join(f"{pct(p[j], 0):>6}" for j in range(len(VOTES)))
+            + f"  {stacked_bar(list(p))}  {pct(r.pivotal[i]):>7}  {src}"
+        )
+    lines.append("  * permanent member")
+    lines.append("")
+    lines.append("  Most likely tallies (yes-no-abstain, absent):")
+    for t in r.tally_top(5):
+        lines.append(f"    {t['yes']:>2}-{t['no']}-{t['abstain']}  absent {t['absent']}  {pct(t['p'])}")
+    lines.append("")
+    lines.append("  Yes votes:")
+    peak = max(r.yes_distribution.max(), 1e-12)
+    for k, p in enumerate(r.yes_distribution):
+        if p < 5e-4 and k < r.threshold - 1:
+            continue
+        mark = " ◀ needed" if k == r.threshold else ""
+        lines.append(f"    {k:>2} {'█' * round(40 * p / peak):<40} {pct(p):>6}{mark}")
+    return "\n".join(lines)
+
+
+def compare_table(results: Sequence[SimulationResult], labels: Sequence[str]) -> str:
+    """Side-by-side outcome probabilities and member votes of several scenarios."""
+    width = max(14, *(len(label) for label in labels))
+    lines = ["  " + " " * 24 + "".join(f"{label[:width]:>{width + 2}}" for label in labels)]
+
+    def row(name: str, values: Sequence[str]) -> None:
+        lines.append(f"  {name:<24}" + "".join(f"{v:>{width + 2}}" for v in values))
+
+    row("P(adopted)", [pct(r.p_adopted, 2) for r in results])
+    row("  ± se", [pct(r.p_adopted_se, 2) for r in results])
+    row("P(vetoed)", [pct(r.p_vetoed, 2) for r in results])
+    row("P(short of votes)", [pct(r.p_short, 2) for r in results])
+    members = sorted({m for r in results for m in r.members}, key=lambda m: (m not in results[0].permanent, m))
+    for m in members:
+        vals = []
+        for r in results:
+            if m in r.members:
+                p = r.member_votes[r.members.index(m)]
+                vals.append(f"{pct(p[0], 0)}/{pct(p[1], 0)}/{pct(p[2], 0)}")
+            else:
+                vals.append("-")
+        row(f"{_name(m)[:18]} y/a/n", vals)
+    return "\n".join(lines)
+
+
+def power_table(power: PowerIndices) -> str:
+    """A priori voting power per member, as fractions and percentages."""
+    lines = [f"  {'Member':<26} {'Shapley–Shubik':>22} {'Banzhaf (normalized)':>24} {'Banzhaf (absolute)':>22}"]
+    for m, ss in power.shapley_shubik.items():
+        bz = power.banzhaf[m]
+        ab = power.banzhaf_absolute[m]
+        lines.append(f"  {_name(m)[:20]:<20} {m:>5} {_frac(ss):>22} {_frac(bz):>24} {_frac(ab):>22}")
+    return "\n".join(lines)
+
+
+def _frac(x: Fraction) -> str:
+    return f"{x} ({pct(float(x), 2)})"

@@ -1,0 +1,145 @@
+"""Simulation results: one tidy dataclass with the same keys for Monte Carlo and exact runs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import norm
+
+from .model import VOTES
+
+Z95 = float(norm.ppf(0.975))
+
+
+def wilson_interval(p: float, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion ``p`` observed in ``n`` trials."""
+    if n <= 0:
+        return (0.0, 1.0)
+    denom = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class AmendmentResult:
+    """Outcome probabilities of a vote sequence with amendments (see :mod:`sim.amendments`)."""
+
+    names: tuple[str, ...]
+    p_adopted: tuple[float, ...]
+    p_draft_given: tuple[tuple[float | None, float | None], ...]  # (given adopted, given not)
+    paths: dict[str, float]  # e.g. "A1 adopted, A2 rejected, draft adopted" -> probability
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "amendments": [
+                {
+                    "name": name,
+                    "p_adopted": p,
+                    "p_draft_adopted_if_adopted": given[0],
+                    "p_draft_adopted_if_rejected": given[1],
+                }
+                for name, p, given in zip(self.names, self.p_adopted, self.p_draft_given, strict=True)
+            ],
+            "paths": dict(self.paths),
+        }
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Outcome probabilities of one draft (after any amendments), with how they were computed."""
+
+    members: tuple[str, ...]
+    permanent: tuple[str, ...]
+    threshold: int
+    procedural: bool
+    method: str
+    draws: int
+    seed: int | None
+    version: str
+    p_adopted: float
+    p_adopted_se: float
+    p_vetoed: float
+    p_short: float
+    yes_distribution: np.ndarray
+    tally: np.ndarray  # (n+1)^3 flat: index (yes * (n+1) + no) * (n+1) + abstain
+    member_votes: np.ndarray  # (n, 4): yes, abstain, no, absent
+    pivotal: np.ndarray
+    pairwise: np.ndarray
+    provenance: dict[str, str] = field(default_factory=dict)
+    amendments: AmendmentResult | None = None
+    scenario_name: str | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.members)
+
+    @property
+    def p_adopted_ci(self) -> tuple[float, float]:
+        if self.method == "exact":
+            return (self.p_adopted, self.p_adopted)
+        return wilson_interval(self.p_adopted, self.draws)
+
+    def se(self, p: float) -> float:
+        """Monte Carlo standard error of a probability estimate from this run (0 if exact)."""
+        if self.method == "exact" or self.draws <= 0:
+            return 0.0
+        return math.sqrt(max(p * (1 - p), 0.0) / self.draws)
+
+    @property
+    def p_veto_by(self) -> dict[str, float]:
+        """P(each permanent member votes no); 0 on a procedural vote, where no is no veto."""
+        idx = {m: i for i, m in enumerate(self.members)}
+        return {m: 0.0 if self.procedural else float(self.member_votes[idx[m], 2]) for m in self.permanent}
+
+    def tally_top(self, k: int = 10) -> list[dict[str, Any]]:
+        """The ``k`` most likely (yes, no, abstain, absent) tallies."""
+        n = self.n
+        order = np.argsort(-self.tally, kind="stable")[:k]
+        out = []
+        for flat in order:
+            p = float(self.tally[flat])
+            if p <= 0:
+                break
+            yes, rest = divmod(int(flat), (n + 1) ** 2)
+            no, abstain = divmod(rest, n + 1)
+            out.append({"yes": yes, "no": no, "abstain": abstain, "absent": n - yes - no - abstain, "p": p})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the CLI's JSON output)."""
+        members = self.members
+        out: dict[str, Any] = {
+            "scenario": self.scenario_name,
+            "p_adopted": self.p_adopted,
+            "p_adopted_se": self.p_adopted_se,
+            "p_adopted_ci": list(self.p_adopted_ci),
+            "p_vetoed": self.p_vetoed,
+            "p_short": self.p_short,
+            "p_veto_by": self.p_veto_by,
+            "yes_distribution": [float(x) for x in self.yes_distribution],
+            "tally_top": self.tally_top(),
+            "member_votes": {
+                m: {v: float(self.member_votes[i, j]) for j, v in enumerate(VOTES)} for i, m in enumerate(members)
+            },
+            "pivotal": {m: float(self.pivotal[i]) for i, m in enumerate(members)},
+            "pairwise_agreement": {
+                f"{a}-{b}": float(self.pairwise[i, j])
+                for i, a in enumerate(members)
+                for j, b in enumerate(members)
+                if i < j
+            },
+            "provenance": dict(self.provenance),
+            "threshold": self.threshold,
+            "procedural": self.procedural,
+            "draws": self.draws,
+            "seed": self.seed,
+            "method": self.method,
+            "version": self.version,
+        }
+        if self.amendments is not None:
+            out.update(self.amendments.to_dict())
+        return out

@@ -1,0 +1,451 @@
+"""Scenario files: their schema (pydantic), semantic checks, and the vote model they define.
+
+Validation is kept apart from computation: :func:`parse_scenario` checks the shape of the data,
+:func:`resolve_scenario` checks it against the Council (names, membership, correlation limits),
+and :func:`build_model` turns a resolved scenario into numbers for the engine. Nothing here reads
+files; the CLI and the app pass text or dicts in. The format is documented in docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from scipy.special import ndtr, ndtri
+
+from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, explicit_council
+from .errors import ScenarioError
+from .model import VoteModel
+from .names import UnknownMemberError, resolve, resolve_for_year
+
+#: Vote probabilities (yes, abstain, no, absent) of a member with no votes table and no
+#: calibrated values: most Council drafts pass, most often unanimously (docs/model.md).
+FALLBACK_VOTE = (0.85, 0.10, 0.05, 0.0)
+#: Common latent correlation used when a scenario has no [correlation] table and no calibration.
+FALLBACK_COMMON = 0.15
+#: Tolerance on probabilities summing to 1.
+SUM_TOLERANCE = 1e-9
+#: Cap on what one scenario may ask for (uploads included).
+MAX_MEMBERS = 60
+MAX_AMENDMENTS = 8
+MAX_TEXT = 2000
+
+VoteName = Literal["yes", "abstain", "no", "absent"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VoteTable(_Strict):
+    """A member's probabilities (omitted keys are 0, they must sum to 1), or a latent ``shift``."""
+
+    yes: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstain: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    no: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    absent: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    shift: float | None = Field(default=None, ge=-10.0, le=10.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> VoteTable:
+        given = [v for v in (self.yes, self.abstain, self.no, self.absent) if v is not None]
+        if self.shift is not None and given:
+            raise ValueError("give either probabilities or a shift, not both")
+        if self.shift is None and not given:
+            raise ValueError("give probabilities (yes, abstain, no, absent) or a shift")
+        if given and abs(sum(given) - 1.0) > SUM_TOLERANCE:
+            raise ValueError(f"probabilities must sum to 1, they sum to {sum(given):.6g}")
+        return self
+
+    @property
+    def has_probabilities(self) -> bool:
+        return self.shift is None
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        """(yes, abstain, no, absent) with omitted values as 0."""
+        return (self.yes or 0.0, self.abstain or 0.0, self.no or 0.0, self.absent or 0.0)
+
+
+class ScenarioMeta(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=MAX_TEXT)
+
+
+class CouncilSpec(_Strict):
+    year: int | None = None
+    members: list[str] | None = Field(default=None, max_length=MAX_MEMBERS)
+    permanent: list[str] | None = Field(default=None, max_length=MAX_MEMBERS)
+    threshold: int | None = None
+    parties_to_dispute: list[str] = Field(default_factory=list, max_length=MAX_MEMBERS)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CouncilSpec:
+        if self.year is not None and self.members is not None:
+            raise ValueError("give either year or members, not both")
+        if self.year is None and self.members is None:
+            raise ValueError("give year (1946-2027) or an explicit members list")
+        if self.year is not None and self.permanent is not None:
+            raise ValueError("permanent is only for an explicit members list")
+        return self
+
+
+class DraftSpec(_Strict):
+    procedural: bool = False
+    sponsor: str | None = Field(default=None, max_length=MAX_TEXT)
+    topic: str | None = Field(default=None, max_length=MAX_TEXT)
+    date: dt.date | None = None
+
+
+class BlocSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
+    cohesion: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
+
+
+class CorrelationSpec(_Strict):
+    common: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    blocs: list[BlocSpec] = Field(default_factory=list, max_length=MAX_MEMBERS)
+
+
+class AmendmentSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    procedural: bool = False
+    votes: dict[str, VoteTable] = Field(default_factory=dict)
+    effect: dict[str, VoteTable] = Field(default_factory=dict)
+
+
+class ReferenceSpec(_Strict):
+    """What really happened, with a source; shown beside the model."""
+
+    source: str = Field(min_length=1, max_length=MAX_TEXT)
+    outcome: Literal["adopted", "vetoed", "failed"]
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    abstain: int = Field(ge=0)
+    absent: int = Field(default=0, ge=0)
+    draft: str | None = None
+    date: dt.date | None = None
+    resolution: str | None = None
+    vetoed_by: list[str] = Field(default_factory=list)
+    votes: dict[str, VoteName] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    scenario: ScenarioMeta
+    council: CouncilSpec
+    draft: DraftSpec = Field(default_factory=DraftSpec)
+    votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_MEMBERS)
+    correlation: CorrelationSpec | None = None
+    amendments: list[AmendmentSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
+    reference: ReferenceSpec | None = None
+
+    @field_validator("votes")
+    @classmethod
+    def _no_empty_names(cls, v: dict[str, VoteTable]) -> dict[str, VoteTable]:
+        if any(not k.strip() for k in v):
+            raise ValueError("member names must not be empty")
+        return v
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical plain-data form (TOML-ready: no None values)."""
+        return self.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+
+
+def _loc(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
+    """Validate plain data (as read from TOML) against the schema; raise :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        raise ScenarioError(_loc(err["loc"]), msg, source) from None
+
+
+def scenario_from_toml(text: str, source: str | None = None) -> Scenario:
+    """Parse TOML text into a validated scenario (no file access)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError("(toml)", f"not valid TOML: {exc}", source) from None
+    return parse_scenario(data, source)
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    """A scenario checked against its Council, with every name resolved to an ISO3 code."""
+
+    spec: Scenario
+    council: Council
+    votes: dict[str, VoteTable]
+    blocs: tuple[tuple[str, tuple[str, ...], float], ...]
+    parties: frozenset[str]
+    amendments: tuple[tuple[AmendmentSpec, dict[str, VoteTable], dict[str, VoteTable]], ...]
+
+
+def _council(spec: CouncilSpec) -> Council:
+    if spec.year is not None:
+        if not FIRST_YEAR <= spec.year <= LAST_YEAR:
+            raise ScenarioError("council.year", f"must be between {FIRST_YEAR} and {LAST_YEAR}, got {spec.year}")
+        council = council_for_year(spec.year)
+        if spec.threshold is None:
+            return council
+        return Council(council.members, council.permanent, spec.threshold, council.year)
+    members = spec.members or []
+    if not members:
+        raise ScenarioError("council.members", "must list at least one member")
+    for i, name in enumerate(members):
+        _code(name, None, f"council.members[{i}]")
+    for i, name in enumerate(spec.permanent or []):
+        code = _code(name, None, f"council.permanent[{i}]")
+        if code not in {resolve(m) for m in members}:
+            raise ScenarioError(f"council.permanent[{i}]", f"{name!r} is not in council.members")
+    try:
+        return explicit_council(members, spec.permanent or [], spec.threshold)
+    except ValueError as exc:
+        raise ScenarioError("council.members", str(exc)) from None
+
+
+def _code(name: str, year: int | None, field: str) -> str:
+    try:
+        return resolve_for_year(name, year) if year is not None else resolve(name)
+    except UnknownMemberError as exc:
+        raise ScenarioError(field, str(exc)) from None
+
+
+def _members_table(
+    table: Mapping[str, VoteTable], council: Council, field: str
+) -> dict[str, VoteTable]:
+    out: dict[str, VoteTable] = {}
+    for name, value in table.items():
+        path = f'{field}."{name}"' if not name.isidentifier() else f"{field}.{name}"
+        code = _code(name, council.year, path)
+        if code not in council.members:
+            raise ScenarioError(path, f"{name!r} ({code}) is not a member of {_council_label(council)}")
+        if code in out:
+            raise ScenarioError(path, f"{name!r} ({code}) is given twice")
+        out[code] = value
+    return out
+
+
+def _council_label(council: Council) -> str:
+    return f"the {council.year} Council" if council.year is not None else "this Council"
+
+
+def resolve_scenario(spec: Scenario, source: str | None = None) -> ResolvedScenario:
+    """Check a scenario against its Council; raise :class:`ScenarioError` naming the field."""
+    try:
+        return _resolve(spec)
+    except ScenarioError as exc:
+        raise exc.with_source(source) if source else exc from None
+
+
+def _resolve(spec: Scenario) -> ResolvedScenario:
+    council = _council(spec.council)
+    if not 1 <= council.threshold <= council.size:
+        raise ScenarioError(
+            "council.threshold", f"must be between 1 and the Council size {council.size}, got {council.threshold}"
+        )
+    votes = _members_table(spec.votes, council, "votes")
+    parties: set[str] = set()
+    for i, name in enumerate(spec.council.parties_to_dispute):
+        field = f"council.parties_to_dispute[{i}]"
+        code = _code(name, council.year, field)
+        if code not in council.members:
+            raise ScenarioError(field, f"{name!r} ({code}) is not a member of {_council_label(council)}")
+        parties.add(code)
+    blocs: list[tuple[str, tuple[str, ...], float]] = []
+    seen: dict[str, str] = {}
+    corr = spec.correlation or CorrelationSpec()
+    for b, bloc in enumerate(corr.blocs):
+        if corr.common + bloc.cohesion > 1.0 + 1e-12:
+            raise ScenarioError(
+                f"correlation.blocs[{b}].cohesion",
+                f"common + cohesion must be at most 1, got {corr.common:g} + {bloc.cohesion:g}",
+            )
+        codes = []
+        for i, name in enumerate(bloc.members):
+            field = f"correlation.blocs[{b}].members[{i}]"
+            code = _code(name, council.year, field)
+            if code not in council.members:
+                raise ScenarioError(field, f"{name!r} ({code}) is not a member of {_council_label(council)}")
+            if code in seen:
+                raise ScenarioError(field, f"{name!r} ({code}) is already in bloc {seen[code]!r}; a member may be in one bloc only")
+            seen[code] = bloc.name
+            codes.append(code)
+        blocs.append((bloc.name, tuple(codes), bloc.cohesion))
+    amendments = []
+    for a, amend in enumerate(spec.amendments):
+        amendments.append(
+            (
+                amend,
+                _members_table(amend.votes, council, f"amendments[{a}].votes"),
+                _members_table(amend.effect, council, f"amendments[{a}].effect"),
+            )
+        )
+    if spec.reference is not None:
+        ref = spec.reference
+        total = ref.yes + ref.no + ref.abstain + ref.absent
+        if total != council.size:
+            raise ScenarioError(
+                "reference", f"yes + no + abstain + absent is {total}, the Council has {council.size} members"
+            )
+        for i, name in enumerate(ref.vetoed_by):
+            code = _code(name, council.year, f"reference.vetoed_by[{i}]")
+            if code not in council.permanent:
+                raise ScenarioError(f"reference.vetoed_by[{i}]", f"{name!r} ({code}) is not a permanent member")
+        for name in ref.votes:
+            code = _code(name, council.year, f"reference.votes.{name}")
+            if code not in council.members:
+                raise ScenarioError(f"reference.votes.{name}", f"{name!r} is not a member of {_council_label(council)}")
+    return ResolvedScenario(spec, council, votes, tuple(blocs), frozenset(parties), tuple(amendments))
+
+
+# --- from a resolved scenario to the engine's numbers -------------------------------------------
+
+#: Where a member's probabilities came from.
+Provenance = Literal["user", "calibrated", "default", "shifted", "party to dispute"]
+
+
+@dataclass(frozen=True)
+class Calibrated:
+    """Calibrated inputs for a draft, as the calibration layer provides them."""
+
+    probs: Mapping[str, tuple[float, float, float, float]]
+    common: float | None = None
+    blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+
+
+Calibrator = Callable[[ResolvedScenario], Calibrated | None]
+
+
+def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, float, float]:
+    """Move a member's latent stance by ``shift`` (+ toward yes, - toward no), keeping absence.
+
+    On the probit scale of the present member's ordinal vote: P(no) = Φ(t1 - shift) and
+    P(yes) = 1 - Φ(t2 - shift), where t1, t2 reproduce the original probabilities.
+    """
+    yes, abstain, no, absent = probs
+    present = 1.0 - absent
+    if present <= 0:
+        return (yes, abstain, no, absent)
+    t1 = ndtri(min(1.0, no / present))
+    t2 = ndtri(min(1.0, (no + abstain) / present))
+    p_no = float(ndtr(t1 - shift)) * present
+    p_not_yes = float(ndtr(t2 - shift)) * present
+    return (present - p_not_yes, max(0.0, p_not_yes - p_no), p_no, absent)
+
+
+def _with_effects(
+    base: dict[str, tuple[float, float, float, float]], tables: Mapping[str, VoteTable]
+) -> dict[str, tuple[float, float, float, float]]:
+    out = dict(base)
+    for code, table in tables.items():
+        out[code] = table.as_tuple() if table.has_probabilities else shift_probs(out[code], table.shift or 0.0)
+    return out
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The engine model of a scenario's draft, plus where each member's numbers came from."""
+
+    model: VoteModel
+    provenance: dict[str, Provenance]
+    resolved: ResolvedScenario
+
+
+def member_probabilities(
+    resolved: ResolvedScenario, calibrated: Calibrated | None
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
+    """Each member's (yes, abstain, no, absent): explicit, else calibrated, else the fallback."""
+    probs: dict[str, tuple[float, float, float, float]] = {}
+    prov: dict[str, Provenance] = {}
+    cal = calibrated.probs if calibrated is not None else {}
+    for code in resolved.council.members:
+        table = resolved.votes.get(code)
+        if table is not None and table.has_probabilities:
+            probs[code], prov[code] = table.as_tuple(), "user"
+            continue
+        if code in cal:
+            base, source = tuple(cal[code]), "calibrated"
+        else:
+            base, source = FALLBACK_VOTE, "default"
+        if table is not None:  # a shift of the calibrated or default stance
+            probs[code], prov[code] = shift_probs(base, table.shift or 0.0), "shifted"
+        else:
+            probs[code], prov[code] = (base[0], base[1], base[2], base[3]), source  # type: ignore[assignment]
+    for code in resolved.parties:
+        yes, abstain, no, absent = probs[code]
+        probs[code], prov[code] = (0.0, yes + abstain + no, 0.0, absent), "party to dispute"
+    return probs, prov
+
+
+def _correlation(
+    resolved: ResolvedScenario, calibrated: Calibrated | None
+) -> tuple[float, tuple[tuple[str, tuple[str, ...], float], ...]]:
+    if resolved.spec.correlation is not None:
+        return resolved.spec.correlation.common, resolved.blocs
+    if calibrated is not None and calibrated.common is not None:
+        members = set(resolved.council.members)
+        blocs = tuple(
+            (name, tuple(m for m in codes if m in members), coh)
+            for name, codes, coh in calibrated.blocs
+            if any(m in members for m in codes)
+        )
+        return calibrated.common, blocs
+    return FALLBACK_COMMON, ()
+
+
+def to_vote_model(
+    resolved: ResolvedScenario,
+    probs: Mapping[str, tuple[float, float, float, float]],
+    common: float,
+    blocs: Sequence[tuple[str, Sequence[str], float]],
+    procedural: bool,
+) -> VoteModel:
+    """Arrange per-member numbers in Council order for the engine."""
+    council = resolved.council
+    bloc_of = {m: b for b, (_, codes, _) in enumerate(blocs) for m in codes}
+    arr = np.array([probs[m] for m in council.members], dtype=float)
+    arr = np.clip(arr, 0.0, 1.0)
+    arr /= arr.sum(axis=1, keepdims=True)
+    return VoteModel(
+        members=council.members,
+        probs=arr,
+        permanent=np.array([m in council.permanent for m in council.members]),
+        bloc=np.array([bloc_of.get(m, -1) for m in council.members], dtype=int),
+        cohesion=np.array([coh for _, _, coh in blocs], dtype=float),
+        common=common,
+        threshold=council.threshold,
+        procedural=procedural,
+        bloc_names=tuple(name for name, _, _ in blocs),
+    )
+
+
+def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None) -> ModelSpec:
+    """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
+    calibrated = calibrator(resolved) if calibrator is not None else None
+    probs, prov = member_probabilities(resolved, calibrated)
+    common, blocs = _correlation(resolved, calibrated)
+    model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
+    return ModelSpec(model, prov, resolved)

@@ -1,0 +1,261 @@
+"""Tests for sim.council: built-in yearly compositions and explicit councils."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib.util
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from sim.council import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Council,
+    council_for_year,
+    default_threshold,
+    explicit_council,
+)
+from sim.names import resolve_for_year
+
+DATA = Path(__file__).parents[2] / "shared" / "data"
+REPO = Path(__file__).parents[1]
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared UN data not available")
+
+P5_ORDER = {"CHN": 0, "ROC": 0, "FRA": 1, "RUS": 2, "SUN": 2, "GBR": 3, "USA": 4}
+ALL_YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+
+
+def test_year_range() -> None:
+    assert (FIRST_YEAR, LAST_YEAR) == (1946, 2027)
+
+
+@pytest.mark.parametrize("year", ALL_YEARS)
+def test_every_year_is_well_formed(year: int) -> None:
+    council = council_for_year(year)
+    assert council.year == year
+    assert council.size == (11 if year <= 1965 else 15)
+    assert council.threshold == (7 if year <= 1965 else 9)
+    assert len(council.permanent) == 5
+    assert council.members[:5] == tuple(sorted(council.permanent, key=P5_ORDER.__getitem__))
+    assert list(council.elected) == sorted(council.elected)
+    assert council.elected == council.members[5:]
+    assert len(set(council.members)) == council.size
+
+
+@pytest.mark.parametrize("year", ALL_YEARS)
+def test_permanent_members_by_era(year: int) -> None:
+    china = "ROC" if year <= 1971 else "CHN"
+    russia = "SUN" if year <= 1991 else "RUS"
+    assert council_for_year(year).members[:5] == (china, "FRA", russia, "GBR", "USA")
+
+
+def test_1950() -> None:
+    council = council_for_year(1950)
+    assert {"SUN", "ROC"} <= council.permanent
+    assert (council.size, council.threshold) == (11, 7)
+    assert set(council.elected) == {"CUB", "ECU", "EGY", "IND", "NOR", "YUG"}
+
+
+def test_enlargement_in_1966() -> None:
+    assert council_for_year(1965).size == 11
+    assert council_for_year(1966).size == 15
+    assert council_for_year(1966).threshold == 9
+
+
+def test_china_and_russia_seats_change_hands() -> None:
+    assert "ROC" in council_for_year(1971).permanent
+    assert "CHN" not in council_for_year(1971).members
+    assert "CHN" in council_for_year(1972).permanent
+    assert "ROC" not in council_for_year(1972).members
+    assert "SUN" in council_for_year(1991).permanent
+    assert "RUS" in council_for_year(1992).permanent
+    assert "SUN" not in council_for_year(1992).members
+
+
+def test_2022() -> None:
+    elected = {"ALB", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR", "ARE"}
+    assert set(council_for_year(2022).elected) == elected
+
+
+def test_2025() -> None:
+    elected = {"DZA", "DNK", "GRC", "GUY", "PAK", "PAN", "KOR", "SLE", "SVN", "SOM"}
+    assert set(council_for_year(2025).elected) == elected
+
+
+def test_blank_source_rows_filled() -> None:
+    for year in (1951, 1952, 1954, 1955, 1961, 2009, 2010):
+        assert "TUR" in council_for_year(year).members, year
+    for year in (1964, 1965, 1990, 1991, 2018, 2019):
+        assert "CIV" in council_for_year(year).members, year
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(("YUG", 1956), ("PHL", 1957)), (("POL", 1960), ("TUR", 1961)),
+     (("ROU", 1962), ("PHL", 1963)), (("CSK", 1964), ("MYS", 1965)),
+     (("ITA", 2017), ("NLD", 2018))],
+)
+def test_split_terms_one_holder_per_year(first: tuple[str, int], second: tuple[str, int]) -> None:
+    (a, year_a), (b, year_b) = first, second
+    assert a in council_for_year(year_a).members and a not in council_for_year(year_b).members
+    assert b in council_for_year(year_b).members and b not in council_for_year(year_a).members
+
+
+def test_historical_states() -> None:
+    assert "DDR" in council_for_year(1980).members
+    assert "DEU" in council_for_year(1977).members
+    assert "CSK" in council_for_year(1978).members
+    assert "COD" in council_for_year(1982).members  # Zaire
+
+
+@pytest.mark.parametrize("year", [1945, 2028, 0])
+def test_year_out_of_range(year: int) -> None:
+    with pytest.raises(ValueError, match=rf"\b{year}\b.*1946-2027"):
+        council_for_year(year)
+
+
+def test_council_is_frozen_and_cached() -> None:
+    council = council_for_year(2000)
+    assert council is council_for_year(2000)
+    with pytest.raises(AttributeError):
+        council.threshold = 3  # type: ignore[misc]
+
+
+# --- explicit councils ----------------------------------------------------------------------
+
+
+def test_explicit_council_resolves_and_orders() -> None:
+    council = explicit_council(
+        ["Brazil", "USA", "India", "Russia", "Germany", "uk", "France", "China", "Japan"],
+        ["United States", "Russian Federation", "Britain", "France", "China"],
+    )
+    assert council.members == ("CHN", "FRA", "RUS", "GBR", "USA", "BRA", "DEU", "IND", "JPN")
+    assert council.permanent == frozenset({"CHN", "FRA", "RUS", "GBR", "USA"})
+    assert council.threshold == 6  # ceil(0.6 * 9)
+    assert council.year is None
+
+
+@pytest.mark.parametrize(("size", "quota"), [(15, 9), (11, 7), (10, 6), (5, 3), (3, 2), (1, 1)])
+def test_default_threshold(size: int, quota: int) -> None:
+    assert default_threshold(size) == quota
+
+
+def test_default_threshold_rejects_empty() -> None:
+    with pytest.raises(ValueError):
+        default_threshold(0)
+
+
+def test_explicit_council_matches_builtin_when_given_same_members() -> None:
+    builtin = council_for_year(2022)
+    rebuilt = explicit_council(list(reversed(builtin.members)), sorted(builtin.permanent))
+    assert rebuilt.members == builtin.members
+    assert rebuilt.threshold == builtin.threshold == 9
+
+
+def test_explicit_threshold_and_no_permanent() -> None:
+    council = explicit_council(["Kenya", "Ghana", "Gabon"], [], threshold=3)
+    assert council.threshold == 3
+    assert council.permanent == frozenset()
+    assert council.members == ("GAB", "GHA", "KEN")
+
+
+def test_explicit_council_duplicate_after_resolution() -> None:
+    with pytest.raises(ValueError, match="RUS"):
+        explicit_council(["Russia", "RUS", "France"], [])
+
+
+def test_explicit_council_permanent_must_be_member() -> None:
+    with pytest.raises(ValueError, match="USA"):
+        explicit_council(["France", "Kenya"], ["France", "USA"])
+
+
+@pytest.mark.parametrize("threshold", [0, -1, 4])
+def test_explicit_council_threshold_bounds(threshold: int) -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        explicit_council(["France", "Kenya", "Ghana"], ["France"], threshold=threshold)
+
+
+def test_explicit_council_unknown_name() -> None:
+    with pytest.raises(ValueError, match="Narnia"):
+        explicit_council(["France", "Narnia"], [])
+
+
+def test_explicit_council_rejects_bare_string() -> None:
+    with pytest.raises(TypeError):
+        explicit_council("France", [])
+
+
+def test_council_constructor_validates() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        Council(members=("FRA", "FRA"), permanent=frozenset(), threshold=1)
+    with pytest.raises(ValueError):
+        Council(members=(), permanent=frozenset(), threshold=1)
+    with pytest.raises(ValueError, match="permanent"):
+        Council(members=("FRA",), permanent=frozenset({"USA"}), threshold=1)
+
+
+# --- checks against the real data -------------------------------------------------------------
+
+
+def _load_builder() -> ModuleType:
+    path = REPO / "tools" / "build_council_table.py"
+    spec = importlib.util.spec_from_file_location("build_council_table", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_data
+def test_committed_table_matches_builder() -> None:
+    rows = _load_builder().build_rows(DATA)
+    with (REPO / "sim" / "data" / "council_membership.csv").open(encoding="utf-8") as fh:
+        committed = [
+            (int(r["year"]), r["member"], r["permanent"] == "True") for r in csv.DictReader(fh)
+        ]
+    assert committed == rows
+
+
+@needs_data
+def test_adopted_resolutions_match_council_each_year() -> None:
+    """Every adopted resolution 1946-2021 lists exactly the members of that year's Council."""
+    by_resolution: dict[tuple[int, str], set[str]] = defaultdict(set)
+    artefact: set[tuple[int, str]] = set()
+    path = DATA / "unsc_adopted_votes_1946_2021_long.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            year, key = int(row["date"][:4]), row["resolution"]
+            if row["member_state"] == "DONOTKNOW":
+                artefact.add((year, key))
+                continue
+            by_resolution[(year, key)].add(resolve_for_year(row["member_state"], year))
+    assert len(by_resolution) == 2617
+    for (year, key), members in by_resolution.items():
+        expected = set(council_for_year(year).members)
+        if (year, key) in artefact:
+            assert members < expected, key
+        else:
+            assert members == expected, key
+
+
+@needs_data
+def test_draft_votes_mostly_match_council() -> None:
+    """Draft votes 1994-2023 fit the Council, apart from 58 known misaligned 1995-2001 events."""
+    events: dict[str, tuple[int, set[str]]] = {}
+    path = DATA / "unsc_draft_votes_1994_2023_oliverunv.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            year = int(row["Year"])
+            _, members = events.setdefault(row["ID"], (year, set()))
+            members.add(resolve_for_year(row["Member State"], year))
+    bad = {year for year, members in events.values()
+           if not members <= set(council_for_year(year).members)}
+    n_bad = sum(1 for year, members in events.values()
+                if not members <= set(council_for_year(year).members))
+    assert len(events) == 1917
+    assert n_bad <= 58
+    assert bad <= {1995, 1997, 1999, 2001}
