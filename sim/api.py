@@ -47,7 +47,7 @@ def default_calibrator() -> Calibrator | None:
 
 def model_spec(
     scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any],
-    calibrator: Calibrator | None | Literal["default"] = "default",
+    calibrator: Calibrator | Literal["default"] | None = "default",
 ) -> ModelSpec:
     """Validate and resolve a scenario (dict, Scenario, ...) into the engine's model."""
     if isinstance(scenario, ModelSpec):
@@ -107,7 +107,7 @@ def simulate(
     seed: int | None = DEFAULT_SEED,
     method: Method = "monte-carlo",
     *,
-    calibrator: Calibrator | None | Literal["default"] = "default",
+    calibrator: Calibrator | Literal["default"] | None = "default",
     pool: montecarlo.MapPool | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
@@ -218,7 +218,7 @@ def _mc_sequence(
     stats: _Stats | None = None
     path_probs = {path: c.draws / total_draws for path, c in counts.items()}
     given = {path: c.adopted / c.draws if c.draws else 0.0 for path, c in counts.items()}
-    for path, c in counts.items():
+    for c in counts.values():
         if c.draws == 0:
             continue
         st = _count_stats(c).scaled(c.draws / total_draws)

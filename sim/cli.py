@@ -51,8 +51,18 @@ def command_line() -> str:
 
 
 class _Group(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # usage errors also exit 2, on one line
-        return super().main(*args, **kwargs)
+    """A group whose usage errors (bad option values, missing arguments) are one line, exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            fail(f"unsc-sim: {exc.format_message()}")
+        except click.Abort:
+            click.echo("unsc-sim: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +89,9 @@ def _check_out(out: Path | None, force: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Also write results to FILE.json, .csv or .parquet.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @input_errors
-def run(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool) -> None:
+def run(
+    scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool
+) -> None:
     """Simulate one or more SCENARIO.toml files."""
     _check_out(out, force)
     specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
@@ -115,7 +127,9 @@ def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt
 
 
 @main.command()
-@click.option("--year", type=int, default=None, help=f"Council of a year, {FIRST_YEAR}-{LAST_YEAR} (default: the latest).")
+@click.option(
+    "--year", type=int, default=None, help=f"Council of a year, {FIRST_YEAR}-{LAST_YEAR} (default: the latest)."
+)
 @click.option("--procedural", is_flag=True, help="Procedural vote: no veto.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @input_errors

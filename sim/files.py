@@ -12,14 +12,14 @@ import numpy as np
 from .errors import InputError, ScenarioError
 from .model import VOTES
 from .result import SimulationResult
-from .scenario import Scenario, scenario_from_toml
+from .scenario import Scenario, resolve_scenario, scenario_from_toml
 
 #: Largest scenario file or upload accepted, in bytes.
 MAX_SCENARIO_BYTES = 256 * 1024
 
 
 def scenario_from_bytes(data: bytes, source: str) -> Scenario:
-    """Decode and validate an uploaded or read scenario; errors name ``source``."""
+    """Decode and fully validate an uploaded or read scenario; errors name ``source``."""
     if len(data) > MAX_SCENARIO_BYTES:
         raise ScenarioError("(file)", f"is {len(data):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", source)
     try:
@@ -27,9 +27,11 @@ def scenario_from_bytes(data: bytes, source: str) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError("(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source) from None
     try:
-        return scenario_from_toml(text, source)
+        spec = scenario_from_toml(text, source)
+        resolve_scenario(spec, source)  # names and Council checks, attributed to the file
     except ScenarioError as exc:
         raise exc.with_source(source) from None
+    return spec
 
 
 def read_scenario(path: str | Path) -> Scenario:

@@ -58,9 +58,9 @@ class VoteModel:
     def loadings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-member latent weights (a on F, b on G_bloc, c on E_i)."""
         a = np.full(self.n, np.sqrt(self.common))
-        coh = np.where(self.bloc >= 0, self.cohesion[np.maximum(self.bloc, 0)], 0.0)
-        if self.n_blocs == 0:
-            coh = np.zeros(self.n)
+        coh = np.zeros(self.n)
+        if self.n_blocs:
+            coh = np.where(self.bloc >= 0, self.cohesion[np.maximum(self.bloc, 0)], 0.0)
         b = np.sqrt(coh)
         c = np.sqrt(np.clip(1.0 - self.common - coh, 0.0, None))
         return a, b, c

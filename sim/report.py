@@ -60,7 +60,10 @@ def result_table(result: SimulationResult, title: str | None = None) -> str:
             gn = "n/a" if given_no is None else pct(given_no)
             lines.append(f"    {name}: P(adopted) {pct(p)}; draft passes {gy} if adopted, {gn} if not")
     lines.append("")
-    lines.append(f"  {'Member':<24} {'yes':>6} {'abst.':>6} {'no':>6} {'absent':>6}  {'█ yes ▒ abstain ░ no · absent':<{BAR}}  pivotal  source")
+    legend = "█ yes ▒ abstain ░ no · absent"
+    lines.append(
+        f"  {'Member':<24} {'yes':>6} {'abst.':>6} {'no':>6} {'absent':>6}  {legend:<{BAR}}  pivotal  source"
+    )
     for i, m in enumerate(r.members):
         p = r.member_votes[i]
         perm = "*" if m in r.permanent else " "

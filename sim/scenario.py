@@ -164,7 +164,9 @@ def _loc(loc: Sequence[int | str]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            key = str(part)
+            key = key if key.isidentifier() else f'"{key}"'
+            out += ("." if out else "") + key
     return out or "(top level)"
 
 
@@ -210,6 +212,7 @@ def _council(spec: CouncilSpec) -> Council:
         council = council_for_year(spec.year)
         if spec.threshold is None:
             return council
+        _check_threshold(spec.threshold, council.size)
         return Council(council.members, council.permanent, spec.threshold, council.year)
     members = spec.members or []
     if not members:
@@ -220,10 +223,17 @@ def _council(spec: CouncilSpec) -> Council:
         code = _code(name, None, f"council.permanent[{i}]")
         if code not in {resolve(m) for m in members}:
             raise ScenarioError(f"council.permanent[{i}]", f"{name!r} is not in council.members")
+    if spec.threshold is not None:
+        _check_threshold(spec.threshold, len(members))
     try:
         return explicit_council(members, spec.permanent or [], spec.threshold)
     except ValueError as exc:
         raise ScenarioError("council.members", str(exc)) from None
+
+
+def _check_threshold(threshold: int, size: int) -> None:
+    if not 1 <= threshold <= size:
+        raise ScenarioError("council.threshold", f"must be between 1 and the Council size {size}, got {threshold}")
 
 
 def _code(name: str, year: int | None, field: str) -> str:
@@ -262,10 +272,6 @@ def resolve_scenario(spec: Scenario, source: str | None = None) -> ResolvedScena
 
 def _resolve(spec: Scenario) -> ResolvedScenario:
     council = _council(spec.council)
-    if not 1 <= council.threshold <= council.size:
-        raise ScenarioError(
-            "council.threshold", f"must be between 1 and the Council size {council.size}, got {council.threshold}"
-        )
     votes = _members_table(spec.votes, council, "votes")
     parties: set[str] = set()
     for i, name in enumerate(spec.council.parties_to_dispute):
@@ -290,7 +296,9 @@ def _resolve(spec: Scenario) -> ResolvedScenario:
             if code not in council.members:
                 raise ScenarioError(field, f"{name!r} ({code}) is not a member of {_council_label(council)}")
             if code in seen:
-                raise ScenarioError(field, f"{name!r} ({code}) is already in bloc {seen[code]!r}; a member may be in one bloc only")
+                raise ScenarioError(
+                    field, f"{name!r} ({code}) is already in bloc {seen[code]!r}; a member may be in one bloc only"
+                )
             seen[code] = bloc.name
             codes.append(code)
         blocs.append((bloc.name, tuple(codes), bloc.cohesion))
@@ -449,3 +457,10 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     common, blocs = _correlation(resolved, calibrated)
     model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
     return ModelSpec(model, prov, resolved)
+
+
+def scenario_to_toml(spec: Scenario) -> str:
+    """The scenario as TOML text that :func:`scenario_from_toml` reads back to an equal scenario."""
+    import tomli_w
+
+    return tomli_w.dumps(spec.to_dict())

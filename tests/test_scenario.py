@@ -1,0 +1,157 @@
+"""Scenario schema and semantic checks: every bad input names its field."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim
+from sim.errors import ScenarioError
+from sim.scenario import (
+    FALLBACK_VOTE,
+    build_model,
+    parse_scenario,
+    resolve_scenario,
+    scenario_from_toml,
+    scenario_to_toml,
+    shift_probs,
+)
+from tests.conftest import SCENARIOS
+
+BASE: dict[str, Any] = {
+    "scenario": {"name": "Test"},
+    "council": {"year": 2022},
+    "draft": {"procedural": False},
+    "votes": {"Russian Federation": {"yes": 0.05, "abstain": 0.25, "no": 0.7}},
+    "correlation": {"common": 0.2, "blocs": [{"name": "P3", "members": ["USA", "UK", "France"], "cohesion": 0.5}]},
+}
+
+
+def with_(path: str, value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    *head, last = path.split("/")
+    node = data
+    for key in head:
+        node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
+    node[last] = value
+    return data
+
+
+def resolved(data: dict[str, Any]) -> sim.scenario.ResolvedScenario:
+    return resolve_scenario(parse_scenario(data, "s.toml"), "s.toml")
+
+
+def test_base_scenario_builds() -> None:
+    spec = build_model(resolved(BASE))
+    model = spec.model
+    assert model.n == 15 and model.threshold == 9
+    i = model.members.index("RUS")
+    np.testing.assert_allclose(model.probs[i], [0.05, 0.25, 0.7, 0.0])
+    assert spec.provenance["RUS"] == "user"
+    assert spec.provenance["BRA"] == "default"
+    np.testing.assert_allclose(model.probs[model.members.index("BRA")], FALLBACK_VOTE)
+    assert set(np.array(model.members)[model.bloc == 0]) == {"USA", "GBR", "FRA"}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "message"),
+    [
+        ("votes/Russian Federation/no", 0.5, 'votes."Russian Federation"', "sum to 1"),
+        ("votes/Atlantis", {"yes": 1.0}, "votes.Atlantis", "unknown UN member name"),
+        ("votes/Germany", {"yes": 1.0}, "votes.Germany", "not a member of the 2022 Council"),
+        ("votes/Russia", {"yes": 1.0}, "votes.Russia", "given twice"),
+        ("votes/China", {"yes": 1.2, "no": -0.2}, "votes.China.yes", "less than or equal to 1"),
+        ("votes/China", {"yes": 0.5, "no": 0.5, "shift": 1.0}, "votes.China", "not both"),
+        ("votes/China", {"maybe": 1.0}, "votes.China.maybe", "unknown key"),
+        ("correlation/common", 0.6, "correlation.blocs[0].cohesion", "at most 1"),
+        ("correlation/blocs", [{"name": "a", "members": ["USA"], "cohesion": 0.1},
+                               {"name": "b", "members": ["United States"], "cohesion": 0.1}],
+         "correlation.blocs[1].members[0]", "one bloc only"),
+        ("council/threshold", 16, "council.threshold", "between 1 and the Council size 15"),
+        ("council/threshold", 0, "council.threshold", "between 1 and"),
+        ("council/year", 1900, "council.year", "between 1946 and 2027"),
+        ("council/members", ["USA"], "council", "either year or members"),
+        ("council/parties_to_dispute", ["Narnia"], "council.parties_to_dispute[0]", "unknown"),
+        ("scenario/name", "", "scenario.name", "at least 1 character"),
+        ("scenario/colour", "red", "scenario.colour", "unknown key"),
+        ("draft/date", "yesterday", "draft.date", "date"),
+    ],
+)
+def test_bad_input_names_the_field(path: str, value: Any, field: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message) as info:
+        resolved(with_(path, value))
+    err = info.value
+    assert err.field == field
+    assert str(err).startswith(f"s.toml: {field}: ")
+    assert "\n" not in str(err)
+
+
+def test_missing_required_and_bad_toml() -> None:
+    with pytest.raises(ScenarioError, match=r"^x.toml: scenario: required key is missing$"):
+        parse_scenario({"council": {"year": 2020}}, "x.toml")
+    with pytest.raises(ScenarioError, match=r"^x.toml: \(toml\): not valid TOML"):
+        scenario_from_toml("[scenario\nname=1", "x.toml")
+
+
+def test_explicit_council_and_names() -> None:
+    data = {
+        "scenario": {"name": "small"},
+        "council": {"members": ["USA", "Russia", "Brazil", "India", "Kenya"], "permanent": ["USA", "Russia"],
+                    "threshold": 3},
+        "votes": {"RUS": {"no": 1.0}},
+    }
+    spec = build_model(resolved(data))
+    assert spec.model.members[:2] == ("RUS", "USA")
+    assert spec.model.threshold == 3
+    assert sim.simulate(data, method="exact", calibrator=None).p_adopted == 0.0
+    bad = copy.deepcopy(data)
+    bad["council"]["permanent"] = ["China"]
+    with pytest.raises(ScenarioError, match=r"council.permanent\[0\]: 'China' is not in council.members"):
+        resolved(bad)
+
+
+def test_historical_names_follow_the_year() -> None:
+    data = {"scenario": {"name": "1950"}, "council": {"year": 1950},
+            "votes": {"Russia": {"absent": 1.0}, "China": {"yes": 1.0}}}
+    spec = build_model(resolved(data))
+    assert "SUN" in spec.model.members and "ROC" in spec.model.members
+    assert spec.model.n == 11 and spec.model.threshold == 7
+    assert spec.provenance["SUN"] == "user"
+
+
+def test_parties_to_dispute_abstain() -> None:
+    data = with_("council/parties_to_dispute", ["Russia"])
+    spec = build_model(resolved(data))
+    i = spec.model.members.index("RUS")
+    np.testing.assert_allclose(spec.model.probs[i], [0.0, 1.0, 0.0, 0.0])
+    assert spec.provenance["RUS"] == "party to dispute"
+    assert sim.simulate(data, method="exact", calibrator=None).p_vetoed < sim.simulate(
+        BASE, method="exact", calibrator=None).p_vetoed
+
+
+def test_shift_moves_toward_yes_and_no() -> None:
+    base = (0.4, 0.2, 0.3, 0.1)
+    up, down = shift_probs(base, 1.0), shift_probs(base, -1.0)
+    assert sum(up) == pytest.approx(1.0) and sum(down) == pytest.approx(1.0)
+    assert up[0] > base[0] and up[2] < base[2]
+    assert down[0] < base[0] and down[2] > base[2]
+    assert up[3] == down[3] == 0.1
+    np.testing.assert_allclose(shift_probs(base, 0.0), base, atol=1e-12)
+    data = with_("votes/Brazil", {"shift": -1.0})
+    spec = build_model(resolved(data))
+    assert spec.provenance["BRA"] == "shifted"
+    brazil = spec.model.probs[spec.model.members.index("BRA")]
+    np.testing.assert_allclose(brazil, shift_probs(FALLBACK_VOTE, -1.0))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_library_scenarios_validate_and_round_trip(path: Any) -> None:
+    spec = scenario_from_toml(path.read_text(), str(path))
+    resolve_scenario(spec, str(path))
+    assert spec.scenario.description, "library scenarios carry a description for the picker"
+    assert scenario_from_toml(scenario_to_toml(spec)) == spec
+    if spec.reference is not None:
+        assert spec.reference.source
