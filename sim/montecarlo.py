@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -27,16 +28,21 @@ class MapPool(Protocol):
 
 @dataclass(frozen=True)
 class Prepared:
-    """Per-member constants for the hot loop, derived once from the model."""
+    """Per-member constants for the hot loop, derived once from the model.
 
-    inv_c: np.ndarray  # 1/c, or 0 for members fully determined by the factors
-    kf: np.ndarray  # a / c (or a)
-    kg: np.ndarray  # b / c (or b)
-    t1: np.ndarray  # no if W < t1
+    Members are held in *internal order*, sorted by bloc so that each bloc is a contiguous block
+    of rows; ``order[r]`` is the model index of internal row ``r``. Counts are returned in model
+    order.
+    """
+
+    order: np.ndarray
+    back: np.ndarray  # model index -> internal row
+    det: np.ndarray  # members fully determined by the factors (no idiosyncratic term)
+    t1: np.ndarray  # no if W < t1 (scaled by 1/c)
     t2: np.ndarray  # yes if W >= t2
     absent: np.ndarray
-    bloc: np.ndarray
     permanent: np.ndarray
+    groups: tuple[tuple[int, int, int, float, float], ...]  # (lo, hi, bloc, a/c, b/c)
     n_blocs: int
     common: bool
     threshold: int
@@ -47,17 +53,27 @@ def prepare(model: VoteModel) -> Prepared:
     """Latent constants scaled so the idiosyncratic term needs no multiplication."""
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
-    det = c <= 0
-    scale = np.where(det, 1.0, 1.0 / np.where(det, 1.0, c))
+    order = np.argsort(np.where(model.bloc < 0, model.n_blocs, model.bloc), kind="stable")
+    det = c[order] <= 0
+    scale = np.where(det, 1.0, 1.0 / np.where(det, 1.0, c[order]))
+    bloc = model.bloc[order]
+    groups = []
+    lo = 0
+    while lo < model.n:
+        hi = lo
+        while hi < model.n and bloc[hi] == bloc[lo] and det[hi] == det[lo]:
+            hi += 1
+        groups.append((lo, hi, int(bloc[lo]), float(a[order][lo] * scale[lo]), float(b[order][lo] * scale[lo])))
+        lo = hi
     return Prepared(
-        inv_c=np.where(det, 0.0, 1.0),
-        kf=a * scale,
-        kg=b * scale,
-        t1=t1 * scale,
-        t2=t2 * scale,
-        absent=model.probs[:, ABSENT].copy(),
-        bloc=model.bloc.copy(),
-        permanent=model.permanent.copy(),
+        order=order,
+        back=np.argsort(order),
+        det=det,
+        t1=t1[order] * scale,
+        t2=t2[order] * scale,
+        absent=model.probs[order, ABSENT],
+        permanent=model.permanent[order],
+        groups=tuple(groups),
         n_blocs=model.n_blocs,
         common=model.common > 0,
         threshold=model.threshold,
@@ -99,7 +115,7 @@ def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
 
 
 def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Scaled latent stances W (n, size); a member votes no if W < t1 and yes if W >= t2.
+    """Scaled latent stances W (n, size) in internal order: no if W < t1, yes if W >= t2.
 
     Random numbers are drawn in a fixed order: E (n x size), F, then each bloc's G.
     """
@@ -107,103 +123,117 @@ def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
     w = rng.standard_normal((n, size))
     f = rng.standard_normal(size) if p.common else None
     g = rng.standard_normal((p.n_blocs, size)) if p.n_blocs else None
-    det = np.flatnonzero(p.inv_c == 0.0)
-    if det.size:
-        w[det] = 0.0
-    # Members of one bloc (and all members in no bloc) share the same factor shift.
-    for b in np.unique(p.bloc):
-        grp = np.flatnonzero(p.bloc == b)
+    for lo, hi, b, kf, kg in p.groups:
+        if p.det[lo]:
+            w[lo:hi] = 0.0
         shift = None
-        kf = p.kf[grp[0]]
-        kg = p.kg[grp[0]]
         if f is not None and kf != 0.0:
             shift = kf * f
         if g is not None and b >= 0 and kg != 0.0:
             shift = kg * g[b] if shift is None else shift + kg * g[b]
-        if shift is None:
-            continue
-        if grp.size == n:
-            w += shift
-        elif grp.size == grp[-1] - grp[0] + 1:
-            w[grp[0] : grp[-1] + 1] += shift
-        else:
-            w[grp] += shift
+        if shift is not None:
+            w[lo:hi] += shift
     return w
 
 
-def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Votes of ``size`` draws as a float32 0/1 matrix stacking yes (n rows), no, absent, ones.
+@dataclass(frozen=True)
+class Votes:
+    """Boolean (n, size) matrices of one chunk of draws, in internal member order."""
 
-    The layout lets one matrix product give every count the statistics need.
-    """
-    n = p.t1.size
+    yes: np.ndarray
+    no: np.ndarray
+    absent: np.ndarray | None  # None when no member can be absent
+
+    @property
+    def size(self) -> int:
+        return int(self.yes.shape[1])
+
+
+def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Votes:
+    """Votes of ``size`` draws: latent stances against each member's thresholds, then absences."""
     w = _latent(p, rng, size)
-    s = np.empty((3 * n + 1, size), dtype=np.float32)
-    np.greater_equal(w, p.t2[:, None], out=s[:n])
-    np.less(w, p.t1[:, None], out=s[n : 2 * n])
-    s[3 * n] = 1.0
+    yes = w >= p.t2[:, None]
+    no = w < p.t1[:, None]
     miss = np.flatnonzero(p.absent > 0)
-    s[2 * n : 3 * n] = 0.0
-    if miss.size:
-        u = rng.random((miss.size, size))
-        away = u < p.absent[miss, None]
-        s[2 * n + miss] = away
-        keep = ~away
-        s[miss] *= keep
-        s[n + miss] *= keep
-    return s
+    if not miss.size:
+        return Votes(yes, no, None)
+    away = np.zeros_like(yes)
+    away[miss] = rng.random((miss.size, size)) < p.absent[miss, None]
+    yes &= ~away
+    no &= ~away
+    return Votes(yes, no, away)
 
 
-def count_chunk(p: Prepared, s: np.ndarray) -> Counts:
-    """Integer statistics of one chunk of drawn votes (see :func:`draw_votes` for ``s``)."""
-    n = p.t1.size
-    size = s.shape[1]
+def _pack(rows: np.ndarray) -> np.ndarray:
+    """Pack boolean rows into uint64 words (zero padding) for popcounts."""
+    packed = np.packbits(rows, axis=-1)
+    pad = (-packed.shape[-1]) % 8
+    if pad:
+        packed = np.concatenate([packed, np.zeros((*packed.shape[:-1], pad), dtype=np.uint8)], axis=-1)
+    return packed.view(np.uint64)
+
+
+@lru_cache(maxsize=8)
+def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
+    iu, ju = np.triu_indices(n, 1)
+    return iu, ju
+
+
+def _row_sums(rows: np.ndarray) -> np.ndarray:
+    """Per-draw count of True over members (columns of a boolean (n, size) matrix)."""
+    return np.add.reduce(rows.view(np.uint8), axis=0, dtype=np.uint8).astype(np.int64)
+
+
+def _popcount(words: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+
+
+def count_chunk(p: Prepared, votes: Votes) -> Counts:
+    """Integer statistics of one chunk of drawn votes, from row sums and popcounts of bit rows."""
+    yes, no, away = votes.yes, votes.no, votes.absent
+    n, size = yes.shape
     thr = p.threshold
-    # Row sums per draw: yes, no, absent and permanent "no" counts.
-    weights = np.zeros((4, 3 * n + 1), dtype=np.float32)
-    weights[0, :n] = 1.0
-    weights[1, n : 2 * n] = 1.0
-    weights[2, 2 * n : 3 * n] = 1.0
-    if not p.procedural:
-        weights[3, n : 2 * n] = p.permanent
-    sums = np.rint(weights @ s).astype(np.int64)
-    n_yes, n_no, n_absent, vetoes = sums
+    n_yes = _row_sums(yes)
+    n_no = _row_sums(no)
+    n_absent = np.zeros(size, dtype=np.int64) if away is None else _row_sums(away)
+    if p.procedural or not p.permanent.any():
+        vetoes = np.zeros(size, dtype=np.int64)
+    else:
+        vetoes = _row_sums(no[p.permanent])
     n_abstain = n - n_yes - n_no - n_absent
     clean0 = vetoes == 0
     adopted = (n_yes >= thr) & clean0
 
+    py, pn = _pack(yes), _pack(no)
+    valid = _pack(np.ones((1, size), dtype=bool))[0]
+    pa = np.zeros_like(py) if away is None else _pack(away)
+    pab = ~(py | pn | pa) & valid  # abstentions
     # Pivotal: member i's vote flips the outcome, the others' votes as drawn (docs/model.md).
-    # Elected (or procedural): flips iff the others give thr-1 yes and no veto;
-    # permanent: iff the others give >= thr-1 yes and no veto.
-    at = (n_yes == thr) & clean0
-    below = (n_yes == thr - 1) & clean0
-    c1 = (n_yes >= thr) & clean0
-    c2 = (n_yes >= thr - 1) & (vetoes == 1)
-    c3 = (n_yes >= thr - 1) & clean0
-    cond = np.stack([at.astype(np.float32) - below, c1.astype(np.float32) - c3,
-                     c2.astype(np.float32) - c3], axis=1).astype(np.float32)
-    proj = s[: 2 * n] @ cond  # (2n, 3)
-    piv = proj[:n, 0] + below.sum()
-    if not p.procedural:
-        perm = p.permanent
-        piv[perm] = proj[:n, 1][perm] + proj[n:, 2][perm] + c3.sum()
-
-    # Pairwise agreement from two small Gram matrices: with v = yes - no and m = yes + no,
-    # yes_i yes_j + no_i no_j = (v_i v_j + m_i m_j) / 2, and abstentions follow from m + absent.
-    yes, no, away = s[:n], s[n : 2 * n], s[2 * n : 3 * n]
-    v = yes - no
-    m = yes + no
-    mm = m @ m.T
-    both = 0.5 * (v @ v.T + mm)
-    rows = s[: 3 * n] @ np.ones(size, dtype=np.float32)
-    r_yes, r_no, r_away = rows[:n], rows[n : 2 * n], rows[2 * n :]
-    if r_away.any():
-        m += away
-        mm = m @ m.T
-    r_m = r_yes + r_no + r_away
-    agree = both + (size - r_m[:, None] - r_m[None, :] + mm)
-    member = np.stack([r_yes, size - r_m, r_no, r_away], axis=1)
+    # Elected (or procedural): the others give thr-1 yes and no veto; permanent: >= thr-1 and no
+    # veto by the others.
+    at, below, c1, c2, c3 = _pack(np.stack([
+        (n_yes == thr) & clean0,
+        (n_yes == thr - 1) & clean0,
+        (n_yes >= thr) & clean0,
+        (n_yes >= thr - 1) & (vetoes == 1),
+        (n_yes >= thr - 1) & clean0,
+    ]))
+    piv = _popcount(py & at) + _popcount(below) - _popcount(py & below)
+    if not p.procedural and p.permanent.any():
+        k = p.permanent
+        piv[k] = (_popcount(py[k] & c1) + _popcount(pn[k] & c2) + _popcount(c3)
+                  - _popcount(py[k] & c3) - _popcount(pn[k] & c3))
+    # Pairwise agreement: both yes, both no or both abstain, over the upper triangle.
+    iu, ju = _triu(n)
+    same = (_popcount(py[iu] & py[ju]) + _popcount(pn[iu] & pn[ju]) + _popcount(pab[iu] & pab[ju]))
+    agree = np.zeros((n, n), dtype=np.int64)
+    agree[iu, ju] = same
+    agree[ju, iu] = same
+    r_yes, r_no, r_away, r_ab = _popcount(py), _popcount(pn), _popcount(pa), _popcount(pab)
+    agree[np.arange(n), np.arange(n)] = size - r_away
+    member = np.stack([r_yes, r_ab, r_no, r_away], axis=1)
     tally_idx = (n_yes * (n + 1) + n_no) * (n + 1) + n_abstain
+    back = p.back  # internal order -> model order
     return Counts(
         draws=size,
         adopted=int(adopted.sum()),
@@ -211,9 +241,9 @@ def count_chunk(p: Prepared, s: np.ndarray) -> Counts:
         short=int((n_yes < thr).sum()),
         yes_hist=np.bincount(n_yes, minlength=n + 1).astype(np.int64),
         tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64),
-        member=np.rint(member).astype(np.int64),
-        pivotal=np.rint(piv).astype(np.int64),
-        agree=np.rint(agree).astype(np.int64),
+        member=member[back],
+        pivotal=piv[back],
+        agree=agree[np.ix_(back, back)],
     )
 
 
@@ -255,11 +285,12 @@ def run(
     return total
 
 
-def adopted_votes(p: Prepared, s: np.ndarray) -> np.ndarray:
+def adopted_votes(p: Prepared, votes: Votes) -> np.ndarray:
     """Whether each drawn vote (see :func:`draw_votes`) adopts the text."""
-    n = p.t1.size
-    n_yes = np.rint(s[:n].sum(axis=0))
-    vetoes = 0.0 if p.procedural else np.rint(s[n : 2 * n][p.permanent].sum(axis=0))
+    n_yes = _row_sums(votes.yes)
+    if p.procedural or not p.permanent.any():
+        return np.asarray(n_yes >= p.threshold)
+    vetoes = _row_sums(votes.no[p.permanent])
     return np.asarray((n_yes >= p.threshold) & (vetoes == 0))
 
 

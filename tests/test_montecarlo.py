@@ -111,10 +111,9 @@ def test_permanent_no_never_adopts_a_substantive_draft(seed: int) -> None:
     rng = np.random.default_rng(seed)
     model = random_model(rng, 15, 5, common=0.3, cohesion=(0.3,))
     p = montecarlo.prepare(model)
-    s = montecarlo.draw_votes(p, montecarlo.chunk_rng(seed, 0), 20_000)
-    n = model.n
-    adopted = montecarlo.adopted_votes(p, s)
-    perm_no = s[n : 2 * n][model.permanent].sum(axis=0) > 0
+    votes = montecarlo.draw_votes(p, montecarlo.chunk_rng(seed, 0), 20_000)
+    adopted = montecarlo.adopted_votes(p, votes)
+    perm_no = votes.no[p.permanent].any(axis=0)
     assert perm_no.any() and adopted.any()
     assert not np.any(adopted & perm_no)
     # and a certain permanent "no" gives exactly zero, by both methods

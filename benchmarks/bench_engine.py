@@ -1,0 +1,106 @@
+"""Engine speed: Monte Carlo against numpy's own normal generator, exact P(adopted), memory.
+
+Ratios are measured in the same process, best of several repeats, so machine noise cancels.
+Scenario: a 15-member Council, common factor plus two blocs (docs/model.md).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from statistics import median
+
+import numpy as np
+
+from sim import exact, montecarlo
+from sim.model import VoteModel
+
+DRAWS = 1_000_000
+REPEATS = 5
+
+
+def scenario(absent: float = 0.0) -> VoteModel:
+    rng = np.random.default_rng(2026)
+    n = 15
+    probs = rng.dirichlet([6, 1.5, 1.5], size=n)
+    probs = np.c_[probs * (1 - absent), np.full(n, absent)]
+    perm = np.zeros(n, dtype=bool)
+    perm[:5] = True
+    bloc = -np.ones(n, dtype=int)
+    bloc[[1, 3, 4]] = 0  # Western P3
+    bloc[[0, 2]] = 1  # China and Russia
+    return VoteModel(tuple(f"M{i}" for i in range(n)), probs, perm, bloc, np.array([0.5, 0.6]), 0.2, 9)
+
+
+def baseline(model: VoteModel, draws: int) -> float:
+    """numpy generating the standard normals the draws need: n + 1 + blocs per draw."""
+    k = model.n + 1 + model.n_blocs
+    t = time.perf_counter()
+    for i, size in enumerate(montecarlo.chunk_sizes(draws)):
+        montecarlo.chunk_rng(0, i).standard_normal((k, size))
+    return time.perf_counter() - t
+
+
+def votes_only(model: VoteModel, draws: int) -> float:
+    """Correlated vote draws plus the outcome of each (adopted or not)."""
+    p = montecarlo.prepare(model)
+    t = time.perf_counter()
+    adopted = 0
+    for i, size in enumerate(montecarlo.chunk_sizes(draws)):
+        adopted += int(montecarlo.adopted_votes(p, montecarlo.draw_votes(p, montecarlo.chunk_rng(0, i), size)).sum())
+    return time.perf_counter() - t
+
+
+def full(model: VoteModel, draws: int) -> float:
+    """Draws and every statistic of a result (tallies, pivots, pairwise agreement)."""
+    t = time.perf_counter()
+    montecarlo.run(model, draws, seed=0)
+    return time.perf_counter() - t
+
+
+def peak_memory_mb(draws: int) -> float:
+    """Peak resident memory of a fresh process running ``draws`` full draws, minus its start."""
+    code = (
+        "import resource, sys; from benchmarks.bench_engine import scenario; from sim import montecarlo;"
+        "m = scenario(); montecarlo.run(m, 10_000, 0);"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        f"montecarlo.run(m, {draws}, 0);"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+        "print(after / 1024, (after - before) / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0])
+
+
+def main() -> None:
+    for absent in (0.0, 0.02):
+        model = scenario(absent)
+        montecarlo.run(model, 50_000, 0)  # warm up
+        base = min(baseline(model, DRAWS) for _ in range(REPEATS))
+        votes = min(votes_only(model, DRAWS) for _ in range(REPEATS))
+        every = min(full(model, DRAWS) for _ in range(REPEATS))
+        label = "no absences" if absent == 0 else f"absence {absent:.0%} each"
+        print(f"Monte Carlo, 1,000,000 draws, 15 members, common + 2 blocs, {label}:")
+        print(f"  numpy normals baseline {base * 1e3:8.1f} ms")
+        print(f"  votes + outcome        {votes * 1e3:8.1f} ms   ratio {votes / base:.2f}x  (bar: <= 1.5x)")
+        print(f"  all statistics         {every * 1e3:8.1f} ms   ratio {every / base:.2f}x")
+    model = scenario()
+    exact.event_probabilities(model)
+    times = []
+    for _ in range(50):
+        t = time.perf_counter()
+        exact.event_probabilities(model)
+        times.append(time.perf_counter() - t)
+    full_times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        exact.exact_outcomes(model)
+        full_times.append(time.perf_counter() - t)
+    print(f"Exact P(adopted), same scenario: median {median(times) * 1e3:.1f} ms (bar: < 20 ms); "
+          f"all exact statistics {median(full_times) * 1e3:.0f} ms")
+    print(f"Peak resident memory at 10,000,000 draws: {peak_memory_mb(10_000_000):.0f} MB (bar: < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
