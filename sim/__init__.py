@@ -7,6 +7,7 @@ True
 """
 
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, __version__, model_spec, simulate
+from .batch import sweep
 from .council import Council, council_for_year, explicit_council
 from .errors import InputError, ScenarioError
 from .model import VoteModel
@@ -30,4 +31,5 @@ __all__ = [
     "resolve_scenario",
     "scenario_from_toml",
     "simulate",
+    "sweep",
 ]
