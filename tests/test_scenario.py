@@ -155,3 +155,19 @@ def test_library_scenarios_validate_and_round_trip(path: Any) -> None:
     assert scenario_from_toml(scenario_to_toml(spec)) == spec
     if spec.reference is not None:
         assert spec.reference.source
+
+
+def test_documented_example_validates() -> None:
+    """The example in docs/scenarios.md is a real, valid scenario."""
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    spec = scenario_from_toml(block.group(1), "docs/scenarios.md")
+    res = resolve_scenario(spec)
+    assert res.council.year == 2022 and len(res.amendments) == 1
+    result = sim.simulate(spec, method="exact")
+    assert 0.0 <= result.p_adopted < 0.2  # Russia's probable veto dominates
