@@ -122,33 +122,34 @@ def _poly_mul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
+def _group_polynomials(
+    model: VoteModel | _SubModel, probs: np.ndarray, grp: np.ndarray, on_g: bool, qg: Quadrature
+) -> tuple[np.ndarray, np.ndarray]:
+    """One group's (T, N) yes-count polynomials given F, integrated over the group's own G.
+
+    T[..., k] = P(k yes in the group), N[..., k] = P(k yes and no permanent "no" in the group).
+    ``probs`` has shape (..., F, G, n, 4); leading axes are carried through.
+    """
+    n = model.n
+    pg, wg = _group_slice(probs, grp, on_g, qg)
+    y = pg[..., 0]
+    t = _linear_product(y, 1.0 - y, n)
+    c = _linear_product(y, 1.0 - y - pg[..., 2] * model.permanent[grp], n)
+    return np.einsum("...gk,g->...k", t, wg), np.einsum("...gk,g->...k", c, wg)
+
+
 def _yes_polynomials(
     model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature
 ) -> tuple[np.ndarray, np.ndarray]:
-    """T[..., k] = P(yes = k) and N[..., k] = P(yes = k, no permanent "no").
-
-    ``probs`` has shape (..., F, G, n, 4); leading axes are carried through (used for variants).
-    """
-    n = model.n
-    perm = model.permanent
+    """T[k] = P(yes = k) and N[k] = P(yes = k, no permanent "no"), over all members."""
     total = None
     clean = None
     for grp, on_g in _groups(model):
-        pg, wg = _group_slice(probs, grp, on_g, qg)
-        y = pg[..., 0]
-        r_total = 1.0 - y
-        r_clean = 1.0 - y - pg[..., 2] * perm[grp]
-        t = _linear_product(y, r_total, n)
-        c = _linear_product(y, r_clean, n)
-        # integrate the group's own G; members outside blocs are constant in G
-        t = np.einsum("...gk,g->...k", t, wg)
-        c = np.einsum("...gk,g->...k", c, wg)
+        t, c = _group_polynomials(model, probs, grp, on_g, qg)
         total = t if total is None else _poly_mul(total, t)
         clean = c if clean is None else _poly_mul(clean, c)
     assert total is not None and clean is not None
-    total = np.einsum("...fk,f->...k", total, qf.weights)
-    clean = np.einsum("...fk,f->...k", clean, qf.weights)
-    return total, clean
+    return np.einsum("...fk,f->...k", total, qf.weights), np.einsum("...fk,f->...k", clean, qf.weights)
 
 
 def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[float, float]:
@@ -180,22 +181,42 @@ def _pivotal(model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature
     """P(outcome differs between member i voting yes and no), the others' votes as drawn.
 
     Member i's own vote given the latent factors is independent of the others', so the others'
-    distribution is obtained by making member i abstain with certainty.
+    distribution is obtained by making member i abstain with certainty. Only member i's group
+    changes; the other groups' polynomials are reused.
     """
     n = model.n
-    step = max(1, min(n, 2_000_000 // max(1, probs.size)))
-    parts = []
-    for start in range(0, n, step):
-        idx = np.arange(start, min(n, start + step))
-        variants = np.repeat(probs[None], idx.size, axis=0)
-        variants[np.arange(idx.size), ..., idx, :] = np.array([0.0, 1.0, 0.0, 0.0])
-        parts.append(_yes_polynomials(model, variants, qf, qg))
-    total = np.concatenate([p[0] for p in parts])
-    clean = np.concatenate([p[1] for p in parts])
+    groups = _groups(model)
+    polys = [_group_polynomials(model, probs, grp, on_g, qg) for grp, on_g in groups]
+    total = np.zeros((n, n + 1))
+    clean = np.zeros((n, n + 1))
+    neutral = np.array([0.0, 1.0, 0.0, 0.0])
+    for g, (grp, on_g) in enumerate(groups):
+        rest_t = np.zeros_like(polys[g][0])
+        rest_t[..., 0] = 1.0
+        rest_c = rest_t.copy()
+        for h, (t, c) in enumerate(polys):
+            if h != g:
+                rest_t, rest_c = _poly_mul(rest_t, t), _poly_mul(rest_c, c)
+        sub = probs[..., grp, :]
+        variants = np.repeat(sub[None], grp.size, axis=0)  # (m, F, G, m, 4)
+        variants[np.arange(grp.size), ..., np.arange(grp.size), :] = neutral
+        local = np.arange(grp.size)
+        sub_model = _SubModel(model.permanent[grp], n)
+        t_var, c_var = _group_polynomials(sub_model, variants, local, on_g, qg)  # (m, F, n+1)
+        total[grp] = np.einsum("mfk,f->mk", _poly_mul(t_var, rest_t[None]), qf.weights)
+        clean[grp] = np.einsum("mfk,f->mk", _poly_mul(c_var, rest_c[None]), qf.weights)
     thr = model.threshold
     if model.procedural:
         return total[:, thr - 1]
     return np.where(model.permanent, clean[:, thr - 1 :].sum(axis=1), clean[:, thr - 1])
+
+
+@dataclass(frozen=True)
+class _SubModel:
+    """The two attributes :func:`_group_polynomials` reads, for a group's own members."""
+
+    permanent: np.ndarray
+    n: int
 
 
 def _pairwise(model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature) -> np.ndarray:
