@@ -1,0 +1,1170 @@
+"""The what-if app: explore a Security Council draft's chances in the browser (``make run``).
+
+A thin Streamlit layer: every number comes from :mod:`sim` (``simulate``, ``model_spec``,
+:mod:`sim.sensitivity`) and every chart from :mod:`sim.charts`. The state is one scenario dict
+(the canonical form of :class:`sim.scenario.Scenario`) plus run settings; edits change the dict
+through callbacks, and the URL's query parameters carry the starting point and a JSON merge patch
+of the edits, so a link reopens the same what-if.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import zlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim import charts
+from sim.api import model_spec, simulate
+from sim.council import FIRST_YEAR, LAST_YEAR, council_for_year
+from sim.errors import InputError
+from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes
+from sim.model import VOTES
+from sim.names import display_name, resolve, resolve_for_year
+from sim.result import SimulationResult
+from sim.scenario import ModelSpec, parse_scenario, resolve_scenario, scenario_to_toml
+from sim.sensitivity import DEFAULT_SHIFT, sensitivity
+
+ROOT = Path(__file__).resolve().parent
+SCENARIO_DIR = ROOT / "scenarios"
+DEFAULT_SCENARIO = "whatif_2026_us_ukraine_text"
+DEFAULT_METHOD = "monte-carlo"
+DEFAULT_DRAWS = 20_000
+DEFAULT_SEED = 0
+DRAW_CHOICES = (5_000, 20_000, 100_000, 1_000_000, 10_000_000)
+#: Monte Carlo runs at least this long show a progress bar.
+PROGRESS_FROM = 200_000
+#: Largest seed the page can hold (a JavaScript number).
+MAX_SEED = 2**53 - 1
+#: Largest accepted upload in megabytes (Streamlit's smallest unit); the scenario reader caps
+#: the bytes further at ``MAX_SCENARIO_BYTES``.
+MAX_UPLOAD_MB = 1
+METHOD_LABELS = {"monte-carlo": "Monte Carlo (fast)", "exact": "Exact"}
+VOTE_WORDS = ("Yes", "Abstain", "No", "Absent")
+SOURCE_WORDS = {
+    "user": "set in the scenario",
+    "calibrated": "calibrated on past votes",
+    "default": "default guess",
+    "shifted": "calibrated, then shifted",
+    "party to dispute": "party to the dispute: must abstain",
+}
+TABS = (
+    "Members' votes",
+    "Blocs and rules",
+    "Yes votes and tallies",
+    "Whom to lobby",
+    "What would change it",
+    "Who votes together",
+    "Amendments",
+    "Compare",
+)
+START_MODES = ("Scenario library", "A year's Council", "Upload a file")
+#: Less empty space above the title so the headline numbers fit a laptop screen (no colours).
+PAGE_CSS = "<style>.stMainBlockContainer { padding-top: 2.5rem; }</style>"
+
+ss = st.session_state
+
+
+# --- pure helpers (no Streamlit calls) ------------------------------------------------------
+
+
+def jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario dict with JSON types only (dates become ISO strings)."""
+    out: dict[str, Any] = json.loads(json.dumps(dict(data), default=str))
+    return out
+
+
+def normalize(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a scenario dict (schema and Council) and return its canonical JSON-typed form."""
+    spec = parse_scenario(data)
+    resolve_scenario(spec)
+    return jsonable(spec.to_dict())
+
+
+def canonical(data: Mapping[str, Any]) -> str:
+    """The cache key of a scenario: its canonical JSON with sorted keys."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def make_patch(src: Any, dst: Any) -> Any:
+    """A JSON merge patch (RFC 7386) that turns ``src`` into ``dst``."""
+    if not isinstance(src, dict) or not isinstance(dst, dict):
+        return dst
+    patch: dict[str, Any] = {k: None for k in src if k not in dst}
+    for k, v in dst.items():
+        if k not in src:
+            patch[k] = v
+        elif isinstance(v, dict) and isinstance(src[k], dict):
+            sub = make_patch(src[k], v)
+            if sub:
+                patch[k] = sub
+        elif v != src[k]:
+            patch[k] = v
+    return patch
+
+
+def apply_patch(target: Any, patch: Any) -> Any:
+    """Apply a JSON merge patch (RFC 7386); ``None`` deletes a key."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = apply_patch(out.get(k), v)
+    return out
+
+
+def encode_edits(patch: Mapping[str, Any]) -> str:
+    """Compact, URL-safe text of a patch (compressed JSON in base64url)."""
+    raw = json.dumps(patch, sort_keys=True, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def decode_edits(text: str) -> dict[str, Any]:
+    """Read :func:`encode_edits` text back; raise ``ValueError`` saying why if unreadable."""
+    try:
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, MAX_SCENARIO_BYTES)
+        if inflater.unconsumed_tail:
+            raise ValueError(f"the edits are larger than {MAX_SCENARIO_BYTES:,} bytes")
+        data = json.loads(raw)
+    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"the edits in the link are damaged ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise ValueError("the edits in the link are not a table")
+    return data
+
+
+def rescale(
+    probs: tuple[float, ...], index: int, value: float
+) -> tuple[float, float, float, float]:
+    """Set one of (yes, abstain, no, absent) and rescale the other three to keep the sum at 1."""
+    value = min(max(float(value), 0.0), 1.0)
+    out = [float(p) for p in probs]
+    others = [j for j in range(4) if j != index]
+    rest = sum(out[j] for j in others)
+    out[index] = value
+    if rest > 0:
+        for j in others:
+            out[j] = out[j] * (1.0 - value) / rest
+    else:
+        votes = [j for j in range(3) if j != index]
+        for j in votes:
+            out[j] = (1.0 - value) / len(votes)
+    return (out[0], out[1], out[2], out[3])
+
+
+def vote_table(probs: tuple[float, ...]) -> dict[str, float]:
+    """A scenario votes table (non-zero entries only) whose values sum to exactly 1."""
+    vals = [round(max(float(p), 0.0), 6) for p in probs]
+    big = max(range(4), key=lambda j: vals[j])
+    vals[big] = round(1.0 - sum(v for j, v in enumerate(vals) if j != big), 9)
+    return {v: p for v, p in zip(VOTES, vals, strict=True) if p > 0}
+
+
+def member_code(name: str, year: int | None) -> str | None:
+    """The ISO3 code a scenario's member name stands for (None if unknown)."""
+    try:
+        return resolve_for_year(name, year) if year is not None else resolve(name)
+    except ValueError:
+        return None
+
+
+def member_name(code: str) -> str:
+    """A member's plain name."""
+    try:
+        return display_name(code)
+    except ValueError:
+        return code
+
+
+def set_member_table(
+    tables: dict[str, Any], code: str, year: int | None, table: dict[str, float] | None
+) -> dict[str, Any]:
+    """A copy of a votes table with ``code``'s entry replaced (or removed if ``table`` is None)."""
+    keys = [k for k in tables if member_code(k, year) == code]
+    out = {k: v for k, v in tables.items() if k not in keys}
+    if table is not None:
+        name = keys[0] if keys else member_name(code)
+        if member_code(name, year) != code:
+            name = code
+        out[name] = table
+    return out
+
+
+def year_scenario(year: int) -> dict[str, Any]:
+    """A blank what-if for a year's Council: every member calibrated (or the default guess)."""
+    council = council_for_year(year)
+    return {
+        "scenario": {
+            "name": f"The {year} Council: a draft of your own",
+            "description": (
+                f"All {council.size} members of the {year} Council, with calibrated vote "
+                "probabilities where available. Edit them to build your what-if."
+            ),
+        },
+        "council": {"year": year},
+        "draft": {"procedural": False},
+    }
+
+
+def results_bytes(result: SimulationResult, fmt: str) -> bytes:
+    """The result as one flat row: CSV or Parquet (with run details in the Parquet metadata)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist([result_record(result)])
+    buf = io.BytesIO()
+    if fmt == "parquet":
+        meta = {
+            b"unsc_sim.version": result.version.encode(),
+            b"unsc_sim.seed": json.dumps(result.seed).encode(),
+            b"unsc_sim.method": result.method.encode(),
+            b"unsc_sim.draws": str(result.draws).encode(),
+            b"unsc_sim.command": b"app.py (download)",
+        }
+        pq.write_table(
+            table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), buf
+        )
+    elif fmt == "csv":
+        pacsv.write_csv(table, buf)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return buf.getvalue()
+
+
+def pct(p: float, digits: int = 1) -> str:
+    """A probability in plain percent; tiny non-zero values are not shown as 0."""
+    if p <= 0:
+        return "0%"
+    if p >= 1:
+        return "100%"
+    scale = 10.0**-digits
+    if 100 * p < scale:
+        return f"<{scale:g}%"
+    if 100 * p > 100 - scale:
+        return f">{100 - scale:g}%"
+    return f"{100 * p:.{digits}f}%"
+
+
+# --- cached computation -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def library() -> dict[str, dict[str, Any]]:
+    """The scenario library: file stem -> canonical scenario dict (invalid files are left out)."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        try:
+            out[path.stem] = normalize(scenario_from_bytes(path.read_bytes(), path.name).to_dict())
+        except InputError:
+            continue
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def cached_spec(canon: str) -> ModelSpec:
+    """The engine model of a scenario (members' numbers and where they came from)."""
+    return model_spec(json.loads(canon))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_result(canon: str, draws: int, seed: int, method: str) -> SimulationResult:
+    """Simulate a scenario; long Monte Carlo runs show a progress bar (replayed from the cache)."""
+    if method != "monte-carlo" or draws < PROGRESS_FROM:
+        return simulate(json.loads(canon), draws=max(draws, 1), seed=seed, method=method)  # type: ignore[arg-type]
+    bar = st.progress(0.0, text=f"Simulating {draws:,} votes…")
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        bar.progress(min(1.0, done[0] / draws), text=f"Simulated {done[0]:,} of {draws:,} votes…")
+
+    result = simulate(
+        json.loads(canon), draws=draws, seed=seed, method="monte-carlo", progress=tick
+    )
+    bar.empty()
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_sensitivity(canon: str, shift: float) -> pd.DataFrame:
+    """P(adopted) when each member leans toward yes or no (exact, the draft as tabled)."""
+    return sensitivity(cached_spec(canon), shift)
+
+
+# --- state and edits ----------------------------------------------------------------------------
+
+
+def scn() -> dict[str, Any]:
+    """The current (edited) scenario dict."""
+    current: dict[str, Any] = ss["scn"]
+    return current
+
+
+def load(kind: str, ref: str, data: Mapping[str, Any]) -> None:
+    """Start from a new base scenario; edits are dropped."""
+    base = normalize(data)
+    # Links carry a patch from "scenario" (empty for uploads, which the server cannot refetch).
+    ss["base"] = {
+        "kind": kind,
+        "ref": ref,
+        "scenario": base if kind != "upload" else {},
+        "original": base,
+    }
+    ss["scn"] = base
+    ss["edit_error"] = None
+    ss["pending_edits"] = None
+
+
+def commit(new: Mapping[str, Any]) -> bool:
+    """Replace the current scenario with an edited one if it is valid; else keep it and say why."""
+    try:
+        ss["scn"] = normalize(new)
+    except InputError as exc:
+        ss["edit_error"] = str(exc)
+        return False
+    ss["edit_error"] = None
+    return True
+
+
+def year_of(data: Mapping[str, Any]) -> int | None:
+    """The Council year of a scenario, if it names one."""
+    year = data.get("council", {}).get("year")
+    return int(year) if year is not None else None
+
+
+def targets(data: Mapping[str, Any]) -> dict[str, str]:
+    """Which votes table the member editor changes: the draft, or an amendment's tables."""
+    out = {"draft": "The draft"}
+    for j, amend in enumerate(data.get("amendments", [])):
+        out[f"a{j}.votes"] = f"A{j + 1} — the vote on amendment: {amend['name']}"
+        out[f"a{j}.effect"] = f"A{j + 1} — draft votes if the amendment is adopted"
+    return out
+
+
+def target_tables(data: Mapping[str, Any], target: str) -> dict[str, Any]:
+    """The votes table a target names."""
+    if target == "draft":
+        tables: dict[str, Any] = data.get("votes", {})
+        return tables
+    j, part = target[1:].split(".")
+    amend_tables: dict[str, Any] = data["amendments"][int(j)].get(part, {})
+    return amend_tables
+
+
+def with_target_tables(
+    data: Mapping[str, Any], target: str, tables: dict[str, Any]
+) -> dict[str, Any]:
+    """A copy of the scenario with one target's votes table replaced."""
+    new = json.loads(json.dumps(data))
+    if target == "draft":
+        new["votes"] = tables
+    else:
+        j, part = target[1:].split(".")
+        new["amendments"][int(j)][part] = tables
+    return new
+
+
+def current_probs(
+    target: str, code: str, spec: ModelSpec
+) -> tuple[tuple[float, float, float, float], str]:
+    """A member's probabilities in a target table and where they come from (plain words)."""
+    idx = spec.model.members.index(code)
+    draft = tuple(float(x) for x in spec.model.probs[idx])
+    draft4 = (draft[0], draft[1], draft[2], draft[3])
+    if target == "draft":
+        return draft4, SOURCE_WORDS.get(spec.provenance.get(code, ""), "")
+    tables = target_tables(scn(), target)
+    for name, table in tables.items():
+        if member_code(name, year_of(scn())) == code:
+            if "shift" in table:
+                return draft4, f"the draft's numbers shifted by {table['shift']:+g}"
+            vals = tuple(float(table.get(v, 0.0)) for v in VOTES)
+            return (vals[0], vals[1], vals[2], vals[3]), "set for this amendment"
+    what = "votes as on the draft" if target.endswith("votes") else "no change to the draft"
+    return draft4, what
+
+
+def set_member(target: str, code: str, probs: tuple[float, ...] | None) -> None:
+    """Set (or reset, with None) one member's probabilities in the chosen target table."""
+    data = scn()
+    tables = set_member_table(
+        target_tables(data, target),
+        code,
+        year_of(data),
+        None if probs is None else vote_table(probs),
+    )
+    commit(with_target_tables(data, target, tables))
+
+
+def on_quick(action: str) -> None:
+    """Quick actions on the chosen member: yes, abstain, will veto / no, absent, or reset."""
+    code, target = ss["member"], ss["target"]
+    probs = {
+        "yes": (1.0, 0.0, 0.0, 0.0),
+        "abstain": (0.0, 1.0, 0.0, 0.0),
+        "no": (0.0, 0.0, 1.0, 0.0),
+        "absent": (0.0, 0.0, 0.0, 1.0),
+    }.get(action)
+    set_member(target, code, probs)
+
+
+def on_number(index: int) -> None:
+    """A member's probability typed in: the other three are rescaled to keep the total at 100%."""
+    code, target = ss["member"], ss["target"]
+    probs, _ = current_probs(target, code, cached_spec(canonical(scn())))
+    value = ss[f"num_{VOTES[index]}"]
+    if value is None:
+        return
+    set_member(target, code, rescale(probs, index, value / 100.0))
+
+
+def on_pick_library() -> None:
+    """A scenario picked from the library."""
+    stem = ss["library_pick"]
+    if stem in library():
+        load("library", stem, library()[stem])
+
+
+def on_load_year() -> None:
+    """Start from a year's Council."""
+    year = int(ss["year_pick"])
+    load("year", str(year), year_scenario(year))
+
+
+def on_upload() -> None:
+    """Read an upload; a bad file shows its error and leaves the current what-if alone."""
+    file = ss.get("upload")
+    if file is None:
+        ss["upload_error"] = None
+        return
+    try:
+        spec = scenario_from_bytes(file.getvalue(), file.name)
+        try:
+            data = normalize(spec.to_dict())
+        except InputError as exc:
+            raise exc.with_source(file.name) if not exc.source else exc from None
+    except InputError as exc:
+        ss["upload_error"] = str(exc)
+        return
+    ss["upload_error"] = None
+    load("upload", file.name, data)
+
+
+def on_discard() -> None:
+    """Go back to the starting scenario, dropping every edit."""
+    commit(ss["base"]["original"])
+
+
+def on_procedural() -> None:
+    """Switch between a procedural vote (no veto) and a substantive one."""
+    new = json.loads(json.dumps(scn()))
+    new.setdefault("draft", {})["procedural"] = bool(ss["procedural"])
+    commit(new)
+
+
+def on_parties() -> None:
+    """Set the parties to the dispute, who must abstain (Art. 27(3))."""
+    new = json.loads(json.dumps(scn()))
+    names = [member_name(c) for c in ss["parties"]]
+    year = year_of(new)
+    new["council"]["parties_to_dispute"] = [
+        n if member_code(n, year) is not None else c
+        for n, c in zip(names, ss["parties"], strict=True)
+    ]
+    commit(new)
+
+
+def correlation_table(spec: ModelSpec) -> dict[str, Any]:
+    """The scenario's correlation table, or the model's current one (calibrated or default)."""
+    data = scn()
+    if "correlation" in data:
+        table: dict[str, Any] = json.loads(json.dumps(data["correlation"]))
+        table.setdefault("blocs", [])
+        return table
+    model = spec.model
+    blocs = []
+    for b, name in enumerate(model.bloc_names):
+        members = [member_name(m) for m, g in zip(model.members, model.bloc, strict=True) if g == b]
+        if members:
+            blocs.append({"name": name, "members": members, "cohesion": float(model.cohesion[b])})
+    return {"common": float(model.common), "blocs": blocs}
+
+
+def _with_correlation(change: Callable[[dict[str, Any]], None]) -> None:
+    spec = cached_spec(canonical(scn()))
+    table = correlation_table(spec)
+    change(table)
+    new = json.loads(json.dumps(scn()))
+    new["correlation"] = table
+    commit(new)
+
+
+def on_common() -> None:
+    """The common correlation among all members."""
+    _with_correlation(lambda t: t.__setitem__("common", float(ss["common"])))
+
+
+def on_bloc_members(b: int) -> None:
+    """Members of bloc ``b``."""
+
+    def change(t: dict[str, Any]) -> None:
+        t["blocs"][b]["members"] = [member_name(c) for c in ss[f"bloc_members_{b}"]]
+        if not t["blocs"][b]["members"]:
+            del t["blocs"][b]
+
+    _with_correlation(change)
+
+
+def on_bloc_cohesion(b: int) -> None:
+    """Cohesion of bloc ``b``."""
+    _with_correlation(
+        lambda t: t["blocs"][b].__setitem__("cohesion", float(ss[f"bloc_cohesion_{b}"]))
+    )
+
+
+def on_bloc_remove(b: int) -> None:
+    """Drop bloc ``b``."""
+    _with_correlation(lambda t: t["blocs"].pop(b))
+
+
+def on_bloc_add() -> None:
+    """A new bloc of the chosen members."""
+    members = [member_name(c) for c in ss.get("new_bloc_members", [])]
+    if not members:
+        ss["edit_error"] = "Choose the members of the new bloc first."
+        return
+    name = (ss.get("new_bloc_name") or "").strip() or "New bloc"
+
+    def change(t: dict[str, Any]) -> None:
+        t["blocs"].append(
+            {"name": name, "members": members, "cohesion": float(ss["new_bloc_cohesion"])}
+        )
+
+    _with_correlation(change)
+    if ss["edit_error"] is None:
+        ss["new_bloc_members"] = []
+        ss["new_bloc_name"] = ""
+
+
+def on_drop_amendment(j: int) -> None:
+    """Remove amendment ``j`` from the sequence."""
+    new = json.loads(json.dumps(scn()))
+    del new["amendments"][j]
+    if not new["amendments"]:
+        del new["amendments"]
+    if commit(new):
+        ss["target"] = "draft"
+
+
+def on_pin(result: SimulationResult, label: str) -> None:
+    """Keep the current result to compare the next what-ifs with."""
+    ss["pinned"] = {"result": result, "label": label, "scenario": scn()}
+
+
+def on_unpin() -> None:
+    """Forget the pinned result."""
+    ss["pinned"] = None
+
+
+# --- start-up: query parameters -----------------------------------------------------------------
+
+
+def init_state() -> None:
+    """First run of a session: start from the link's query parameters, else the default scenario."""
+    ss["initialized"] = True
+    ss["upload_error"] = None
+    ss["edit_error"] = None
+    ss["pinned"] = None
+    ss["link_error"] = None
+    qp = st.query_params
+    lib = library()
+    try:
+        if "scenario" in qp:
+            stem = qp["scenario"]
+            if stem not in lib:
+                raise ValueError(f"there is no scenario {stem!r} in the library")
+            load("library", stem, lib[stem])
+        elif "year" in qp:
+            year = int(qp["year"])
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise ValueError(f"the year must be between {FIRST_YEAR} and {LAST_YEAR}")
+            load("year", str(year), year_scenario(year))
+        elif "edits" in qp:
+            data = decode_edits(qp["edits"])
+            load("upload", "scenario from the link", data)
+        else:
+            load("library", DEFAULT_SCENARIO, lib[DEFAULT_SCENARIO])
+        if (
+            "edits" in qp
+            and ss["base"]["kind"] != "upload"
+            and not commit(apply_patch(scn(), decode_edits(qp["edits"])))
+        ):
+            raise ValueError(ss["edit_error"])
+        method = qp.get("method", DEFAULT_METHOD)
+        ss["method"] = method if method in METHOD_LABELS else DEFAULT_METHOD
+        draws = int(qp.get("draws", DEFAULT_DRAWS))
+        ss["draws"] = draws if draws in DRAW_CHOICES else DEFAULT_DRAWS
+        ss["seed"] = min(MAX_SEED, max(0, int(qp.get("seed", DEFAULT_SEED))))
+    except (ValueError, InputError) as exc:
+        ss["link_error"] = f"The link could not be opened as given: {exc}"
+        if "scn" not in ss:
+            load("library", DEFAULT_SCENARIO, lib[DEFAULT_SCENARIO])
+        ss.setdefault("method", DEFAULT_METHOD)
+        ss.setdefault("draws", DEFAULT_DRAWS)
+        ss.setdefault("seed", DEFAULT_SEED)
+    if ss["base"]["kind"] == "library":
+        ss["library_pick"] = ss["base"]["ref"]
+    ss["start_mode"] = {"library": START_MODES[0], "year": START_MODES[1]}.get(
+        ss["base"]["kind"], START_MODES[2]
+    )
+    ss["year_pick"] = year_of(scn()) or 2025
+
+
+def share_params() -> dict[str, str]:
+    """The query parameters that reopen the current what-if."""
+    base = ss["base"]
+    params: dict[str, str] = {}
+    if base["kind"] == "library":
+        params["scenario"] = base["ref"]
+    elif base["kind"] == "year":
+        params["year"] = base["ref"]
+    patch = make_patch(base["scenario"], scn())
+    if patch:
+        params["edits"] = encode_edits(patch)
+    if ss["method"] != DEFAULT_METHOD:
+        params["method"] = ss["method"]
+    if ss["method"] == "monte-carlo" and ss["draws"] != DEFAULT_DRAWS:
+        params["draws"] = str(ss["draws"])
+    if ss["seed"] != DEFAULT_SEED:
+        params["seed"] = str(ss["seed"])
+    return params
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def sidebar(result: SimulationResult | None) -> None:
+    """Start, run settings, share and save."""
+    lib = library()
+    with st.sidebar:
+        st.header("Start from")
+        mode = st.radio("Start from", START_MODES, key="start_mode", label_visibility="collapsed")
+        if mode == START_MODES[0]:
+            if ss.get("library_pick") not in lib:
+                ss["library_pick"] = DEFAULT_SCENARIO
+            st.selectbox(
+                "Scenario",
+                list(lib),
+                key="library_pick",
+                format_func=lambda s: lib[s]["scenario"]["name"],
+                on_change=on_pick_library,
+            )
+            st.caption(lib[ss["library_pick"]]["scenario"].get("description", ""))
+        elif mode == START_MODES[1]:
+            st.number_input(
+                "Year", min_value=FIRST_YEAR, max_value=LAST_YEAR, step=1, key="year_pick"
+            )
+            st.button(
+                f"Load the {int(ss['year_pick'])} Council", key="load_year", on_click=on_load_year
+            )
+        else:
+            st.file_uploader(
+                f"Scenario file (.toml, up to {MAX_SCENARIO_BYTES // 1024} KB)",
+                type=["toml"],
+                key="upload",
+                max_upload_size=MAX_UPLOAD_MB,
+                on_change=on_upload,
+            )
+            st.caption("See docs/scenarios.md for the format.")
+        if ss.get("upload_error"):
+            st.error(f"That file could not be used. {ss['upload_error']}", icon="⚠️")
+        st.button(
+            "Discard my edits",
+            key="discard",
+            on_click=on_discard,
+            disabled=ss["base"]["original"] == scn(),
+        )
+
+        st.header("How to compute")
+        st.radio(
+            "Method",
+            list(METHOD_LABELS),
+            key="method",
+            format_func=METHOD_LABELS.__getitem__,
+            horizontal=True,
+            help="Monte Carlo simulates many votes; Exact integrates the model (slower, no noise).",
+        )
+        if ss["method"] == "monte-carlo":
+            st.select_slider(
+                "Simulated votes", DRAW_CHOICES, key="draws", format_func=lambda n: f"{n:,}"
+            )
+            st.number_input("Random seed", min_value=0, max_value=MAX_SEED, step=1, key="seed")
+
+        st.header("Share and save")
+        st.caption("The page address carries this what-if: copy it to share the same view.")
+        name = (
+            Path(ss["base"]["ref"]).stem
+            if ss["base"]["kind"] != "year"
+            else f"council_{ss['base']['ref']}"
+        )
+        st.download_button(
+            "Scenario (TOML)",
+            scenario_to_toml(parse_scenario(scn())),
+            file_name=f"{name}_whatif.toml",
+            mime="application/toml",
+            key="dl_toml",
+        )
+        if result is not None:
+            st.download_button(
+                "Results (CSV)",
+                lambda: results_bytes(result, "csv"),
+                file_name=f"{name}_results.csv",
+                mime="text/csv",
+                key="dl_csv",
+            )
+            st.download_button(
+                "Results (Parquet)",
+                lambda: results_bytes(result, "parquet"),
+                file_name=f"{name}_results.parquet",
+                mime="application/vnd.apache.parquet",
+                key="dl_parquet",
+            )
+
+
+def headline(result: SimulationResult, spec: ModelSpec) -> None:
+    """P(adopted) with its interval, veto vs shortfall, and what really happened."""
+    data = scn()
+    pinned = ss.get("pinned")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1, st.container(key="p_adopted"):
+        delta = None
+        if pinned is not None:
+            delta = f"{100 * (result.p_adopted - pinned['result'].p_adopted):+.1f} points vs pinned"
+        st.metric("Chance the draft is adopted", pct(result.p_adopted), delta=delta)
+        lo, hi = result.p_adopted_ci
+        if result.method == "exact":
+            st.caption("Exact (no simulation noise)")
+        else:
+            st.caption(
+                f"95% interval {pct(lo, 2)} to {pct(hi, 2)} ({result.draws:,} simulated votes)"
+            )
+    with c2, st.container(key="p_vetoed"):
+        st.metric("Chance of a veto", pct(result.p_vetoed))
+        if result.procedural:
+            st.caption("Procedural vote: there is no veto.")
+        elif result.p_veto_by:
+            top = max(result.p_veto_by, key=lambda m: result.p_veto_by[m])
+            st.caption(
+                f"Most likely from {member_name(top)} ({pct(result.p_veto_by[top])} votes no)"
+            )
+    with c3, st.container(key="p_short"):
+        st.metric(f"Chance of fewer than {result.threshold} yes votes", pct(result.p_short))
+        kind = "procedural" if result.procedural else "substantive"
+        st.caption(f"{result.threshold} of {result.n} votes needed; a {kind} vote")
+    with c4, st.container(key="reference"):
+        ref = data.get("reference")
+        if ref:
+            word = {"adopted": "Adopted", "vetoed": "Vetoed", "failed": "Failed"}[ref["outcome"]]
+            st.metric("What really happened", word)
+            tally = f"{ref['yes']}–{ref['no']}–{ref['abstain']}"
+            st.caption(
+                f"{tally} (yes–no–abstain); model's chance of that outcome: "
+                f"{pct(reference_chance(result, ref))}"
+            )
+        else:
+            st.metric("What really happened", "—")
+            st.caption("A what-if: no historical answer.")
+
+
+def reference_chance(result: SimulationResult, ref: Mapping[str, Any]) -> float:
+    """The model's probability of the outcome that really happened."""
+    if ref["outcome"] == "adopted":
+        return result.p_adopted
+    if ref["outcome"] == "vetoed":
+        return result.p_vetoed
+    return max(0.0, 1.0 - result.p_adopted - result.p_vetoed)
+
+
+def reference_votes(data: Mapping[str, Any]) -> dict[str, str]:
+    """The real votes of a scenario's reference, by ISO3 code."""
+    ref = data.get("reference") or {}
+    year = year_of(data)
+    out = {}
+    for name, vote in ref.get("votes", {}).items():
+        code = member_code(name, year)
+        if code is not None:
+            out[code] = vote
+    return out
+
+
+def chart(c: Any) -> None:
+    """Show an Altair chart in the Streamlit theme (light or dark)."""
+    st.altair_chart(c, theme="streamlit", width="stretch")
+
+
+def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
+    """Per-member editor with quick actions, and the stacked bars of everyone's votes."""
+    data = scn()
+    model = spec.model
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        tg = targets(data)
+        if ss.get("target") not in tg:
+            ss["target"] = "draft"
+        if len(tg) > 1:
+            st.selectbox("Edit the votes on", list(tg), key="target", format_func=tg.__getitem__)
+        members = list(model.members)
+        if ss.get("member") not in members:
+            ss["member"] = members[0]
+        perm = set(spec.resolved.council.permanent)
+        st.selectbox(
+            "Member",
+            members,
+            key="member",
+            format_func=lambda m: charts.member_label(m, m in perm),
+        )
+        code, target = ss["member"], ss["target"]
+        probs, source = current_probs(target, code, spec)
+        st.caption(f"Numbers now: {source}.")
+        vetoes = code in perm and not _procedural_for(target)
+        actions = [
+            ("yes", "Votes yes"),
+            ("abstain", "Abstains"),
+            ("no", "Will veto" if vetoes else "Votes no"),
+            ("absent", "Absent"),
+        ]
+        with st.container(horizontal=True, key="quick_actions"):
+            for action, label in actions:
+                st.button(label, key=f"qa_{action}", on_click=on_quick, args=(action,))
+            reset = {"draft": "Back to calibrated numbers"}.get(
+                target,
+                "Vote as on the draft" if target.endswith("votes") else "No change to the draft",
+            )
+            st.button(reset, key="qa_reset", on_click=on_quick, args=("reset",), type="secondary")
+        ncols = st.columns(4)
+        for j, (col, word) in enumerate(zip(ncols, VOTE_WORDS, strict=True)):
+            ss[f"num_{VOTES[j]}"] = round(100 * probs[j], 1)
+            col.number_input(
+                f"{word} %",
+                min_value=0.0,
+                max_value=100.0,
+                step=5.0,
+                format="%.1f",
+                key=f"num_{VOTES[j]}",
+                on_change=on_number,
+                args=(j,),
+            )
+        st.caption("Type one chance; the other three are rescaled so they add up to 100%.")
+    with right:
+        chart(charts.member_votes_chart(result, reference_votes(data)))
+    st.subheader("Where each member's numbers come from")
+    ref = reference_votes(data)
+    rows = []
+    for i, m in enumerate(model.members):
+        row = {
+            "Member": charts.member_label(m, m in perm),
+            **{w: float(model.probs[i, j]) for j, w in enumerate(VOTE_WORDS)},
+            "Numbers from": SOURCE_WORDS.get(spec.provenance.get(m, ""), ""),
+        }
+        if ref:
+            row["Really voted"] = ref.get(m, "")
+        rows.append(row)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={w: st.column_config.NumberColumn(w, format="percent") for w in VOTE_WORDS},
+    )
+    if data.get("amendments"):
+        st.caption(
+            "The draft's numbers before any amendment; the chart above shows votes after them."
+        )
+
+
+def _procedural_for(target: str) -> bool:
+    data = scn()
+    if target == "draft":
+        return bool(data.get("draft", {}).get("procedural", False))
+    j = int(target[1:].split(".")[0])
+    if target.endswith("votes"):
+        return bool(data["amendments"][j].get("procedural", False))
+    return bool(data.get("draft", {}).get("procedural", False))
+
+
+def rules_tab(spec: ModelSpec) -> None:
+    """Procedural or substantive, parties to the dispute, common correlation and blocs."""
+    data = scn()
+    model = spec.model
+    members = list(model.members)
+    perm = set(spec.resolved.council.permanent)
+
+    def label(m: str) -> str:
+        return charts.member_label(m, m in perm)
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("The vote")
+        ss["procedural"] = bool(data.get("draft", {}).get("procedural", False))
+        st.toggle(
+            "Procedural vote (nine votes suffice, no veto)",
+            key="procedural",
+            on_change=on_procedural,
+        )
+        ss["parties"] = sorted(spec.resolved.parties, key=members.index)
+        st.multiselect(
+            "Parties to the dispute (they must abstain, Charter Art. 27(3))",
+            members,
+            key="parties",
+            format_func=label,
+            on_change=on_parties,
+        )
+        st.subheader("How votes move together")
+        ss["common"] = float(model.common)
+        st.slider(
+            "Common correlation (how much all members move together)",
+            0.0,
+            1.0,
+            step=0.05,
+            key="common",
+            on_change=on_common,
+        )
+        if "correlation" not in data:
+            st.caption(
+                "From calibration or the default; changing any of these makes them your own."
+            )
+    with right:
+        st.subheader("Blocs")
+        table = correlation_table(spec)
+        taken = {member_code(n, year_of(data)) for b in table["blocs"] for n in b["members"]}
+        for b, bloc in enumerate(table["blocs"]):
+            codes = [member_code(n, year_of(data)) for n in bloc["members"]]
+            with st.container(border=True):
+                st.markdown(f"**{bloc['name']}**")
+                ss[f"bloc_members_{b}"] = [c for c in codes if c in members]
+                options = [m for m in members if m not in taken or m in codes]
+                st.multiselect(
+                    "Members",
+                    options,
+                    key=f"bloc_members_{b}",
+                    format_func=label,
+                    on_change=on_bloc_members,
+                    args=(b,),
+                )
+                ss[f"bloc_cohesion_{b}"] = float(bloc["cohesion"])
+                st.slider(
+                    "Cohesion (extra correlation inside the bloc)",
+                    0.0,
+                    1.0,
+                    step=0.05,
+                    key=f"bloc_cohesion_{b}",
+                    on_change=on_bloc_cohesion,
+                    args=(b,),
+                )
+                st.button(
+                    "Remove this bloc", key=f"bloc_remove_{b}", on_click=on_bloc_remove, args=(b,)
+                )
+        with st.expander("Add a bloc"):
+            st.text_input("Name", key="new_bloc_name", placeholder="e.g. African members (A3)")
+            st.multiselect(
+                "Members",
+                [m for m in members if m not in taken],
+                key="new_bloc_members",
+                format_func=label,
+            )
+            st.slider("Cohesion", 0.0, 1.0, value=0.3, step=0.05, key="new_bloc_cohesion")
+            st.button("Add the bloc", key="bloc_add", on_click=on_bloc_add)
+        st.caption(
+            "A member can be in one bloc only; common correlation + cohesion must be at most 1."
+        )
+
+
+def outcome_tab(result: SimulationResult) -> None:
+    """The yes-vote distribution with the nine-vote line, the likeliest tallies, and history."""
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(charts.yes_votes_chart(result))
+    with right:
+        chart(charts.tally_chart(result))
+    ref = scn().get("reference")
+    if ref:
+        n = result.n
+        flat = (ref["yes"] * (n + 1) + ref["no"]) * (n + 1) + ref["abstain"]
+        p_tally = float(result.tally[flat]) if flat < result.tally.size else 0.0
+        what = {"adopted": "adopted", "vetoed": "vetoed", "failed": "failed without a veto"}[
+            ref["outcome"]
+        ]
+        label = ref.get("resolution") or ref.get("draft") or "the draft"
+        date = f" on {ref['date']}" if ref.get("date") else ""
+        st.info(
+            f"**What really happened:** {label} was {what}{date}, "
+            f"{ref['yes']} yes, {ref['no']} no, {ref['abstain']} abstain"
+            + (f", {ref['absent']} absent" if ref.get("absent") else "")
+            + f". The model gives that outcome {pct(reference_chance(result, ref))} and that exact "
+            f"tally {pct(p_tally)}.  \nSource: {ref['source']}"
+        )
+
+
+def lobby_tab(result: SimulationResult) -> None:
+    """Who is pivotal: whose vote most often decides the outcome."""
+    chart(charts.pivotal_chart(result))
+    order = sorted(range(result.n), key=lambda i: -result.pivotal[i])[:3]
+    names = ", ".join(f"{member_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
+    st.caption(
+        "A member is decisive when switching its vote between yes and no, with everyone else's "
+        f"votes unchanged, changes whether the draft passes. Most often decisive: {names}."
+    )
+
+
+def sensitivity_tab(spec: ModelSpec, canon: str) -> None:
+    """How P(adopted) moves when each member leans toward yes or toward no."""
+    shift = st.slider(
+        "How far a member leans (in standard deviations of its stance)",
+        0.1,
+        2.0,
+        value=DEFAULT_SHIFT,
+        step=0.1,
+        key="shift",
+    )
+    df = cached_sensitivity(canon, float(shift))
+    chart(charts.sensitivity_chart(df))
+    best = df.loc[df["change_yes"].idxmax()]
+    worst = df.loc[df["change_no"].idxmin()]
+    note = " (the draft as tabled, before amendments)" if scn().get("amendments") else ""
+    st.caption(
+        f"Computed exactly{note}. Adoption is {pct(float(df['base'].iloc[0]))} as it stands. "
+        f"The biggest gain: {best['name']} leaning toward yes "
+        f"({100 * best['change_yes']:+.1f} points). The biggest loss: {worst['name']} leaning "
+        f"toward no ({100 * worst['change_no']:+.1f} points)."
+    )
+
+
+def amendments_tab(result: SimulationResult) -> None:
+    """The amendments, their chances, and the paths through them."""
+    data = scn()
+    amend = result.amendments
+    if not data.get("amendments") or amend is None:
+        st.info(
+            "This scenario has no amendments. Pick or upload one with `[[amendments]]` "
+            "to see the paths through them."
+        )
+        return
+    chart(charts.amendment_paths_chart(amend))
+    for j, (name, p, (given_yes, given_no)) in enumerate(
+        zip(amend.names, amend.p_adopted, amend.p_draft_given, strict=True)
+    ):
+        with st.container(border=True):
+            c1, c2 = st.columns([4, 1])
+            c1.markdown(f"**A{j + 1}: {name}**")
+            gy = "—" if given_yes is None else pct(given_yes)
+            gn = "—" if given_no is None else pct(given_no)
+            c1.caption(
+                f"Chance it is adopted: {pct(p)}. The draft then passes {gy} of the time if it is "
+                f"adopted, {gn} if it is rejected."
+            )
+            c2.button("Drop it", key=f"drop_amend_{j}", on_click=on_drop_amendment, args=(j,))
+    st.caption(
+        "Edit an amendment's votes in the Members' votes tab: choose it under 'Edit the votes on'."
+    )
+
+
+def compare_tab(result: SimulationResult) -> None:
+    """The pinned result beside the current what-if."""
+    pinned = ss.get("pinned")
+    if pinned is None:
+        st.info("Pin a result (button above the tabs), edit the what-if, and compare the two here.")
+        return
+    results = {"Pinned": pinned["result"], "Now": result}
+    left, right = st.columns(2, gap="large")
+    with left:
+        chart(charts.compare_chart(results))
+    with right:
+        chart(charts.compare_members_chart(results))
+    patch = make_patch(pinned["scenario"], scn())
+    if patch:
+        changed = ", ".join(sorted(patch))
+        st.caption(f"Pinned: {pinned['label']}. Changed since: {changed}.")
+    else:
+        st.caption(
+            f"Pinned: {pinned['label']}. The scenario is unchanged since (run settings may differ)."
+        )
+
+
+def main() -> None:
+    """Render the page."""
+    st.set_page_config(page_title="Security Council what-if", page_icon="🗳️", layout="wide")
+    if not ss.get("initialized"):
+        init_state()
+    data = scn()
+    canon = canonical(data)
+    spec = cached_spec(canon)
+    st.html(PAGE_CSS)
+    st.title("Security Council what-if")
+    st.markdown(f"**{data['scenario']['name']}**")
+    if data["scenario"].get("description"):
+        st.caption(data["scenario"]["description"])
+    if ss.get("link_error"):
+        st.warning(ss["link_error"])
+    if ss.get("edit_error"):
+        st.error(f"That edit was not applied: {ss['edit_error']}", icon="⚠️")
+    result: SimulationResult | None = None
+    try:
+        draws = int(ss["draws"]) if ss["method"] == "monte-carlo" else 0
+        result = cached_result(canon, draws, int(ss["seed"]), ss["method"])
+    except InputError as exc:
+        st.error(f"Could not compute: {exc}")
+    sidebar(result)
+    if result is None:
+        return
+    headline(result, spec)
+    left, right, pin = st.columns([5, 4, 1], gap="medium")
+    with left:
+        chart(charts.outcome_chart(result))
+    with right:
+        chart(charts.veto_chart(result))
+    with pin:
+        label = f"{data['scenario']['name']} ({METHOD_LABELS[ss['method']]})"
+        st.button(
+            "Pin",
+            icon=":material/push_pin:",
+            key="pin",
+            on_click=on_pin,
+            args=(result, label),
+            help="Keep this result to compare with your next edits.",
+        )
+        if ss.get("pinned") is not None:
+            st.button("Unpin", key="unpin", on_click=on_unpin)
+    tabs = st.tabs(list(TABS), key="view", on_change="rerun")
+    views: dict[str, Callable[[], None]] = {
+        TABS[0]: lambda: members_tab(result, spec),
+        TABS[1]: lambda: rules_tab(spec),
+        TABS[2]: lambda: outcome_tab(result),
+        TABS[3]: lambda: lobby_tab(result),
+        TABS[4]: lambda: sensitivity_tab(spec, canon),
+        TABS[5]: lambda: chart(charts.agreement_heatmap(result)),
+        TABS[6]: lambda: amendments_tab(result),
+        TABS[7]: lambda: compare_tab(result),
+    }
+    for tab, name in zip(tabs, TABS, strict=True):
+        if tab.open:
+            with tab:
+                views[name]()
+    params = share_params()
+    if dict(st.query_params.to_dict()) != params:
+        st.query_params.from_dict(params)
+
+
+if __name__ == "__main__":
+    main()

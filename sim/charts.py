@@ -1,0 +1,522 @@
+"""Altair charts of simulation results, built by pure functions (no Streamlit) tests read as data.
+
+Colours are mid-tone so they read on light and dark backgrounds alike; axis and label colours are
+left to the host theme (Streamlit's light or dark theme).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import product
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .names import display_name
+from .result import AmendmentResult, SimulationResult
+
+#: Plain-word labels of the four votes, in the column order of ``member_votes``.
+VOTE_LABELS = ("Yes", "Abstain", "No", "Absent")
+#: Mid-tone colours that read in light and dark themes (blue, amber, red, grey).
+VOTE_COLOURS = ("#4c9be8", "#e8b44c", "#e35d5d", "#9aa0a6")
+OUTCOME_LABELS = (
+    "Adopted",
+    "Vetoed (enough yes votes)",
+    "Vetoed and too few yes votes",
+    "Too few yes votes (no veto)",
+)
+OUTCOME_COLOURS = ("#4c9be8", "#e35d5d", "#b07cd8", "#e8b44c")
+ENOUGH, SHORT = "Enough yes votes to pass", "Too few yes votes"
+PERMANENT_MARK = " ★"
+PCT = ".1%"
+
+
+def member_label(code: str, permanent: bool = False) -> str:
+    """A member's plain name, marked with a star if it holds a veto."""
+    try:
+        name = display_name(code)
+    except ValueError:
+        name = code
+    return name + (PERMANENT_MARK if permanent else "")
+
+
+def _labels(result: SimulationResult) -> list[str]:
+    perm = set(result.permanent)
+    return [member_label(m, m in perm) for m in result.members]
+
+
+def _tip(field: str, title: str, fmt: str | None = None) -> alt.Tooltip:
+    if fmt is None:
+        return alt.Tooltip(field, title=title)
+    return alt.Tooltip(field, title=title, format=fmt)
+
+
+def _legend(**kwargs: Any) -> alt.Legend:
+    return alt.Legend(title=None, orient="bottom", offset=6, labelLimit=280, **kwargs)
+
+
+#: Fit the width to the page and keep the given height for the plot itself.
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def _name_axis() -> alt.Axis:
+    return alt.Axis(labelLimit=320, labelOverlap=False)
+
+
+def _pct_axis(title: str) -> alt.Axis:
+    return alt.Axis(title=title, format="%")
+
+
+def outcome_breakdown(result: SimulationResult) -> pd.DataFrame:
+    """Why the draft passes or fails: four exclusive outcomes whose probabilities sum to 1."""
+    pa, pv, ps = result.p_adopted, result.p_vetoed, result.p_short
+    both = max(0.0, pv + ps - (1.0 - pa))
+    veto_only = max(0.0, pv - both)
+    short_only = max(0.0, ps - both)
+    values = np.array([pa, veto_only, both, short_only])
+    values = np.where(values < 1e-12, 0.0, values)  # round-off of the differences above
+    values = values / values.sum() if values.sum() > 0 else values
+    return pd.DataFrame({"outcome": OUTCOME_LABELS, "p": values, "order": range(4)})
+
+
+def outcome_chart(result: SimulationResult) -> alt.Chart:
+    """One stacked bar: adopted, vetoed, vetoed and short, short of votes without a veto."""
+    df = outcome_breakdown(result)
+    return (
+        alt.Chart(df, title="How the vote ends")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(p):Q", axis=_pct_axis("Chance"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "outcome:N",
+                scale=alt.Scale(domain=list(OUTCOME_LABELS), range=list(OUTCOME_COLOURS)),
+                legend=_legend(columns=2),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[_tip("outcome:N", "Outcome"), _tip("p:Q", "Chance", PCT)],
+        )
+        .properties(autosize=AUTOSIZE, height=60)
+    )
+
+
+def veto_chart(result: SimulationResult) -> alt.Chart:
+    """The chance each permanent member votes no, which is a veto on a substantive draft."""
+    perm = result.p_veto_by
+    df = pd.DataFrame({"member": [member_label(m) for m in perm], "p": [perm[m] for m in perm]})
+    title = "Who would veto: chance of a no"
+    if result.procedural:
+        title = "Procedural vote: no member can veto"
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar(color=VOTE_COLOURS[2])
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance of a no vote"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("member:N", sort=list(df["member"]), title=None, axis=_name_axis()),
+            tooltip=[_tip("member:N", "Member"), _tip("p:Q", "Chance of no", PCT)],
+        )
+        .properties(autosize=AUTOSIZE, height=max(60, 24 * len(df)))
+    )
+
+
+def yes_votes_chart(result: SimulationResult) -> alt.LayerChart:
+    """The distribution of the number of yes votes, with a rule at the votes needed (9 of 15)."""
+    thr = result.threshold
+    k = np.arange(result.n + 1)
+    df = pd.DataFrame(
+        {
+            "yes": k,
+            "p": np.asarray(result.yes_distribution, dtype=float),
+            "enough": np.where(k >= thr, ENOUGH, SHORT),
+            "left": k - 0.4,
+            "right": k + 0.4,
+        }
+    )
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "left:Q",
+                title="Number of yes votes",
+                scale=alt.Scale(domain=[-0.5, result.n + 0.5], nice=False),
+                axis=alt.Axis(values=list(range(result.n + 1)), format="d"),
+            ),
+            x2="right:Q",
+            y=alt.Y("p:Q", axis=_pct_axis("Chance")),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "enough:N",
+                scale=alt.Scale(domain=[ENOUGH, SHORT], range=[VOTE_COLOURS[0], VOTE_COLOURS[3]]),
+                legend=_legend(),
+            ),
+            tooltip=[_tip("yes:Q", "Yes votes"), _tip("p:Q", "Chance", PCT)],
+        )
+    )
+    line = pd.DataFrame(
+        {"threshold": [thr], "position": [thr - 0.5], "label": [f"{thr} votes needed"]}
+    )
+    rule = (
+        alt.Chart(line)
+        .mark_rule(strokeDash=[6, 4], size=2, color=VOTE_COLOURS[2])
+        .encode(x="position:Q")
+    )
+    text = (
+        alt.Chart(line)
+        .mark_text(align="right", dx=-4, dy=-6, baseline="top", color=VOTE_COLOURS[2])
+        .encode(x="position:Q", y=alt.value(0), text="label:N")
+    )
+    chart = alt.layer(bars, rule, text, title="How many yes votes").properties(autosize=AUTOSIZE, height=260)
+    assert isinstance(chart, alt.LayerChart)
+    return chart
+
+
+def member_votes_frame(
+    result: SimulationResult, reference_votes: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Long table: one row per member and vote, with its probability (rows of a member sum to 1).
+
+    With ``reference_votes`` ({ISO3: "yes" | "no" | ...}) a member's label says how it really voted.
+    """
+    labels = _labels(result)
+    if reference_votes:
+        labels = [
+            f"{label} (really: {reference_votes[m]})" if m in reference_votes else label
+            for label, m in zip(labels, result.members, strict=True)
+        ]
+    rows = []
+    for i, code in enumerate(result.members):
+        for j, vote in enumerate(VOTE_LABELS):
+            rows.append(
+                {
+                    "member": labels[i],
+                    "code": code,
+                    "vote": vote,
+                    "order": j,
+                    "p": float(result.member_votes[i, j]),
+                    "source": result.provenance.get(code, ""),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def member_votes_chart(
+    result: SimulationResult, reference_votes: Mapping[str, str] | None = None
+) -> alt.Chart:
+    """Per-member stacked bars of yes/abstain/no/absent; ``reference_votes`` adds the real votes."""
+    df = member_votes_frame(result, reference_votes)
+    order = list(dict.fromkeys(df["member"]))
+    return (
+        alt.Chart(df, title="How each member votes")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance"), scale=alt.Scale(domain=[0, 1]), stack="zero"),
+            y=alt.Y("member:N", sort=order, title=None, axis=_name_axis()),
+            color=alt.Color(
+                "vote:N",
+                scale=alt.Scale(domain=list(VOTE_LABELS), range=list(VOTE_COLOURS)),
+                legend=_legend(),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("member:N", title="Member"),
+                alt.Tooltip("vote:N", title="Vote"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
+                alt.Tooltip("source:N", title="Numbers from"),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(120, 22 * result.n))
+    )
+
+
+def tally_frame(result: SimulationResult, k: int = 8) -> pd.DataFrame:
+    """The ``k`` most likely tallies with a readable label, most likely first."""
+    rows = []
+    for t in result.tally_top(k):
+        label = f"{t['yes']} yes, {t['no']} no, {t['abstain']} abstain"
+        if t["absent"]:
+            label += f", {t['absent']} absent"
+        enough = ENOUGH if t["yes"] >= result.threshold else SHORT
+        rows.append({**t, "tally": label, "enough": enough})
+    return pd.DataFrame(rows, columns=["yes", "no", "abstain", "absent", "p", "tally", "enough"])
+
+
+def tally_chart(result: SimulationResult, k: int = 8) -> alt.Chart:
+    """Horizontal bars of the most likely (yes, no, abstain, absent) tallies."""
+    df = tally_frame(result, k)
+    return (
+        alt.Chart(df, title="Most likely tallies")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance")),
+            y=alt.Y("tally:N", sort=list(df["tally"]), title=None, axis=_name_axis()),
+            color=alt.Color(
+                "enough:N",
+                scale=alt.Scale(domain=[ENOUGH, SHORT], range=[VOTE_COLOURS[0], VOTE_COLOURS[3]]),
+                legend=_legend(columns=1),
+            ),
+            tooltip=[_tip("tally:N", "Tally"), _tip("p:Q", "Chance", PCT)],
+        )
+        .properties(autosize=AUTOSIZE, height=max(80, 24 * len(df)))
+    )
+
+
+def pivotal_chart(result: SimulationResult) -> alt.Chart:
+    """Whom to lobby: the chance each member's vote decides the outcome, most pivotal first."""
+    df = pd.DataFrame(
+        {"member": _labels(result), "code": list(result.members), "p": result.pivotal.astype(float)}
+    )
+    df = df.sort_values("p", ascending=False, kind="stable")
+    return (
+        alt.Chart(df, title="Whom to lobby: chance a member's vote decides the outcome")
+        .mark_bar(color=VOTE_COLOURS[0])
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance that switching yes ↔ no changes the outcome")),
+            y=alt.Y("member:N", sort=list(df["member"]), title=None, axis=_name_axis()),
+            tooltip=[_tip("member:N", "Member"), _tip("p:Q", "Decisive", PCT)],
+        )
+        .properties(autosize=AUTOSIZE, height=max(120, 22 * result.n))
+    )
+
+
+def agreement_frame(result: SimulationResult) -> pd.DataFrame:
+    """Long table of P(two members cast the same vote) for every ordered pair of two members."""
+    labels = _labels(result)
+    pairs = [(i, j) for i in range(result.n) for j in range(result.n) if i != j]
+    return pd.DataFrame(
+        {
+            "a": [labels[i] for i, _ in pairs],
+            "b": [labels[j] for _, j in pairs],
+            "p": [float(result.pairwise[i, j]) for i, j in pairs],
+        }
+    )
+
+
+def agreement_heatmap(result: SimulationResult) -> alt.Chart:
+    """Heatmap of how often each pair of members casts the same vote."""
+    df = agreement_frame(result)
+    order = _labels(result)
+    return (
+        alt.Chart(df, title="How often two members vote the same way")
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "b:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelAngle=-45, labelOverlap=False, labelLimit=160),
+            ),
+            y=alt.Y("a:N", sort=order, title=None, axis=_name_axis()),
+            color=alt.Color(
+                "p:Q",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                legend=alt.Legend(title="Same vote", format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("a:N", title="Member"),
+                alt.Tooltip("b:N", title="and"),
+                alt.Tooltip("p:Q", title="Same vote", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(200, 26 * result.n))
+    )
+
+
+def amendment_paths_frame(amendments: AmendmentResult) -> pd.DataFrame:
+    """One row per path (amendment outcomes, then the draft's), with short labels A1, A2, ..."""
+    names = amendments.names
+    from .amendments import path_label
+
+    rows = []
+    for path in product((True, False), repeat=len(names)):
+        long = path_label(names, path)
+        short = ", ".join(f"A{j + 1} {'adopted' if a else 'rejected'}" for j, a in enumerate(path))
+        for draft in (True, False):
+            key = long + (", draft adopted" if draft else ", draft not adopted")
+            rows.append(
+                {
+                    "path": short,
+                    "draft": "Draft adopted" if draft else "Draft not adopted",
+                    "p": float(amendments.paths.get(key, 0.0)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def amendment_paths_chart(amendments: AmendmentResult) -> alt.Chart:
+    """Stacked bars: chance of each sequence of amendment outcomes, split by the draft's fate."""
+    df = amendment_paths_frame(amendments)
+    order = list(dict.fromkeys(df["path"]))
+    return (
+        alt.Chart(df, title="Paths through the amendments (voted in order, before the draft)")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance"), stack="zero"),
+            y=alt.Y("path:N", sort=order, title=None, axis=_name_axis()),
+            color=alt.Color(
+                "draft:N",
+                scale=alt.Scale(
+                    domain=["Draft adopted", "Draft not adopted"],
+                    range=[VOTE_COLOURS[0], VOTE_COLOURS[2]],
+                ),
+                legend=_legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("path:N", title="Amendments"),
+                alt.Tooltip("draft:N", title="Then"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(80, 30 * len(order)))
+    )
+
+
+def sensitivity_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Long table of the change in P(adopted) per member and direction, most influential first."""
+    spread = (df["change_yes"].abs() + df["change_no"].abs()).to_numpy()
+    order = np.argsort(-spread, kind="stable")
+    rows = []
+    for i in order:
+        r = df.iloc[int(i)]
+        label = member_label(str(r["member"]), bool(r["permanent"]))
+        for direction, col, p in (
+            ("Leans toward yes", "change_yes", "toward_yes"),
+            ("Leans toward no", "change_no", "toward_no"),
+        ):
+            rows.append(
+                {"member": label, "direction": direction, "change": float(r[col]), "p": float(r[p])}
+            )
+    return pd.DataFrame(rows, columns=["member", "direction", "change", "p"])
+
+
+def sensitivity_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Diverging bars: how P(adopted) moves when each member leans toward yes or toward no."""
+    long = sensitivity_frame(df)
+    order = list(dict.fromkeys(long["member"]))
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "change:Q", axis=alt.Axis(title="Change in the chance of adoption", format="+%")
+            ),
+            y=alt.Y("member:N", sort=order, title=None, axis=_name_axis()),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=["Leans toward yes", "Leans toward no"],
+                    range=[VOTE_COLOURS[0], VOTE_COLOURS[2]],
+                ),
+                legend=_legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("member:N", title="Member"),
+                alt.Tooltip("direction:N", title="If it"),
+                alt.Tooltip("change:Q", title="Change", format="+.1%"),
+                alt.Tooltip("p:Q", title="Chance of adoption then", format=PCT),
+            ],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=VOTE_COLOURS[3]).encode(x="x:Q")
+    chart = alt.layer(bars, zero, title="What would change the outcome").properties(
+        autosize=AUTOSIZE, height=max(120, 22 * len(order))
+    )
+    assert isinstance(chart, alt.LayerChart)
+    return chart
+
+
+def compare_frame(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
+    """Outcome probabilities of several labelled results, one row per result and outcome."""
+    rows = []
+    for label, r in results.items():
+        outcomes = (("Adopted", r.p_adopted), ("Vetoed", r.p_vetoed), (SHORT, r.p_short))
+        for outcome, p in outcomes:
+            rows.append({"result": label, "outcome": outcome, "p": float(p)})
+    return pd.DataFrame(rows, columns=["result", "outcome", "p"])
+
+
+def compare_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
+    """Grouped bars of P(adopted), P(vetoed) and P(too few votes) for labelled results."""
+    df = compare_frame(results)
+    labels = list(results)
+    return (
+        alt.Chart(df, title="Pinned result and the current what-if")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("outcome:N", sort=["Adopted", "Vetoed", SHORT], title=None),
+            yOffset=alt.YOffset("result:N", sort=labels),
+            color=alt.Color(
+                "result:N",
+                sort=labels,
+                scale=alt.Scale(range=[VOTE_COLOURS[3], VOTE_COLOURS[0], VOTE_COLOURS[1]]),
+                legend=_legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("result:N", title="Result"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=200)
+    )
+
+
+def compare_members_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
+    """Each member's chance of voting yes in several labelled results (dots side by side)."""
+    rows = []
+    labels = list(results)
+    order: list[str] = []
+    for label, r in results.items():
+        names = _labels(r)
+        order.extend(n for n in names if n not in order)
+        for i, name in enumerate(names):
+            rows.append({"result": label, "member": name, "p": float(r.member_votes[i, 0])})
+    df = pd.DataFrame(rows, columns=["result", "member", "p"])
+    return (
+        alt.Chart(df, title="Chance each member votes yes")
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X("p:Q", axis=_pct_axis("Chance of yes"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("member:N", sort=order, title=None, axis=_name_axis()),
+            color=alt.Color(
+                "result:N",
+                sort=labels,
+                scale=alt.Scale(range=[VOTE_COLOURS[3], VOTE_COLOURS[0], VOTE_COLOURS[1]]),
+                legend=_legend(),
+            ),
+            shape=alt.Shape("result:N", sort=labels, legend=None),
+            tooltip=[
+                alt.Tooltip("result:N", title="Result"),
+                alt.Tooltip("member:N", title="Member"),
+                alt.Tooltip("p:Q", title="Chance of yes", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(120, 22 * len(order)))
+    )
+
+
+def chart_data(chart: alt.TopLevelMixin) -> list[list[dict[str, object]]]:
+    """The inline datasets of a chart's Vega-Lite spec (for tests and debugging)."""
+    spec = chart.to_dict()
+    return [list(v) for v in spec.get("datasets", {}).values()]
+
+
+__all__: Sequence[str] = (
+    "OUTCOME_LABELS",
+    "VOTE_COLOURS",
+    "VOTE_LABELS",
+    "agreement_heatmap",
+    "amendment_paths_chart",
+    "chart_data",
+    "compare_chart",
+    "compare_members_chart",
+    "member_votes_chart",
+    "outcome_chart",
+    "pivotal_chart",
+    "sensitivity_chart",
+    "tally_chart",
+    "veto_chart",
+    "yes_votes_chart",
+)

@@ -1,0 +1,518 @@
+"""AppTest coverage of the what-if app (app.py): every control path, without a browser."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import sim
+from sim.files import MAX_SCENARIO_BYTES
+from sim.scenario import scenario_from_toml
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+sys.path.insert(0, str(ROOT))
+import app  # noqa: E402  (the app's pure helpers; importing does not render the page)
+
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def clear_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return str(m.value)
+    raise AssertionError(f"no metric {label_start!r} in {[m.label for m in at.metric]}")
+
+
+def p_adopted(at: AppTest) -> float:
+    """The headline P(adopted) as shown, in percent ('<0.1%' counts as 0.05)."""
+    text = metric(at, "Chance the draft is adopted").rstrip("%")
+    if text.startswith("<"):
+        return float(text[1:]) / 2
+    return float(text.lstrip(">"))
+
+
+def show_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["view"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def scenario(at: AppTest) -> dict[str, Any]:
+    data: dict[str, Any] = at.session_state["scn"]
+    return data
+
+
+def press(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --- starting points ------------------------------------------------------------------------------
+
+
+def test_default_page_shows_the_headline_numbers() -> None:
+    at = open_app()
+    assert at.title[0].value == "Security Council what-if"
+    assert scenario(at)["scenario"]["name"].startswith("What-if 2026")
+    assert 0.0 < p_adopted(at) < 100.0
+    assert metric(at, "What really happened") == "—"
+    assert any("95% interval" in c.value for c in at.caption)
+    assert at.query_params["scenario"] == app.DEFAULT_SCENARIO
+    assert "edits" not in at.query_params
+    assert [t.label for t in at.tabs] == list(app.TABS)
+
+
+def test_scenario_picker_shows_name_and_description_and_loads() -> None:
+    at = open_app()
+    picker = at.selectbox(key="library_pick")
+    assert "iran_2015_jcpoa_unanimous" in picker.options or any("Iran" in o for o in picker.options)
+    picker.set_value("iran_2015_jcpoa_unanimous").run()
+    assert not at.exception
+    assert scenario(at)["scenario"]["name"].startswith("Iran 2015")
+    assert any("Resolution 2231" in c.value for c in at.sidebar.caption)
+    assert metric(at, "What really happened") == "Adopted"
+    assert p_adopted(at) > 99.0
+    assert at.query_params["scenario"] == "iran_2015_jcpoa_unanimous"
+
+
+def test_start_from_a_years_council() -> None:
+    at = open_app()
+    at.radio(key="start_mode").set_value("A year's Council").run()
+    at.number_input(key="year_pick").set_value(1950).run()
+    press(at, "load_year")
+    data = scenario(at)
+    assert data["council"] == {"year": 1950, "parties_to_dispute": []}
+    assert "votes" not in data or not data["votes"]
+    assert any("7 of 11 votes needed" in c.value for c in at.caption)
+    assert at.query_params["year"] == "1950"
+    assert "scenario" not in at.query_params
+
+
+def test_upload_a_good_scenario() -> None:
+    at = open_app()
+    at.radio(key="start_mode").set_value("Upload a file").run()
+    data = (ROOT / "scenarios" / "ukraine_2022_russia_veto.toml").read_bytes()
+    at.file_uploader(key="upload").set_value(("mine.toml", data, "application/toml")).run()
+    assert not at.exception
+    assert not errors(at)
+    assert scenario(at)["scenario"]["name"].startswith("Ukraine 2022")
+    assert metric(at, "What really happened") == "Vetoed"
+    assert p_adopted(at) < 10.0
+    # An upload cannot be refetched by a link, so the link carries the whole scenario.
+    assert "scenario" not in at.query_params
+    assert app.decode_edits(at.query_params["edits"])["scenario"]["name"].startswith("Ukraine 2022")
+
+
+def test_bad_upload_shows_the_error_and_keeps_the_edits() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    at.selectbox(key="member").set_value("USA").run()
+    press(at, "qa_no")
+    assert p_adopted(at) == 0.0
+    at.radio(key="start_mode").set_value("Upload a file").run()
+    bad = b'[scenario]\nname = "x"\n[council]\nyear = 2022\n[votes.Russia]\nyes = 0.5\n'
+    at.file_uploader(key="upload").set_value(("bad.toml", bad, "application/toml")).run()
+    assert not at.exception
+    (msg,) = errors(at)
+    assert "bad.toml: votes.Russia: probabilities must sum to 1" in msg
+    # The app keeps working with the user's edited what-if.
+    assert scenario(at)["scenario"]["name"].startswith("Iran 2015")
+    assert p_adopted(at) == 0.0
+    # Unknown members, bad TOML and oversize files are reported the same way.
+    for name, content, expected in (
+        (
+            "who.toml",
+            b'[scenario]\nname = "x"\n[council]\nyear = 2022\n[votes.Atlantis]\nyes = 1.0\n',
+            "who.toml: votes.Atlantis",
+        ),
+        ("broken.toml", b"[scenario\n", "broken.toml: (toml): not valid TOML"),
+        ("big.toml", b"#" * (MAX_SCENARIO_BYTES + 1), "big.toml: (file): is 262,145 bytes"),
+    ):
+        at.file_uploader(key="upload").set_value((name, content, "application/toml")).run()
+        assert not at.exception
+        assert expected in errors(at)[0]
+        assert scenario(at)["scenario"]["name"].startswith("Iran 2015")
+    # A good file clears the error.
+    good = (ROOT / "scenarios" / "libya_2011_abstentions.toml").read_bytes()
+    at.file_uploader(key="upload").set_value(("libya.toml", good, "application/toml")).run()
+    assert not errors(at)
+    assert scenario(at)["scenario"]["name"].startswith("Libya")
+
+
+# --- editing members ------------------------------------------------------------------------------
+
+
+def test_quick_actions_on_a_permanent_member() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    assert p_adopted(at) > 99.0
+    at.selectbox(key="member").set_value("USA").run()
+    assert at.button(key="qa_no").label == "Will veto"
+    press(at, "qa_no")
+    assert p_adopted(at) == 0.0
+    assert metric(at, "Chance of a veto") == "100%"
+    assert [at.number_input(key=f"num_{v}").value for v in ("yes", "abstain", "no", "absent")] == [0, 0, 100, 0]
+    press(at, "qa_abstain")
+    assert p_adopted(at) > 99.0  # an abstention is not a veto
+    press(at, "qa_absent")
+    assert at.number_input(key="num_absent").value == 100.0
+    assert p_adopted(at) > 99.0
+    press(at, "qa_yes")
+    assert scenario(at)["votes"]["United States"] == {"yes": 1.0}
+    press(at, "qa_reset")
+    assert "United States" not in scenario(at).get("votes", {})
+
+
+def test_elected_members_vote_no_rather_than_veto() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    at.selectbox(key="member").set_value("NGA").run()
+    assert at.button(key="qa_no").label == "Votes no"
+    press(at, "qa_no")
+    assert p_adopted(at) > 99.0  # one elected no is neither a veto nor a shortfall
+
+
+def test_typing_a_probability_rescales_the_others() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.selectbox(key="member").set_value("CHN").run()
+    assert at.number_input(key="num_abstain").value == 80.0
+    at.number_input(key="num_yes").set_value(50.0).run()
+    assert not at.exception
+    vals = [at.number_input(key=f"num_{v}").value for v in ("yes", "abstain", "no", "absent")]
+    assert vals[0] == 50.0
+    assert sum(vals) == pytest.approx(100.0, abs=0.2)
+    assert vals[1] / vals[2] == pytest.approx(80 / 18, rel=0.02)  # the others keep their ratio
+    china = scenario(at)["votes"]["China"]
+    assert sum(china.values()) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_provenance_is_shown_for_each_member() -> None:
+    at = open_app(year="2022")
+    table = at.dataframe[0].value
+    sources = set(table["Numbers from"])
+    assert sources <= set(app.SOURCE_WORDS.values())
+    assert "set in the scenario" not in sources
+    at.selectbox(key="member").set_value("RUS").run()
+    press(at, "qa_no")
+    table = at.dataframe[0].value
+    row = table[table["Member"] == "Russia ★"].iloc[0]
+    assert row["Numbers from"] == "set in the scenario"
+    assert row["No"] == 1.0
+
+
+# --- blocs, rules, parties ------------------------------------------------------------------------
+
+
+def test_procedural_toggle_removes_the_veto() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    before = p_adopted(at)
+    show_tab(at, "Blocs and rules")
+    at.toggle(key="procedural").set_value(True).run()
+    assert not at.exception
+    assert scenario(at)["draft"]["procedural"] is True
+    assert metric(at, "Chance of a veto") == "0%"
+    assert p_adopted(at) > before + 50
+    assert any("Procedural vote: there is no veto" in c.value for c in at.caption)
+
+
+def test_parties_to_the_dispute_must_abstain() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    before = p_adopted(at)
+    show_tab(at, "Blocs and rules")
+    at.multiselect(key="parties").set_value(["RUS"]).run()
+    assert not at.exception
+    assert scenario(at)["council"]["parties_to_dispute"] == ["Russia"]
+    assert before < 10.0 and p_adopted(at) > 50.0  # Russia can no longer veto
+    show_tab(at, "Members' votes")
+    table = at.dataframe[0].value
+    row = table[table["Member"] == "Russia ★"].iloc[0]
+    assert row["Numbers from"] == "party to the dispute: must abstain"
+
+
+def test_common_correlation_and_blocs_are_editable() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    show_tab(at, "Blocs and rules")
+    at.slider(key="common").set_value(0.3).run()
+    assert scenario(at)["correlation"]["common"] == 0.3
+    at.slider(key="bloc_cohesion_0").set_value(0.5).run()
+    assert scenario(at)["correlation"]["blocs"][0]["cohesion"] == 0.5
+    at.multiselect(key="bloc_members_0").set_value(["USA", "GBR"]).run()
+    assert scenario(at)["correlation"]["blocs"][0]["members"] == ["United States", "United Kingdom"]
+    n = len(scenario(at)["correlation"]["blocs"])
+    press(at, "bloc_remove_0")
+    assert len(scenario(at)["correlation"]["blocs"]) == n - 1
+    at.text_input(key="new_bloc_name").set_value("Europeans").run()
+    at.multiselect(key="new_bloc_members").set_value(["FRA", "IRL", "NOR"]).run()
+    at.slider(key="new_bloc_cohesion").set_value(0.4).run()
+    press(at, "bloc_add")
+    new = scenario(at)["correlation"]["blocs"][-1]
+    assert new == {"name": "Europeans", "members": ["France", "Ireland", "Norway"], "cohesion": 0.4}
+    assert not errors(at)
+
+
+def test_invalid_correlation_is_refused_with_a_message() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    show_tab(at, "Blocs and rules")
+    before = scenario(at)
+    at.slider(key="common").set_value(0.9).run()  # 0.9 + the Western bloc's 0.6 > 1
+    assert not at.exception
+    assert any("common + cohesion must be at most 1" in e for e in errors(at))
+    assert scenario(at) == before
+    assert at.slider(key="common").value == 0.15
+
+
+def test_calibrated_correlation_becomes_the_users_own_when_edited() -> None:
+    at = open_app(year="2024")
+    assert "correlation" not in scenario(at)
+    show_tab(at, "Blocs and rules")
+    at.slider(key="common").set_value(0.25).run()
+    assert scenario(at)["correlation"]["common"] == 0.25
+
+
+# --- amendments -----------------------------------------------------------------------------------
+
+
+def test_amendments_can_be_edited_and_dropped() -> None:
+    at = open_app(scenario="whatif_2026_us_ukraine_text")
+    show_tab(at, "Amendments")
+    assert any("A1: European amendment 1" in m.value for m in at.markdown)
+    show_tab(at, "Members' votes")
+    assert set(at.selectbox(key="target").options) >= {"The draft"}
+    at.selectbox(key="target").set_value("a1.votes").run()
+    at.selectbox(key="member").set_value("RUS").run()
+    assert at.button(key="qa_no").label == "Will veto"
+    press(at, "qa_yes")
+    assert scenario(at)["amendments"][1]["votes"]["Russian Federation"] == {"yes": 1.0}
+    press(at, "qa_reset")
+    assert "Russian Federation" not in scenario(at)["amendments"][1]["votes"]
+    show_tab(at, "Amendments")
+    press(at, "drop_amend_0")
+    assert len(scenario(at)["amendments"]) == 1
+    press(at, "drop_amend_0")
+    assert not scenario(at).get("amendments")
+    assert any("no amendments" in i.value for i in at.info)
+
+
+# --- run settings, pin and compare, downloads, links ----------------------------------------------
+
+
+def test_method_draws_and_seed() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.select_slider(key="draws").set_value(100_000).run()
+    assert any("100,000 simulated votes" in c.value for c in at.caption)
+    assert at.query_params["draws"] == "100000"
+    first = p_adopted(at)
+    at.number_input(key="seed").set_value(7).run()
+    assert at.query_params["seed"] == "7"
+    assert abs(p_adopted(at) - first) < 1.0
+    at.radio(key="method").set_value("exact").run()
+    assert not at.exception
+    assert any(c.value == "Exact (no simulation noise)" for c in at.caption)
+    assert at.query_params["method"] == "exact"
+    exact = sim.simulate(scenario(at), method="exact")
+    assert p_adopted(at) == pytest.approx(100 * exact.p_adopted, abs=0.051)
+
+
+def test_long_runs_show_progress_and_finish() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    at.select_slider(key="draws").set_value(1_000_000).run()
+    assert not at.exception
+    assert any("1,000,000 simulated votes" in c.value for c in at.caption)
+    assert not at.get("progress")  # the bar is gone once the run is done
+
+
+def _progress_script() -> None:
+    """Run a long simulation through the app's cache with st.progress spied on."""
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["root"])
+    import app as the_app
+
+    real = st.progress
+
+    class Spy:
+        def __init__(self, bar: object) -> None:
+            self.bar = bar
+
+        def progress(self, value: float, text: str | None = None) -> None:
+            st.session_state["ticks"].append(value)
+            self.bar.progress(value, text=text)  # type: ignore[attr-defined]
+
+        def empty(self) -> None:
+            st.session_state["emptied"] = True
+            self.bar.empty()  # type: ignore[attr-defined]
+
+    st.progress = lambda *a, **k: Spy(real(*a, **k))  # type: ignore[assignment]
+    try:
+        data = the_app.library()["iran_2015_jcpoa_unanimous"]
+        result = the_app.cached_result(the_app.canonical(data), 300_000, 0, "monte-carlo")
+        st.session_state["draws"] = result.draws
+    finally:
+        st.progress = real
+
+
+def test_progress_bar_moves_to_the_end_of_a_long_run() -> None:
+    at = AppTest.from_function(_progress_script, default_timeout=TIMEOUT)
+    at.session_state["root"] = str(ROOT)
+    at.session_state["ticks"] = []
+    at.run()
+    assert not at.exception, at.exception
+    ticks = at.session_state["ticks"]
+    assert len(ticks) >= 30  # one update per chunk of draws
+    assert ticks == sorted(ticks) and ticks[-1] == 1.0
+    assert at.session_state["emptied"] is True
+    assert at.session_state["draws"] == 300_000
+
+
+def test_pin_and_compare() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    show_tab(at, "Compare")
+    assert any("Pin a result" in i.value for i in at.info)
+    press(at, "pin")
+    at.session_state["view"] = "Members' votes"
+    at.run()
+    at.selectbox(key="member").set_value("CHN").run()
+    press(at, "qa_no")
+    adopted = next(m for m in at.metric if m.label.startswith("Chance the draft is adopted"))
+    assert adopted.delta is not None and adopted.delta.startswith("-")
+    show_tab(at, "Compare")
+    assert not at.info
+    assert any("Changed since: votes" in c.value for c in at.caption)
+    assert len(at.get("vega_lite_chart")) >= 4
+    press(at, "unpin")
+    assert at.session_state["pinned"] is None
+
+
+def test_downloads_are_offered() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    keys = {d.key for d in at.get("download_button")}
+    assert keys >= {"dl_toml", "dl_csv", "dl_parquet"}
+
+
+def test_download_contents_round_trip() -> None:
+    text = (ROOT / "scenarios" / "ukraine_2022_russia_veto.toml").read_text()
+    data = app.normalize(scenario_from_toml(text).to_dict())
+    text = sim.scenario.scenario_to_toml(sim.parse_scenario(data))
+    assert app.jsonable(scenario_from_toml(text).to_dict()) == data
+    result = sim.simulate(data, draws=2_000, seed=5)
+    table = pq.read_table(io.BytesIO(app.results_bytes(result, "parquet")))
+    assert table.num_rows == 1
+    assert table.column("p_adopted")[0].as_py() == result.p_adopted
+    assert table.schema.metadata[b"unsc_sim.seed"] == b"5"
+    csv = app.results_bytes(result, "csv").decode()
+    assert csv.splitlines()[0].startswith('"scenario","method","draws","seed","p_adopted"')
+    with pytest.raises(ValueError):
+        app.results_bytes(result, "xlsx")
+
+
+def test_query_params_reopen_the_same_what_if() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.selectbox(key="member").set_value("CHN").run()
+    press(at, "qa_yes")
+    show_tab(at, "Blocs and rules")
+    at.toggle(key="procedural").set_value(True).run()
+    at.number_input(key="seed").set_value(11).run()
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert params["scenario"] == "ukraine_2022_russia_veto" and "edits" in params and params["seed"] == "11"
+    shown = [m.value for m in at.metric]
+    again = open_app(**params)
+    assert scenario(again) == scenario(at)
+    assert [m.value for m in again.metric] == shown
+    assert again.session_state["seed"] == 11
+
+
+def test_link_of_an_uploaded_scenario_reopens_it() -> None:
+    text = (ROOT / "scenarios" / "libya_2011_abstentions.toml").read_text()
+    data = app.normalize(scenario_from_toml(text).to_dict())
+    at = open_app(edits=app.encode_edits(data))
+    assert scenario(at) == data
+    assert not at.warning
+
+
+def test_damaged_link_falls_back_with_a_warning() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto", edits="not-a-patch!")
+    assert any("could not be opened" in w.value for w in at.warning)
+    assert scenario(at)["scenario"]["name"].startswith("Ukraine 2022")
+    at = open_app(scenario="no_such_scenario")
+    assert any("no scenario 'no_such_scenario'" in w.value for w in at.warning)
+    bad_edit = app.encode_edits({"votes": {"Russia": {"yes": 2.0}}})
+    at = open_app(scenario="ukraine_2022_russia_veto", edits=bad_edit)
+    assert any("votes.Russia" in w.value for w in at.warning)
+
+
+def test_discard_edits_returns_to_the_start() -> None:
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    assert at.button(key="discard").disabled
+    at.selectbox(key="member").set_value("USA").run()
+    press(at, "qa_no")
+    assert not at.button(key="discard").disabled
+    press(at, "discard")
+    assert p_adopted(at) > 99.0
+    assert "edits" not in at.query_params
+
+
+@pytest.mark.parametrize("tab", app.TABS)
+def test_every_tab_renders(tab: str) -> None:
+    at = open_app(scenario="gaza_2023_res2720_russian_amendment")
+    show_tab(at, tab)
+    assert not errors(at)
+    if tab not in ("Blocs and rules", "Compare"):
+        assert at.get("vega_lite_chart"), f"no chart on {tab}"
+    if tab == "Yes votes and tallies":
+        assert any("What really happened" in i.value for i in at.info)
+
+
+# --- pure helpers -------------------------------------------------------------------------------
+
+
+def test_merge_patch_round_trip() -> None:
+    src = {"a": {"b": 1, "c": [1, 2]}, "d": 3}
+    dst = {"a": {"b": 2, "c": [1, 2]}, "e": {"f": 4}}
+    patch = app.make_patch(src, dst)
+    assert patch == {"a": {"b": 2}, "d": None, "e": {"f": 4}}
+    assert app.apply_patch(src, patch) == dst
+    assert app.decode_edits(app.encode_edits(patch)) == patch
+    with pytest.raises(ValueError, match="damaged"):
+        app.decode_edits("%%%")
+
+
+def test_rescale_and_vote_tables() -> None:
+    assert app.rescale((0.2, 0.3, 0.5, 0.0), 0, 0.6) == pytest.approx((0.6, 0.15, 0.25, 0.0))
+    assert app.rescale((1.0, 0.0, 0.0, 0.0), 0, 0.4) == pytest.approx((0.4, 0.3, 0.3, 0.0))
+    table = app.vote_table((1 / 3, 1 / 3, 1 / 3, 0.0))
+    assert set(table) == {"yes", "abstain", "no"}
+    assert abs(sum(table.values()) - 1.0) < 1e-9
+    assert app.pct(0.0) == "0%" and app.pct(1.0) == "100%" and app.pct(0.0004) == "<0.1%"
+    assert app.pct(0.9996) == ">99.9%" and app.pct(0.1234) == "12.3%"

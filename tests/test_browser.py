@@ -1,0 +1,168 @@
+"""The what-if app in a real headless Chromium (Playwright): pick, veto, upload, screenshot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+P_ADOPTED = ".st-key-p_adopted [data-testid='stMetricValue']"
+
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    expect.set_options(timeout=60_000)  # the first run imports numpy, scipy, altair...
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None  # type: ignore[assignment]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _unavailable(reason: str) -> None:
+    """Skip with the reason; in CI (UNSC_SIM_REQUIRE_BROWSER=1, set by .ci/run) fail instead."""
+    if os.environ.get("UNSC_SIM_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser test required in CI but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if sync_playwright is None:
+        _unavailable("the playwright Python package is not installed (pip install playwright)")
+    if CHROMIUM is None:
+        _unavailable("no chromium executable on PATH (Debian: apt-get install chromium)")
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115 (closed in the finalizer)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start (exit code {proc.poll()})")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[Page]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        try:
+            yield pg
+        finally:
+            context.close()
+            browser.close()
+
+
+def _pick(page: Page, label: str, option: str) -> None:
+    """Choose an option of a Streamlit selectbox by typing it."""
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, server: str) -> None:
+    page.goto(server)
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    # Pick a scenario from the library: the Iran deal, adopted unanimously.
+    _pick(page, "Scenario", "Iran 2015")
+    expect(page.get_by_text("Resolution 2231").first).to_be_visible()
+    expect(page.locator(".st-key-reference [data-testid='stMetricValue']")).to_have_text("Adopted")
+    before = page.locator(P_ADOPTED).inner_text()
+    assert float(before.strip("<>%")) > 90
+    # The United States will veto: a substantive draft cannot pass.
+    _pick(page, "Member", "United States ★")
+    page.get_by_role("button", name="Will veto").click()
+    expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    expect(page.locator(".st-key-p_vetoed [data-testid='stMetricValue']")).to_have_text("100%")
+    assert "edits=" in page.url  # the link now carries the what-if
+    page.screenshot(path=str(ARTIFACTS / "app-veto.png"), full_page=True)
+    # A malformed upload shows its error in the page, and the edited what-if stays.
+    page.get_by_text("Upload a file").click()
+    bad = b'[scenario]\nname = "broken"\n[council]\nyear = 2022\n[votes.Russia]\nyes = 0.5\n'
+    page.locator("input[type='file']").set_input_files(
+        files=[{"name": "bad.toml", "mimeType": "application/toml", "buffer": bad}]
+    )
+    error = page.get_by_text("bad.toml: votes.Russia: probabilities must sum to 1")
+    expect(error).to_be_visible()
+    expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    page.screenshot(path=str(ARTIFACTS / "app-bad-upload.png"), full_page=True)
+
+
+def test_link_reopens_the_same_what_if(page: Page, server: str) -> None:
+    page.goto(server + "/?scenario=iran_2015_jcpoa_unanimous")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    _pick(page, "Member", "United States ★")
+    page.get_by_role("button", name="Will veto").click()
+    expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    # the query string is updated by the app's rerun; wait for it before copying the link
+    page.wait_for_function("() => window.location.search.includes('edits=')", timeout=60_000)
+    link = page.url
+    assert "scenario=iran_2015_jcpoa_unanimous" in link
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    expect(page.get_by_text("Iran 2015").first).to_be_visible()
+
+
+def test_dark_theme_renders(server: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme="dark")
+        page = context.new_page()
+        page.goto(server)
+        expect(page.locator(P_ADOPTED)).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible(timeout=60_000)
+        bg = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+        page.screenshot(path=str(ARTIFACTS / "app-dark.png"), full_page=True)
+        context.close()
+        browser.close()
+    channels = [int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3]]
+    assert sum(channels) / 3 < 80, bg  # the page follows the system's dark preference
