@@ -1,0 +1,698 @@
+"""Running studies: points in parallel (processes or Dask), saved as they finish, resumable.
+
+The I/O edge around :mod:`sim.study`. Point ``i`` is simulated with the seed
+``point_seed(seed, i)`` whatever runs it, so the table does not depend on the executor, the
+number of workers, the chunk size or interruptions. Finished rows are appended to JSON-lines
+files in ``<out>.parts/`` (flushed and fsynced); the final table is written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from .api import DEFAULT_DRAWS, MAX_DRAWS, METHODS, __version__, model_spec, simulate
+from .errors import InputError
+from .files import result_record
+from .scenario import FALLBACK_VOTE, resolve_scenario
+from .study import (
+    Design,
+    Study,
+    StudyError,
+    Value,
+    Variable,
+    assign,
+    check_design,
+    design,
+    parse_study,
+    point_seed,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Executor = Literal["local", "dask"]
+EXECUTORS = ("local", "dask")
+#: Largest study file accepted, in bytes.
+MAX_STUDY_BYTES = 1024 * 1024
+#: Suffixes ``out`` may have.
+OUT_SUFFIXES = (".parquet", ".csv")
+#: Version of the part-file format in ``<out>.parts/manifest.json``.
+PARTS_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class BaseDefaults:
+    """Effective draft probabilities of the base scenario's members (picklable callable)."""
+
+    probs: Mapping[str, tuple[float, float, float, float]]
+
+    def __call__(self, code: str) -> tuple[float, float, float, float]:
+        return self.probs.get(code, FALLBACK_VOTE)
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    """A study read from disk, with its base scenario, expanded and checked point by point."""
+
+    study: Study
+    design: Design
+    base: dict[str, Any]
+    defaults: BaseDefaults
+    source: str
+    base_source: str
+    study_sha256: str
+    base_sha256: str
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """A sweep stopped by Ctrl-C; finished points are saved in ``parts`` for ``--resume``."""
+
+    def __init__(self, done: int, total: int, parts: Path | None) -> None:
+        super().__init__(f"{done} of {total} points done")
+        self.done, self.total, self.parts = done, total, parts
+
+
+def _read_bytes(path: Path, field_: str, source: str, limit: int) -> bytes:
+    if not path.exists():
+        raise StudyError(field_, f"{path}: no such file", source)
+    if path.is_dir():
+        raise StudyError(field_, f"{path} is a directory, not a file", source)
+    try:
+        if path.stat().st_size > limit:
+            raise StudyError(field_, f"{path} is larger than {limit:,} bytes", source)
+        return path.read_bytes()
+    except OSError as exc:
+        raise StudyError(field_, f"{path} cannot be read: {exc.strerror}", source) from None
+
+
+def load_study(path: str | Path) -> LoadedStudy:
+    """Read a study file and its base scenario (relative to the study), expand and validate it."""
+    p = Path(path)
+    source = str(path)
+    if not p.exists():
+        raise StudyError("(file)", "no such file", source)
+    data = _read_bytes(p, "(file)", source, MAX_STUDY_BYTES)
+    try:
+        raw = tomllib.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise StudyError(
+            "(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError("(toml)", f"not valid TOML: {exc}", source) from None
+    study = parse_study(raw, source)
+    base_path = p.parent / study.study.base
+    base_bytes = _read_bytes(base_path, "study.base", source, MAX_STUDY_BYTES)
+    return prepare_study(
+        study, base_bytes, source, str(base_path), hashlib.sha256(data).hexdigest()
+    )
+
+
+def prepare_study(
+    study: Study, base_bytes: bytes, source: str, base_source: str, study_sha256: str
+) -> LoadedStudy:
+    """Validate the base scenario, expand the study and check every point's scenario."""
+    from .files import scenario_from_bytes
+
+    spec = scenario_from_bytes(base_bytes, base_source)
+    resolved = resolve_scenario(spec, base_source)
+    model = model_spec(resolved).model
+    defaults = BaseDefaults(
+        {
+            m: (float(p[0]), float(p[1]), float(p[2]), float(p[3]))
+            for m, p in zip(model.members, model.probs, strict=True)
+        }
+    )
+    base = spec.to_dict()
+    des = design(study, source)
+    check_design(des, base, defaults, source)
+    return LoadedStudy(
+        study,
+        des,
+        base,
+        defaults,
+        source,
+        base_source,
+        study_sha256,
+        hashlib.sha256(base_bytes).hexdigest(),
+    )
+
+
+# --- workers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointBatch:
+    """Points for one worker task: everything needed to rebuild and simulate each of them."""
+
+    base: dict[str, Any]
+    defaults: BaseDefaults
+    variables: tuple[Variable, ...]
+    points: tuple[tuple[int, tuple[Value, ...], int | None], ...]  # (index, values, seed)
+    draws: int
+    method: str
+
+
+def run_points(batch: PointBatch) -> list[dict[str, Any]]:
+    """Simulate a batch of points; one tidy row each (as it will be stored: JSON round-tripped)."""
+    rows = []
+    columns = [v.path for v in batch.variables]
+    with one_blas_thread():
+        for index, values, seed in batch.points:
+            data = assign(batch.base, batch.variables, values, batch.defaults)
+            method: Any = batch.method
+            result = simulate(data, draws=batch.draws, seed=seed, method=method)
+            row = {"point": index, **dict(zip(columns, values, strict=True))}
+            row.update(result_record(result))
+            rows.append(json.loads(json.dumps(row)))
+    return rows
+
+
+def _quiet_worker() -> None:
+    """Workers ignore Ctrl-C: the parent stops them and keeps what has finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_BLAS_CONTROLS = (
+    ("openblas_get_num_threads", "openblas_set_num_threads"),
+    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+    ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_libraries() -> tuple[tuple[Any, Any], ...]:
+    """(get, set) thread-count functions of the OpenBLAS libraries loaded in this process."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
+    except OSError:  # not Linux: leave BLAS alone
+        return ()
+    controls = []
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get_name, set_name in _BLAS_CONTROLS:
+            getter, setter = getattr(lib, get_name, None), getattr(lib, set_name, None)
+            if getter is not None and setter is not None:
+                getter.restype, setter.argtypes = ctypes.c_int, [ctypes.c_int]
+                controls.append((getter, setter))
+                break
+    return tuple(controls)
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with single-threaded BLAS: the engine's small matrix products are 2-3x
+    slower multithreaded, and parallelism comes from running points side by side."""
+    controls = _blas_libraries()
+    saved = [get() for get, _ in controls]
+    for _, set_ in controls:
+        set_(1)
+    try:
+        yield
+    finally:
+        for (_, set_), n in zip(controls, saved, strict=True):
+            set_(n)
+
+
+Sink = Callable[[list[dict[str, Any]]], None]
+
+
+def _run_local(batches: Sequence[PointBatch], workers: int, sink: Sink) -> None:
+    if workers == 1:
+        for batch in batches:
+            sink(run_points(batch))
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork where it is safe (Linux): no re-import of __main__, so stdin and unguarded scripts work
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    ctx = multiprocessing.get_context(method)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker)
+    futures = [pool.submit(run_points, b) for b in batches]
+    pending = set(futures)
+    try:
+        for fut in as_completed(futures):
+            pending.discard(fut)
+            sink(fut.result())
+    except KeyboardInterrupt:
+        # keep what the workers finish while the queue is cancelled
+        for fut in pending:
+            fut.cancel()
+        for fut in pending:
+            if not fut.cancelled() and fut.exception() is None:
+                sink(fut.result())
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(
+    batches: Sequence[PointBatch], workers: int, scheduler: str | None, sink: Sink
+) -> None:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(
+            "--executor", "dask is not installed; install the extra: pip install 'unsc-sim[dask]'"
+        ) from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError("--scheduler", f"cannot connect to {scheduler}: {exc}") from None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    futures: list[Any] = []
+    try:
+        futures = client.map(run_points, list(batches), pure=False)
+        for fut in as_completed(futures):
+            sink(fut.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- results on disk -----------------------------------------------------------------------------
+
+
+def parts_dir(out: Path) -> Path:
+    """Where a sweep writing ``out`` keeps finished points until it is done."""
+    return out.with_name(out.name + ".parts")
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_json_atomic(path: Path, payload: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w") as f:
+        json.dump(payload, f, indent=2, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def read_parts(parts: Path) -> dict[int, dict[str, Any]]:
+    """Finished rows from the part files, by point; a torn last line (killed writer) is ignored."""
+    done: dict[int, dict[str, Any]] = {}
+    for part in sorted(parts.glob("part-*.jsonl")):
+        with part.open("rb") as f:
+            for line in f:
+                if not line.endswith(b"\n"):
+                    break  # written by a process killed mid-line
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(row, dict) and isinstance(row.get("point"), int):
+                    done.setdefault(row["point"], row)
+    return done
+
+
+@dataclass
+class _Store:
+    """Part files of one sweep: a manifest, a lock, and one append-only file per session."""
+
+    out: Path
+    manifest: dict[str, Any]
+    done: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _lock: IO[str] | None = None
+    _part: IO[bytes] | None = None
+
+    @property
+    def parts(self) -> Path:
+        return parts_dir(self.out)
+
+    def open(self, resume: bool) -> None:
+        """Create ``<out>.parts`` or, to resume, check it belongs to this run and load its rows."""
+        parts = self.parts
+        parts.mkdir(parents=True, exist_ok=True)
+        self._lock = (parts / "lock").open("w")
+        try:
+            import fcntl
+
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - not POSIX
+            pass
+        except OSError:
+            raise InputError("--out", f"{self.out} is being written by another sweep") from None
+        manifest_path = parts / "manifest.json"
+        if resume and manifest_path.exists():
+            try:
+                old = json.loads(manifest_path.read_text())
+            except (OSError, json.JSONDecodeError):
+                old = {}
+            for key, value in self.manifest.items():
+                if old.get(key) != value:
+                    raise InputError(
+                        "--resume",
+                        f"{parts} was written by a different run ({key}: {old.get(key)!r}, "
+                        f"now {value!r}); pass --force to start over",
+                    )
+            self.done = {
+                i: r for i, r in read_parts(parts).items() if 0 <= i < self.manifest["points"]
+            }
+        else:
+            for old_part in parts.glob("part-*.jsonl"):
+                old_part.unlink()
+            _write_json_atomic(manifest_path, self.manifest)
+        n = len(list(parts.glob("part-*.jsonl")))
+        self._part = (parts / f"part-{n:05d}-{os.getpid()}.jsonl").open("ab")
+
+    def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished rows and make them durable before counting them as done."""
+        assert self._part is not None
+        self._part.write(b"".join(json.dumps(r).encode() + b"\n" for r in rows))
+        self._part.flush()
+        os.fsync(self._part.fileno())
+
+    def close(self) -> None:
+        for f in (self._part, self._lock):
+            if f is not None:
+                f.close()
+        self._part = self._lock = None
+
+    def remove(self) -> None:
+        self.close()
+        shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def write_frame(df: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:
+    """Write the table atomically (temporary file, fsync, rename); Parquet keeps ``metadata``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            meta = {
+                **(table.schema.metadata or {}),
+                **{k.encode(): v.encode() for k, v in metadata.items()},
+            }
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
+        else:
+            df.to_csv(tmp, index=False)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The ``unsc_sim.*`` metadata of a sweep's Parquet file."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"unsc_sim.")}
+
+
+# --- the sweep -----------------------------------------------------------------------------------
+
+
+def _frame(rows: Mapping[int, Mapping[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame([rows[i] for i in sorted(rows)])
+
+
+def _auto_chunk(points: int, workers: int) -> int:
+    """Points per task: enough tasks per worker to balance load, few enough to save often."""
+    return max(1, min(16, math.ceil(points / (workers * 32))))
+
+
+def _check_args(
+    draws: int,
+    seed: int,
+    workers: int,
+    executor: str,
+    scheduler: str | None,
+    method: str,
+    chunk_size: int | None,
+    out: Path | None,
+    resume: bool,
+    force: bool,
+) -> None:
+    if method not in METHODS:
+        raise InputError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
+    if method == "monte-carlo" and not 1 <= draws <= MAX_DRAWS:
+        raise InputError("--draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
+    if seed < 0:
+        raise InputError("--seed", f"must be a non-negative integer, got {seed}")
+    if not 1 <= workers <= 1024:
+        raise InputError("--workers", f"must be between 1 and 1024, got {workers}")
+    if executor not in EXECUTORS:
+        raise InputError("--executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if scheduler and executor != "dask":
+        raise InputError("--scheduler", "needs --executor dask")
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError("--chunk-size", f"must be at least 1, got {chunk_size}")
+    if resume and force:
+        raise InputError("--resume", "give --resume or --force, not both")
+    if out is None:
+        if resume or force:
+            raise InputError("--resume" if resume else "--force", "needs --out")
+        return
+    if out.suffix not in OUT_SUFFIXES:
+        raise InputError("--out", f"{out}: use a .parquet or .csv file name")
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a directory")
+    if not out.parent.exists():
+        raise InputError("--out", f"{out}: no such directory {out.parent}")
+    parts = parts_dir(out)
+    if not (resume or force):
+        if parts.exists():
+            raise InputError(
+                "--out",
+                f"{parts} holds an interrupted sweep; "
+                "pass --resume to finish it or --force to start over",
+            )
+        if out.exists():
+            raise InputError(
+                "--out", f"{out} exists; pass --force to overwrite it (or --resume to reuse it)"
+            )
+
+
+def sweep(
+    study: str | Path | LoadedStudy,
+    draws: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    executor: Executor = "local",
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = True,
+    chunk_size: int | None = None,
+    method: str | None = None,
+    command: str | None = None,
+) -> pd.DataFrame:
+    """Run every point of a study; one tidy row per point, sorted by ``point``.
+
+    ``draws``, ``seed`` and ``method`` default to the study's ``[study]`` values (else 100,000
+    draws, the study seed, Monte Carlo). With ``out`` (.parquet or .csv) rows are saved as they
+    finish and ``resume=True`` computes only the missing points. See docs/studies.md.
+    """
+    started = time.time()
+    clock = time.perf_counter()
+    loaded = study if isinstance(study, LoadedStudy) else load_study(study)
+    meta = loaded.study.study
+    draws = draws if draws is not None else (meta.draws or DEFAULT_DRAWS)
+    seed = seed if seed is not None else meta.seed
+    method = method or meta.method or "monte-carlo"
+    out_path = Path(out) if out is not None else None
+    _check_args(
+        draws, seed, workers, executor, scheduler, method, chunk_size, out_path, resume, force
+    )
+    n = len(loaded.design)
+    crn = meta.common_random_numbers
+    manifest = {
+        "format": PARTS_FORMAT,
+        "version": __version__,
+        "study_sha256": loaded.study_sha256,
+        "base_sha256": loaded.base_sha256,
+        "seed": seed,
+        "draws": draws if method == "monte-carlo" else 0,
+        "method": method,
+        "points": n,
+        "common_random_numbers": crn,
+    }
+    if out_path is not None and resume and out_path.exists() and not parts_dir(out_path).exists():
+        return _already_done(out_path, manifest)
+
+    store = _Store(out_path, manifest) if out_path is not None else None
+    if store is not None:
+        store.open(resume)
+    done: dict[int, dict[str, Any]] = dict(store.done) if store is not None else {}
+    resumed = len(done)
+    todo = [i for i in range(n) if i not in done]
+    size = chunk_size or _auto_chunk(len(todo), workers)
+    variables = loaded.design.variables
+
+    def seed_of(i: int) -> int | None:
+        if method == "exact":
+            return None
+        return seed if crn else point_seed(seed, i)
+
+    batches = [
+        PointBatch(
+            loaded.base,
+            loaded.defaults,
+            variables,
+            tuple((i, loaded.design.values[i], seed_of(i)) for i in todo[k : k + size]),
+            draws,
+            method,
+        )
+        for k in range(0, len(todo), size)
+    ]
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=n,
+        initial=resumed,
+        unit="point",
+        desc="sweep",
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
+
+    def sink(rows: list[dict[str, Any]]) -> None:
+        if store is not None:
+            store.append(rows)
+        for row in rows:
+            done[row["point"]] = row
+        bar.update(len(rows))
+
+    try:
+        if executor == "dask":
+            _run_dask(batches, workers, scheduler, sink)
+        else:
+            _run_local(batches, workers, sink)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(len(done), n, store.parts if store is not None else None) from None
+    finally:
+        bar.close()
+        if store is not None:
+            store.close()
+    df = _frame(done)
+    timings = {
+        "started": _iso(started),
+        "finished": _iso(time.time()),
+        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "points_computed": n - resumed,
+        "points_resumed": resumed,
+        "executor": executor,
+        "workers": workers,
+        "chunk_size": size,
+    }
+    columns = list(loaded.design.columns)
+    df.attrs["unsc_sim"] = {**manifest, "variables": columns, "timings": timings}
+    if out_path is not None and store is not None:
+        write_frame(
+            df,
+            out_path,
+            _metadata(
+                loaded,
+                manifest,
+                timings,
+                command or _api_command(loaded, draws, seed, workers, executor, out_path, method),
+            ),
+        )
+        store.remove()
+    return df
+
+
+def _iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _api_command(
+    loaded: LoadedStudy, draws: int, seed: int, workers: int, executor: str, out: Path, method: str
+) -> str:
+    return (
+        f"sim.sweep({loaded.source!r}, draws={draws}, seed={seed}, workers={workers}, "
+        f"executor={executor!r}, out={str(out)!r}, method={method!r})"
+    )
+
+
+def _metadata(
+    loaded: LoadedStudy, manifest: Mapping[str, Any], timings: Mapping[str, Any], command: str
+) -> dict[str, str]:
+    seeding = (
+        "common: every point uses the seed"
+        if manifest["common_random_numbers"]
+        else "per point: SeedSequence(seed, spawn_key=(point,)), 63 bits"
+    )
+    return {
+        "unsc_sim.version": __version__,
+        "unsc_sim.seed": str(manifest["seed"]),
+        "unsc_sim.seeding": seeding,
+        "unsc_sim.draws": str(manifest["draws"]),
+        "unsc_sim.method": str(manifest["method"]),
+        "unsc_sim.points": str(manifest["points"]),
+        "unsc_sim.study": loaded.source,
+        "unsc_sim.study_sha256": loaded.study_sha256,
+        "unsc_sim.base": loaded.base_source,
+        "unsc_sim.base_sha256": loaded.base_sha256,
+        "unsc_sim.command": command,
+        "unsc_sim.timings": json.dumps(timings, sort_keys=True),
+        "unsc_sim.run": json.dumps(manifest, sort_keys=True),
+    }
+
+
+def _already_done(out: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """``--resume`` on a finished sweep: return its table if it is this run's, else refuse."""
+    import pandas as pd
+
+    if out.suffix == ".parquet":
+        run = read_metadata(out).get("unsc_sim.run")
+        if run is not None and json.loads(run) == dict(manifest):
+            return pd.read_parquet(out)
+    raise InputError(
+        "--resume", f"{out} is not an unfinished run of this study; pass --force to overwrite it"
+    )

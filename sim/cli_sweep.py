@@ -1,0 +1,91 @@
+"""``unsc-sim sweep``: run a study file (registered by :mod:`sim.cli` when importable)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import batch
+from .cli import command_line, fail, input_errors
+
+#: Rows printed when no --out is given.
+PREVIEW_ROWS = 20
+
+
+class _OneLineCommand(click.Command):
+    """Usage errors (a bad --workers value, a missing STUDY) as one line and exit code 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            fail(f"{self.name}: {exc.format_message()}")
+            raise  # pragma: no cover - fail() exits
+
+
+@click.command(cls=_OneLineCommand)
+@click.argument("study", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Write FILE.parquet or FILE.csv.")
+@click.option("--draws", type=int, default=None, help="Draws per point [study's, else 100000].")
+@click.option("--seed", type=int, default=None, help="Random seed of the sweep [the study's seed].")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--executor",
+    type=click.Choice(batch.EXECUTORS),
+    default=None,
+    help="Where points run: local processes or a Dask cluster [local; dask with --scheduler].",
+)
+@click.option("--scheduler", default=None, help="Address of a running Dask scheduler (tcp://host:8786).")
+@click.option("--chunk-size", type=int, default=None, help="Points per task [automatic].")
+@click.option("--resume", is_flag=True, help="Compute only the points missing from --out.")
+@click.option("--force", is_flag=True, help="Overwrite --out and discard unfinished parts.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
+@input_errors
+def sweep(
+    study: Path,
+    out: Path | None,
+    draws: int | None,
+    seed: int | None,
+    workers: int,
+    executor: str | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+    exact: bool,
+) -> None:
+    """Run every point of a STUDY.toml file (see docs/studies.md)."""
+    ex: Any = executor or ("dask" if scheduler else "local")
+    try:
+        df = batch.sweep(
+            study,
+            draws=draws,
+            seed=seed,
+            workers=workers,
+            executor=ex,
+            scheduler=scheduler,
+            out=out,
+            resume=resume,
+            force=force,
+            progress=not quiet,
+            chunk_size=chunk_size,
+            method="exact" if exact else None,
+            command=command_line(),
+        )
+    except batch.SweepInterrupted as exc:
+        where = f"; saved in {exc.parts}, run again with --resume to finish" if exc.parts else ""
+        click.echo(f"sweep interrupted: {exc.done} of {exc.total} points done{where}", err=True)
+        sys.exit(130)
+    if out is not None:
+        click.echo(f"{len(df)} points written to {out}")
+        return
+    variables = df.attrs.get("unsc_sim", {}).get("variables", [])
+    cols = ["point", *variables, "p_adopted", "p_adopted_se"]
+    click.echo(df[cols].head(PREVIEW_ROWS).to_string(index=False))
+    if len(df) > PREVIEW_ROWS:
+        click.echo(f"... {len(df) - PREVIEW_ROWS} more points; --out FILE.parquet saves them all")
