@@ -121,7 +121,8 @@ def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, serv
     page.get_by_role("button", name="Will veto").click()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
     expect(page.locator(".st-key-p_vetoed [data-testid='stMetricValue']")).to_have_text("100%")
-    assert "edits=" in page.url  # the link now carries the what-if
+    # the link now carries the what-if (the query string follows the app's rerun)
+    page.wait_for_function("() => window.location.search.includes('edits=')", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "app-veto.png"), full_page=True)
     # A malformed upload shows its error in the page, and the edited what-if stays.
     page.get_by_text("Upload a file").click()
