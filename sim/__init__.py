@@ -6,6 +6,7 @@
 True
 """
 
+from . import files
 from .api import DEFAULT_DRAWS, DEFAULT_SEED, __version__, model_spec, simulate
 from .batch import sweep
 from .council import Council, council_for_year, explicit_council
@@ -26,6 +27,7 @@ __all__ = [
     "__version__",
     "council_for_year",
     "explicit_council",
+    "files",
     "model_spec",
     "parse_scenario",
     "resolve_scenario",
