@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from typing import Any, Literal
 
@@ -15,6 +17,7 @@ from .errors import InputError
 from .model import VoteModel
 from .result import AmendmentResult, SimulationResult
 from .scenario import (
+    Calibrated,
     Calibrator,
     ModelSpec,
     ResolvedScenario,
@@ -36,13 +39,43 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
     __version__ = "0.1.0"
 
 
-def default_calibrator() -> Calibrator | None:
-    """The calibrated model shipped with the package, if it is available."""
-    try:
-        from .calibrated import scenario_calibrator
-    except ImportError:  # pragma: no cover - calibration not installed
+#: Councils the calibrated model covers: its vote records start in 1994 (docs/calibration.md).
+CALIBRATED_YEARS = (1994, 2027)
+
+
+def calibrated_inputs(resolved: ResolvedScenario) -> Calibrated | None:
+    """Calibrated probabilities and correlation for a scenario's draft, or None if not covered.
+
+    Councils outside :data:`CALIBRATED_YEARS` (and explicit Councils with no draft date) use the
+    documented fallback instead.
+    """
+    draft = resolved.spec.draft
+    council = resolved.council
+    year = council.year if council.year is not None else (draft.date.year if draft.date else None)
+    if year is None or not CALIBRATED_YEARS[0] <= year <= CALIBRATED_YEARS[1]:
         return None
-    return scenario_calibrator
+    return _calibrated(council.members, council.permanent, year, draft.sponsor, draft.topic, draft.date)
+
+
+@lru_cache(maxsize=256)
+def _calibrated(
+    members: tuple[str, ...],
+    permanent: frozenset[str],
+    year: int,
+    sponsor: str | None,
+    topic: str | None,
+    date: dt.date | None,
+) -> Calibrated:
+    """Cached: editing members' probabilities does not change what calibration sees."""
+    from .calibrated import DraftContext, calibrate
+
+    cal = calibrate(DraftContext(members, permanent, year, sponsor, topic, date))
+    return Calibrated(probs=cal.probs, common=cal.common, blocs=cal.blocs)
+
+
+def default_calibrator() -> Calibrator | None:
+    """The calibrated model shipped with the package."""
+    return calibrated_inputs
 
 
 def model_spec(

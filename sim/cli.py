@@ -6,48 +6,21 @@ Every bad input ends with one line ``FILE: field: problem`` on stderr and exit c
 from __future__ import annotations
 
 import json
-import shlex
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from . import api
+from .cli_calibrate import backtest_command, fit_command, predict_command
+from .cli_common import command_line, fail, input_errors
+from .cli_sweep import sweep
 from .council import FIRST_YEAR, LAST_YEAR, council_for_year
 from .errors import InputError
 from .files import read_scenario, write_results
 from .power import voting_power
 from .report import compare_table, power_table, result_table
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str) -> None:
-    """Print one line on stderr and exit 2."""
-    click.echo(message, err=True)
-    sys.exit(2)
-
-
-def input_errors(fn: F) -> F:
-    """Turn input errors into one line and exit code 2, never a traceback."""
-
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            fail(str(exc))
-        except ValueError as exc:  # validation raised by lower layers without a field
-            fail(f"error: {exc}")
-
-    return wrapper  # type: ignore[return-value]
-
-
-def command_line() -> str:
-    return "unsc-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
 
 class _Group(click.Group):
@@ -164,20 +137,9 @@ def power(year: int | None, procedural: bool, fmt: str) -> None:
         click.echo(power_table(pw))
 
 
-def _register_optional() -> None:
-    """Commands that live in their own modules (calibration, batch studies)."""
-    for module, names in (("sim.cli_calibrate", ("fit", "predict", "backtest")), ("sim.cli_sweep", ("sweep",))):
-        try:
-            mod = __import__(module, fromlist=list(names))
-        except ImportError:
-            continue
-        for name in names:
-            cmd = getattr(mod, name, None)
-            if isinstance(cmd, click.Command):
-                main.add_command(cmd, name)
-
-
-_register_optional()
+for _name, _cmd in (("sweep", sweep), ("fit", fit_command), ("predict", predict_command),
+                   ("backtest", backtest_command)):
+    main.add_command(_cmd, _name)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from . import batch
-from .cli import command_line, fail, input_errors
+from .cli_common import command_line, fail, input_errors
 
 #: Rows printed when no --out is given.
 PREVIEW_ROWS = 20

@@ -1,0 +1,146 @@
+"""Rolling-origin backtest: for each year Y, fit on every event before Y and forecast Y.
+
+Scores (overall, and on contested events = events that were not unanimous):
+member-vote log loss and Brier (3 categories), event adoption log loss and Brier, for the
+model and the three baselines of :mod:`sim.calibration.baselines`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import baselines as B
+from . import metrics as X
+from .model import FitConfig, event_probabilities_for, fit, predict
+from .model import vote_model as _vote_model
+
+VOTE_COLS = ("yes", "abstain", "no")
+
+
+@dataclass(frozen=True)
+class FitSummary:
+    common: float
+    cohesion: dict[str, float]
+
+
+@dataclass
+class BacktestResult:
+    members: pd.DataFrame  # year, event_id, member, y (0 yes,1 abstain,2 no), contested, probs
+    events: pd.DataFrame  # year, event_id, adopted, contested, p_<forecaster>
+    fit_seconds: list[float] = field(default_factory=list)
+    fits: dict[int, FitSummary] = field(default_factory=dict)
+
+    def member_scores(self) -> pd.DataFrame:
+        rows = []
+        for subset, d in (("all", self.members), ("contested", self.members[
+                self.members["contested"]])):
+            y = d["y"].to_numpy(int)
+            for name in forecasters(self.members):
+                p = d[[f"{name}_{v}" for v in VOTE_COLS]].to_numpy(float)
+                rows.append((name, subset, len(d), X.member_log_loss(p, y),
+                             X.member_brier(p, y)))
+        return pd.DataFrame(rows, columns=["forecaster", "subset", "n", "log_loss", "brier"])
+
+    def event_scores(self) -> pd.DataFrame:
+        rows = []
+        for subset, d in (("all", self.events), ("contested", self.events[
+                self.events["contested"]])):
+            y = d["adopted"].to_numpy(float)
+            for c in [c for c in d.columns if c.startswith("p_")]:
+                p = d[c].to_numpy(float)
+                rows.append((c[2:], subset, len(d), X.binary_log_loss(p, y),
+                             X.binary_brier(p, y)))
+        return pd.DataFrame(rows, columns=["forecaster", "subset", "n", "log_loss", "brier"])
+
+
+def forecasters(members: pd.DataFrame) -> list[str]:
+    return [c[: -len("_yes")] for c in members.columns if c.endswith("_yes")]
+
+
+def _independent(model: object) -> object:
+    """The same vote model with independent votes (common 0, no blocs)."""
+    from ..model import VoteModel
+
+    vm: VoteModel = model  # type: ignore[assignment]
+    return VoteModel(members=vm.members, probs=vm.probs, permanent=vm.permanent,
+                     bloc=np.full(vm.n, -1), cohesion=np.zeros(0), common=0.0,
+                     threshold=vm.threshold)
+
+
+def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
+                 cfg: FitConfig | None = None,
+                 progress: Callable[[int], None] | None = None) -> BacktestResult:
+    """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``)."""
+    from ..exact import event_probabilities
+
+    cfg = cfg or FitConfig()
+    mem_parts, ev_parts, secs = [], [], []
+    fits: dict[int, FitSummary] = {}
+    for year in years:
+        train = rows[rows["year"] < year]
+        test = rows[rows["year"] == year]
+        if test.empty or train.empty:
+            if progress:
+                progress(year)
+            continue
+        t0 = time.perf_counter()
+        params = fit(train, covariates, cfg)
+        secs.append(time.perf_counter() - t0)
+        fits[year] = FitSummary(params.common, dict(params.cohesion))
+        context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
+                                     if c in test.columns])
+        pred = predict(params, context)
+        pr = pred.rows
+        truth = test.set_index(["event_id", "member"])["vote"]
+        keys = list(zip(pr["event_id"], pr["member"], strict=True))
+        y = truth.reindex(keys).map({"yes": 0, "abstain": 1, "no": 2}).to_numpy(int)
+        contested_ev = test.groupby("event_id")["vote"].apply(lambda v: bool((v != "yes").any()))
+        mp = pd.DataFrame({"year": year, "event_id": pr["event_id"], "member": pr["member"],
+                           "y": y, "contested": pr["event_id"].map(contested_ev).to_numpy(bool),
+                           "model_yes": pr["p_yes"], "model_abstain": pr["p_abstain"],
+                           "model_no": pr["p_no"]})
+        bfit = B.fit_baselines(train)
+        ctx_rows = context.set_index(["event_id", "member"]).reindex(keys).reset_index()
+        bpred = B.predict_baselines(bfit, ctx_rows)
+        for name, p in bpred.items():
+            for k, v in enumerate(VOTE_COLS):
+                mp[f"{name}_{v}"] = p[:, k]
+        mem_parts.append(mp)
+        # events
+        ev = event_probabilities_for(pred, event_probabilities)
+        first = test.drop_duplicates("event_id").set_index("event_id")
+        ev["year"] = year
+        ev["adopted"] = ev["event_id"].map(first["adopted"]).astype(bool)
+        ev["contested"] = ev["event_id"].map(contested_ev).astype(bool)
+        ev = ev.rename(columns={"p_adopted": "p_model", "p_vetoed": "p_model_veto"})
+        ev_ctx = first.loc[ev["event_id"]].reset_index()
+        rates = B.event_rates(bfit, ev_ctx)
+        ev["p_base_rate"] = rates["overall"]
+        ev["p_country_class_rate"] = rates["class"]
+        for name in ("base_rate", "country", "country_class"):
+            vals = []
+            for eid, d in mp.groupby("event_id", sort=False):
+                dd = pd.DataFrame({"member": d["member"], "p_yes": d[f"{name}_yes"],
+                                   "p_abstain": d[f"{name}_abstain"], "p_no": d[f"{name}_no"],
+                                   "bloc": None})
+                vm = _independent(_vote_model(dd, 0.0, {}))
+                vals.append((eid, event_probabilities(vm)[0]))  # type: ignore[arg-type]
+            mapping = dict(vals)
+            ev[f"p_{name}_indep"] = ev["event_id"].map(mapping)
+        ev_parts.append(ev.drop(columns=["p_model_veto"]).assign(
+            p_veto_model=ev["p_model_veto"]))
+        if progress:
+            progress(year)
+    members = pd.concat(mem_parts, ignore_index=True) if mem_parts else pd.DataFrame()
+    events = pd.concat(ev_parts, ignore_index=True) if ev_parts else pd.DataFrame()
+    if not events.empty:
+        events = events[["year", "event_id", "adopted", "contested", "p_veto_model"]
+                        + [c for c in events.columns if c.startswith("p_")
+                           and c != "p_veto_model"]]
+        events = events.rename(columns={"p_veto_model": "veto_model"})
+    return BacktestResult(members, events, secs, fits)

@@ -1,0 +1,84 @@
+"""The three reference forecasters of the backtest (pure).
+
+* ``base_rate``: every member votes with the training shares of yes/abstain/no; an event is
+  adopted with the training adoption rate.
+* ``country``: each member's own training shares (shrunk toward the base rate with a
+  pseudo-count of 5 votes; an unseen member gets the base rate).
+* ``country_class``: each member's shares by sponsor class (Western P3 / Russia-China /
+  other), shrunk toward that member's overall shares.
+
+For the last two, an event's adoption probability is computed by the engine with independent
+votes (common = 0, no blocs) and, as a second variant, by the training adoption rate of the
+sponsor class; the backtest reports both and judges against the better one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .features import parse_sponsors, sponsor_class
+
+VOTES3 = ("yes", "abstain", "no")
+PSEUDO = 5.0
+
+
+def baseline_class(sponsor: object) -> str:
+    """Western P3 / Russia-China / other, from the 'Submitted by' text."""
+    c = sponsor_class(*parse_sponsors(sponsor))
+    return {"western": "western_p3", "ru_cn": "russia_china"}.get(c, "other")
+
+
+def _shares(votes: pd.Series) -> np.ndarray:
+    counts = votes.value_counts()
+    return np.array([float(counts.get(v, 0.0)) for v in VOTES3])
+
+
+def fit_baselines(rows: pd.DataFrame) -> dict[str, object]:
+    """Counts needed by the three baselines from training rows (with ``vote``, ``adopted``)."""
+    r = rows.copy()
+    r["bclass"] = r["sponsor"].map(baseline_class)
+    overall = _shares(r["vote"]) + 1.0
+    overall = overall / overall.sum()
+    per_member = {m: _shares(d["vote"]) for m, d in r.groupby("member")}
+    per_mc = {(m, c): _shares(d["vote"]) for (m, c), d in r.groupby(["member", "bclass"])}
+    ev = r.drop_duplicates("event_id")
+    adopt = float((ev["adopted"].sum() + 1.0) / (len(ev) + 2.0))
+    adopt_c = {c: float((d["adopted"].sum() + 1.0) / (len(d) + 2.0))
+               for c, d in ev.groupby("bclass")}
+    return {"overall": overall, "per_member": per_member, "per_mc": per_mc, "adopt": adopt,
+            "adopt_class": adopt_c}
+
+
+def predict_baselines(fitted: dict[str, object], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """name -> (n, 3) yes/abstain/no probabilities for context rows."""
+    overall: np.ndarray = fitted["overall"]  # type: ignore[assignment]
+    per_member: dict[str, np.ndarray] = fitted["per_member"]  # type: ignore[assignment]
+    per_mc: dict[tuple[str, str], np.ndarray] = fitted["per_mc"]  # type: ignore[assignment]
+    n = len(rows)
+    bcls = rows["sponsor"].map(baseline_class).to_numpy()
+    base = np.tile(overall, (n, 1))
+    country = np.empty((n, 3))
+    cc = np.empty((n, 3))
+    for k, (m, c) in enumerate(zip(rows["member"], bcls, strict=True)):
+        cm = per_member.get(m, np.zeros(3))
+        pm = (cm + PSEUDO * overall) / (cm.sum() + PSEUDO)
+        country[k] = pm
+        cmc = per_mc.get((m, c), np.zeros(3))
+        cc[k] = (cmc + PSEUDO * pm) / (cmc.sum() + PSEUDO)
+    return {"base_rate": base, "country": country, "country_class": cc}
+
+
+def event_rates(fitted: dict[str, object], events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Adoption probabilities that do not use the engine: overall and by sponsor class."""
+    adopt = float(fitted["adopt"])  # type: ignore[arg-type]
+    by_c: dict[str, float] = fitted["adopt_class"]  # type: ignore[assignment]
+    cls = events["sponsor"].map(baseline_class)
+    return {"overall": np.full(len(events), adopt),
+            "class": np.array([by_c.get(c, adopt) for c in cls])}
+
+
+def names() -> Iterable[str]:
+    return ("base_rate", "country", "country_class")

@@ -1,0 +1,287 @@
+"""From vote rows to model rows: event features, member features and sparse design keys.
+
+Input rows follow the tidy layout of :func:`sim.records.load_sc_draft_votes` (columns
+``event_id, date, year, member, sponsor, topic, agenda, category, region, draft``). Outcome
+columns (``vote``, ``outcome``, ``adopted``) are never read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .features import (
+    PERMANENT,
+    SIDE,
+    CovariateTable,
+    PenholderHistory,
+    is_amendment,
+    lean,
+    norm_key,
+    parse_sponsors,
+    sponsor_class,
+)
+
+CONTEXT_COLUMNS = ("event_id", "date", "year", "member", "sponsor", "topic", "agenda",
+                   "category", "region", "draft")
+YEAR0 = 2010.0
+MEMBER_KINDS = ("m", "mt", "ma", "mc", "mtc", "t", "tc")
+EVENT_KINDS = ("t", "tc", "ta", "c", "all")
+NO_KINDS = ("m", "mt", "mc", "t")
+
+
+def learn_topic_map(rows: pd.DataFrame) -> dict[str, str]:
+    """agenda key -> most frequent topic key, from rows that have both."""
+    ev = rows.drop_duplicates("event_id")
+    a = ev["agenda"].map(norm_key)
+    t = ev["topic"].map(norm_key)
+    ok = a.notna() & t.notna()
+    if not ok.any():
+        return {}
+    pairs = pd.DataFrame({"a": a[ok], "t": t[ok]})
+    best = pairs.groupby("a")["t"].agg(lambda s: s.value_counts().index[0])
+    return {str(k): str(v) for k, v in best.items()}
+
+
+def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
+                history: PenholderHistory) -> tuple[pd.DataFrame, PenholderHistory]:
+    """One row per event with pre-vote features; ``history`` is advanced in date order
+    (a copy is returned) so a missing sponsor is imputed from earlier events only."""
+    ev = rows.drop_duplicates("event_id").copy()
+    ev["_ord"] = pd.to_datetime(ev["date"])
+    ev = ev.sort_values(["_ord", "event_id"], kind="stable")
+    hist = history.copy()
+    kinds, spons, cls_obs, cls_eff, imputed, topics, agendas = [], [], [], [], [], [], [],
+    for r in ev.itertuples(index=False):
+        kind, s = parse_sponsors(r.sponsor)
+        c = sponsor_class(kind, s)
+        ak = norm_key(r.agenda)
+        tk = norm_key(r.topic)
+        if tk is None and ak is not None:
+            tk = topic_map.get(ak, ak)
+        amend = is_amendment(r.draft)
+        eff, imp = c, False
+        if c == "unknown":
+            guess = hist.impute(tk)
+            if guess is not None:
+                eff, imp = guess, True
+        elif not amend:
+            hist.add(tk, c)
+        kinds.append(kind)
+        spons.append(s)
+        cls_obs.append(c)
+        cls_eff.append(eff)
+        imputed.append(imp)
+        topics.append(tk if tk is not None else "none")
+        agendas.append(ak if ak is not None else "none")
+    out = pd.DataFrame({
+        "event_id": ev["event_id"].to_numpy(),
+        "date": ev["date"].to_numpy(),
+        "year": ev["year"].astype(int).to_numpy(),
+        "sponsors": spons,
+        "cls_obs": cls_obs,
+        "cls": cls_eff,
+        "imputed": imputed,
+        "topic_key": topics,
+        "agenda_key": agendas,
+        "category": ev["category"].map(lambda x: norm_key(x) or "none").to_numpy(),
+        "region": ev["region"].map(lambda x: norm_key(x) or "none").to_numpy(),
+        "amend": ev["draft"].map(is_amendment).to_numpy(),
+    })
+    return out, hist
+
+
+def member_rows(rows: pd.DataFrame, events: pd.DataFrame, covs: CovariateTable) -> pd.DataFrame:
+    """Rows of (event, member) with member covariates and member-sponsor alignment."""
+    m = rows[["event_id", "member"]].merge(events, on="event_id", how="left")
+    cov = covs.lookup(list(m["member"]), list(m["year"]))
+    m["perm"] = m["member"].isin(PERMANENT).astype(float)
+    m["group"] = [covs.group(x) for x in m["member"]]
+    for k, c in enumerate(("ideal", "us_agree", "ru_agree", "cn_agree")):
+        m[c] = cov[:, k]
+    m["lean"] = lean(cov)
+    # sponsor lean: mean lean of the sponsors (GA covariates of the same year)
+    sp_lean: dict[tuple[str, int], float] = {}
+    for e in events.itertuples(index=False):
+        if e.sponsors:
+            sl = lean(covs.lookup(sorted(e.sponsors), [e.year] * len(e.sponsors)))
+            sp_lean[(e.event_id, e.year)] = float(np.mean(sl))
+    m["sp_lean"] = [sp_lean.get((a, b), np.nan) for a, b in zip(m["event_id"], m["year"],
+                                                                  strict=True)]
+    m["is_sponsor"] = [mem in s for mem, s in zip(m["member"], m["sponsors"], strict=True)]
+    m["side"] = m["cls"].map(lambda c: SIDE.get(c, 0.0)).astype(float)
+    m["t"] = (m["year"].astype(float) - YEAR0) / 10.0
+    return m
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    name: str
+    penalty: float
+
+
+def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
+    """Long design (row, key, value, block) of the P(yes) probit."""
+    n = len(m)
+    idx = np.arange(n)
+    mem = m["member"].astype(str).to_numpy()
+    cls = m["cls"].astype(str).to_numpy()
+    top = m["topic_key"].astype(str).to_numpy()
+    perm = m["perm"].to_numpy(float)
+    ln = m["lean"].to_numpy(float)
+    sp = m["sp_lean"].to_numpy(float)
+    has_sp = np.isfinite(sp)
+    spz = np.where(has_sp, sp, 0.0)
+    side = m["side"].to_numpy(float)
+    t = m["t"].to_numpy(float)
+    amend = m["amend"].to_numpy(bool).astype(float)
+    imp = m["imputed"].to_numpy(bool).astype(float)
+    ones = np.ones(n)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
+
+    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
+        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
+        parts.append((idx, k, val, block))
+
+    def cat(*cols: np.ndarray | str) -> np.ndarray:
+        out = np.full(n, "", dtype=object)
+        for c in cols:
+            out = out + (c if isinstance(c, str) else c.astype(object))
+        return out
+
+    add("1", ones, "intercept")
+    add("perm", perm, "fixed")
+    add(cat("g:", m["group"].astype(str).to_numpy()), ones, "group")
+    for c in ("ideal", "us_agree", "ru_agree", "cn_agree"):
+        add(f"cov:{c}", m[c].to_numpy(float), "cov")
+    add(cat("m:", mem), ones, "member")
+    add(cat("c:", cls), ones, "class")
+    add(cat("c:", cls, ":lean"), ln, "class_cov")
+    add(cat("c:", cls, ":perm"), perm, "class_cov")
+    add(cat("i:", cls), imp, "class_cov")
+    add(cat("mc:", mem, ":", cls), ones, "member_class")
+    add("sponsor", m["is_sponsor"].to_numpy(bool).astype(float), "fixed")
+    add("align", np.where(has_sp, ln * spz, 0.0), "fixed")
+    add("dist", np.where(has_sp, np.abs(ln - spz), 0.0), "fixed")
+    add(cat("dist:", cls), np.where(has_sp, np.abs(ln - spz), 0.0), "class_cov")
+    add("amend", amend, "fixed")
+    add(cat("amend:", cls), amend, "class_cov")
+    add("amend:perm", amend * perm, "class_cov")
+    add(cat("cat:", m["category"].astype(str).to_numpy()), ones, "topic")
+    add(cat("reg:", m["region"].astype(str).to_numpy()), ones, "topic")
+    add(cat("t:", top), ones, "topic")
+    add(cat("tl:", top), ln * side, "topic_class")
+    for kind in MEMBER_KINDS:
+        h = m[f"h_{kind}"].to_numpy(float)
+        add(f"H:{kind}", h, "hist")
+        add(f"HP:{kind}", h * perm, "hist_int")
+        add(f"HW:{kind}", h * m[f"w_{kind}"].to_numpy(float), "hist_int")
+    for kind in _short_kinds(m):
+        s = m[f"s_{kind}"].to_numpy(float)
+        add(f"S:{kind}", s, "hist")
+        add(f"SP:{kind}", s * perm, "hist_int")
+    add("yr", t, "trend")
+    return _long(parts)
+
+
+def no_keys(m: pd.DataFrame) -> pd.DataFrame:
+    """Long design of the P(no | not yes) probit (no versus abstain)."""
+    n = len(m)
+    idx = np.arange(n)
+    mem = m["member"].astype(str).to_numpy()
+    cls = m["cls"].astype(str).to_numpy()
+    top = m["topic_key"].astype(str).to_numpy()
+    perm = m["perm"].to_numpy(float)
+    ln = m["lean"].to_numpy(float)
+    side = m["side"].to_numpy(float)
+    ones = np.ones(n)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
+
+    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
+        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
+        parts.append((idx, k, val, block))
+
+    def cat(*cols: np.ndarray | str) -> np.ndarray:
+        out = np.full(n, "", dtype=object)
+        for c in cols:
+            out = out + (c if isinstance(c, str) else c.astype(object))
+        return out
+
+    add("1", ones, "intercept")
+    add("perm", perm, "fixed")
+    add("lean_side", ln * side, "fixed")
+    add("amend", m["amend"].to_numpy(bool).astype(float), "fixed")
+    add(cat("m:", mem), ones, "member")
+    add(cat("c:", cls), ones, "class")
+    add(cat("c:", cls, ":perm"), perm, "class_cov")
+    add(cat("mc:", mem, ":", cls), ones, "member_class")
+    add(cat("t:", top), ones, "topic")
+    add(cat("mt:", mem, ":", top), ones, "member_topic")
+    for kind in NO_KINDS:
+        add(f"H:{kind}", m[f"h_{kind}"].to_numpy(float), "hist")
+        add(f"HN:{kind}", m[f"hn_{kind}"].to_numpy(float), "hist")
+    for kind in _short_kinds(m):
+        add(f"S:{kind}", m[f"s_{kind}"].to_numpy(float), "hist")
+        add(f"SN:{kind}", m[f"sn_{kind}"].to_numpy(float), "hist")
+    return _long(parts)
+
+
+def _long(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]) -> pd.DataFrame:
+    frames = [pd.DataFrame({"row": i, "key": k, "value": v, "block": b})
+              for i, k, v, b in parts]
+    d = pd.concat(frames, ignore_index=True)
+    return d[d["value"] != 0.0].reset_index(drop=True)
+
+
+def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
+    """Long design of the event-level P(contested) probit (one row per event)."""
+    n = len(ev)
+    idx = np.arange(n)
+    cls = ev["cls"].astype(str).to_numpy()
+    top = ev["topic_key"].astype(str).to_numpy()
+    amend = ev["amend"].to_numpy(bool).astype(float)
+    imp = ev["imputed"].to_numpy(bool).astype(float)
+    ones = np.ones(n)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
+
+    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
+        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
+        parts.append((idx, k, val, block))
+
+    def cat(*cols: np.ndarray | str) -> np.ndarray:
+        out = np.full(n, "", dtype=object)
+        for c in cols:
+            out = out + (c if isinstance(c, str) else c.astype(object))
+        return out
+
+    add("1", ones, "intercept")
+    add(cat("c:", cls), ones, "class")
+    add(cat("i:", cls), imp, "class")
+    add("amend", amend, "fixed")
+    add("n_sponsors", np.log1p(ev["sponsors"].map(len).to_numpy(float)), "fixed")
+    add(cat("cat:", ev["category"].astype(str).to_numpy()), ones, "topic")
+    add(cat("reg:", ev["region"].astype(str).to_numpy()), ones, "topic")
+    add(cat("t:", top), ones, "topic")
+    for kind in ("mt", "mtc", "mc"):
+        add(f"MX:{kind}", ev[f"mx_{kind}"].to_numpy(float), "hist")
+        add(f"MEAN:{kind}", ev[f"mean_{kind}"].to_numpy(float), "hist")
+    for kind in EVENT_KINDS:
+        h = ev[f"h_{kind}"].to_numpy(float)
+        add(f"H:{kind}", h, "hist")
+        add(f"HN:{kind}", ev[f"hn_{kind}"].to_numpy(float), "hist")
+        add(f"HW:{kind}", h * ev[f"w_{kind}"].to_numpy(float), "hist_int")
+        add(cat(f"HC:{kind}:", cls), h, "hist_int")
+    for kind in _short_kinds(ev):
+        s = ev[f"s_{kind}"].to_numpy(float)
+        add(f"S:{kind}", s, "hist")
+        add(f"SN:{kind}", ev[f"sn_{kind}"].to_numpy(float), "hist")
+        add(f"SW:{kind}", s * ev[f"sw_{kind}"].to_numpy(float), "hist_int")
+        add(cat(f"SC:{kind}:", cls), s, "hist_int")
+    return _long(parts)
+
+
+def _short_kinds(m: pd.DataFrame) -> list[str]:
+    return [c[2:] for c in m.columns if c.startswith("s_")]

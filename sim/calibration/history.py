@@ -1,0 +1,160 @@
+"""Empirical-Bayes vote history: how a member (or everyone) voted on earlier drafts.
+
+For a key (say member x topic) and a vote on date D, the history is the recency-weighted
+count of the votes cast on dates strictly before D (weight 0.5^((D - d)/h), dates in decimal
+years), split into yes / abstain / no. Votes of the same day are unknown to each other. This
+is a sequential (online) forecaster: a vote is predicted from every vote recorded before its
+date, including earlier votes of the same year when they are in the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Key types: name -> the columns of the member-row table that form the key.
+KEY_TYPES: dict[str, tuple[str, ...]] = {
+    "m": ("member",),
+    "mt": ("member", "topic_key"),
+    "ma": ("member", "agenda_key"),
+    "mc": ("member", "cls"),
+    "mtc": ("member", "topic_key", "cls"),
+    "t": ("topic_key",),
+    "tc": ("topic_key", "cls"),
+    "ta": ("agenda_key",),
+    "c": ("cls",),
+    "all": (),
+}
+_T0 = 2010.0
+
+
+def key_strings(m: pd.DataFrame, kind: str) -> np.ndarray:
+    cols = KEY_TYPES[kind]
+    if not cols:
+        return np.full(len(m), "*", dtype=object)
+    out = m[cols[0]].astype(str).to_numpy().astype(object)
+    for c in cols[1:]:
+        out = out + "|" + m[c].astype(str).to_numpy().astype(object)
+    return np.asarray(out, dtype=object)
+
+
+def decimal_time(m: pd.DataFrame) -> np.ndarray:
+    """Decimal year of each row's date (start of its year when the date is unknown)."""
+    year = m["year"].to_numpy(float)
+    if "date" not in m.columns:
+        return year
+    d = pd.to_datetime(m["date"], errors="coerce")
+    t = d.dt.year.to_numpy(float) + (d.dt.dayofyear.to_numpy(float) - 1.0) / 366.0
+    return np.where(np.isfinite(t), t, year)
+
+
+@dataclass
+class History:
+    """Per (key type, key, date): counts of votes, abstentions and no votes."""
+
+    table: pd.DataFrame  # kind, key, year, t, n, n_abstain, n_no
+    half_life: float
+
+    @classmethod
+    def build(cls, m: pd.DataFrame, vote: np.ndarray, half_life: float,
+              kinds: Sequence[str] = tuple(KEY_TYPES)) -> History:
+        """``m``: member rows (with key columns, ``year`` and ``date``); ``vote``: 0=no,
+        1=abstain, 2=yes."""
+        frames = []
+        t = np.round(decimal_time(m), 6)
+        for kind in kinds:
+            d = pd.DataFrame({"kind": kind, "key": key_strings(m, kind),
+                              "year": m["year"].to_numpy(int), "t": t, "n": 1.0,
+                              "n_abstain": (vote == 1).astype(float),
+                              "n_no": (vote == 0).astype(float)})
+            frames.append(d.groupby(["kind", "key", "year", "t"], as_index=False).sum())
+        if not frames:
+            return cls(pd.DataFrame(columns=["kind", "key", "year", "t", "n", "n_abstain",
+                                             "n_no"]), half_life)
+        return cls(pd.concat(frames, ignore_index=True), half_life)
+
+    def extend(self, other: History) -> History:
+        """This history plus the records of ``other`` (summed where they coincide)."""
+        t = pd.concat([self.table, other.table], ignore_index=True)
+        t = t.groupby(["kind", "key", "year", "t"], as_index=False).sum()
+        return History(t, self.half_life)
+
+    def query(self, m: pd.DataFrame, kind: str, half_life: float | None = None,
+              ) -> np.ndarray:
+        """(n, 3) decayed counts (total, abstain, no) of the dates before each row's date."""
+        lam = np.log(2.0) / float(half_life or self.half_life)
+        keys = key_strings(m, kind)
+        qt = decimal_time(m)
+        out = np.zeros((len(m), 3))
+        h = self.table[self.table["kind"] == kind]
+        if h.empty or len(m) == 0:
+            return out
+        cats = pd.Index(pd.unique(h["key"].to_numpy()))
+        hk = cats.get_indexer(h["key"].to_numpy())
+        ht = h["t"].to_numpy(float)
+        order = np.lexsort((ht, hk))
+        hk, ht = hk[order], ht[order]
+        vals = h[["n", "n_abstain", "n_no"]].to_numpy(float)[order]
+        vals = vals * np.exp(lam * (ht - _T0))[:, None]
+        cum = pd.DataFrame(vals).groupby(hk).cumsum().to_numpy()
+        comp = hk * 1000.0 + (ht - 1900.0)
+        qk = cats.get_indexer(keys)
+        qcomp = qk * 1000.0 + (qt - 1900.0)
+        pos = np.searchsorted(comp, qcomp - 1e-7, side="left") - 1
+        ok = (qk >= 0) & (pos >= 0)
+        ok[ok] = hk[pos[ok]] == qk[ok]
+        out[ok] = cum[pos[ok]] * np.exp(-lam * (qt[ok] - _T0))[:, None]
+        return out
+
+    def prune(self, min_year: int) -> History:
+        return History(self.table[self.table["year"] >= min_year].reset_index(drop=True),
+                       self.half_life)
+
+    def to_rows(self) -> list[list[Any]]:
+        t = self.table
+        return [[k, key, round(float(tt), 6), round(float(n), 4), round(float(a), 4),
+                 round(float(no), 4)]
+                for k, key, tt, n, a, no in zip(t["kind"], t["key"], t["t"], t["n"],
+                                                t["n_abstain"], t["n_no"], strict=True)]
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]], half_life: float) -> History:
+        t = pd.DataFrame(list(rows), columns=["kind", "key", "t", "n", "n_abstain", "n_no"])
+        t["t"] = t["t"].astype(float)
+        t["year"] = np.floor(t["t"]).astype(int)
+        return cls(t[["kind", "key", "year", "t", "n", "n_abstain", "n_no"]], half_life)
+
+
+def history_features(m: pd.DataFrame, hist: History, prior: Mapping[str, float],
+                     kinds: Sequence[str], strength: float = 2.0,
+                     short: Sequence[tuple[str, float]] = ()) -> pd.DataFrame:
+    """Smoothed rates as probit-scale features, one pair per key type.
+
+    ``h_<kind>`` = probit of the smoothed non-yes rate minus the probit of the prior rate,
+    ``hn_<kind>`` the same for the no rate (among all votes); ``w_<kind>`` = log1p(weight).
+    ``short`` adds the same features with another half-life (``s_<kind>``, ``sn_<kind>``,
+    ``sw_<kind>``), e.g. the last few months on the same agenda item.
+    """
+    from scipy.special import ndtri
+
+    p_non = float(prior["nonyes"])
+    p_no = float(prior["no"])
+    out = {}
+
+    def put(prefix: tuple[str, str, str], c: np.ndarray, kind: str) -> None:
+        n, a, no = c[:, 0], c[:, 1], c[:, 2]
+        r_non = (a + no + strength * p_non) / (n + strength)
+        r_no = (no + strength * p_no) / (n + strength)
+        out[f"{prefix[0]}_{kind}"] = ndtri(np.clip(r_non, 1e-4, 1 - 1e-4)) - ndtri(p_non)
+        out[f"{prefix[1]}_{kind}"] = ndtri(np.clip(r_no, 1e-4, 1 - 1e-4)) - ndtri(p_no)
+        out[f"{prefix[2]}_{kind}"] = np.log1p(n)
+
+    for kind in kinds:
+        put(("h", "hn", "w"), hist.query(m, kind), kind)
+    for kind, hl in short:
+        put(("s", "sn", "sw"), hist.query(m, kind, hl), kind)
+    return pd.DataFrame(out, index=m.index)

@@ -1,0 +1,517 @@
+"""The calibrated vote model: fitting and prediction (pure: DataFrames in, parameters out).
+
+Marginals (a hurdle model; most drafts are adopted unanimously). For draft j and member i,
+with features known before the vote (sponsor class, topic/agenda, amendment, date; the
+member's GA covariates and Council vote history):
+
+    q_j         = P(draft j is contested)          = Phi(a_j)        (event-level probit)
+    y_ij        = P(yes | contested)               = Phi(b_ij)       (member-level probit)
+    n_ij        = P(no | contested, not yes)       = Phi(c_ij)
+    P(yes)      = 1 - q_j + q_j y_ij
+    P(no)       = q_j (1 - y_ij) n_ij
+    P(abstain)  = q_j (1 - y_ij) (1 - n_ij)
+
+a, b and c are sums of ridge-penalised (Gaussian-prior) effects (see
+:mod:`sim.calibration.design`). Member effects are shrunk toward the prior given by the
+member's GA covariates (ideal point, agreement with the US, Russia and China), its regional
+group and permanence; a member never seen on the Council is predicted from that prior alone.
+Empirical-Bayes history features (:mod:`sim.calibration.history`) carry how the member, and
+the Council, voted on earlier drafts of the same topic, agenda item and sponsor class.
+
+Correlation. The engine's ``common`` loading and per-bloc ``cohesion`` are fitted by maximum
+composite likelihood of the observed joint votes of past events, given out-of-fold marginals
+(:mod:`sim.calibration.correlation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .correlation import fit_correlation, make_batch
+from .design import (
+    EVENT_KINDS,
+    MEMBER_KINDS,
+    event_keys,
+    event_table,
+    learn_topic_map,
+    member_rows,
+    no_keys,
+    yes_keys,
+)
+from .errors import CalibrationInputError
+from .features import COV_COLUMNS, P3, PERMANENT, RUCN, CovariateTable, PenholderHistory, lean
+from .history import History, history_features
+from .probit import fit_probit, predict_eta, probit_prob
+
+VOTE_INDEX = {"no": 0, "abstain": 1, "yes": 2}
+BLOCS = ("western", "ru_cn", "african", "latin_american", "asia_pacific")
+P_FLOOR = 1e-4
+FORMAT = "unsc-sim-calibration/2"
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Hyper-parameters (prior precisions per block, recency half-lives, folds)."""
+
+    half_life: float = 8.0
+    hist_half_life: float = 3.0
+    hist_strength: float = 2.0
+    event_penalties: Mapping[str, float] = field(default_factory=lambda: {
+        "intercept": 0.01, "fixed": 0.5, "class": 0.5, "topic": 2.0, "hist": 0.3,
+        "hist_int": 1.0,
+    })
+    yes_penalties: Mapping[str, float] = field(default_factory=lambda: {
+        "intercept": 0.01, "fixed": 0.5, "group": 2.0, "cov": 1.0, "member": 2.0,
+        "class": 0.5, "class_cov": 1.0, "member_class": 2.0, "topic": 2.0,
+        "topic_class": 2.0, "hist": 0.3, "hist_int": 1.0, "trend": 4.0,
+    })
+    no_penalties: Mapping[str, float] = field(default_factory=lambda: {
+        "intercept": 0.01, "fixed": 0.5, "member": 2.0, "class": 1.0, "class_cov": 1.0,
+        "member_class": 2.0, "topic": 2.0, "member_topic": 0.5, "hist": 0.1,
+    })
+    #: extra history features with a short half-life (years): recent votes on the same item
+    short_event: Mapping[str, float] = field(default_factory=lambda: {
+        "ta": 0.25, "t": 0.25, "all": 1.0})
+    short_member: Mapping[str, float] = field(default_factory=lambda: {"ma": 0.25, "mt": 0.5})
+    folds: int = 3
+    seed: int = 0
+    max_corr_events: int = 900
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"half_life": self.half_life, "hist_half_life": self.hist_half_life,
+                "hist_strength": self.hist_strength,
+                "event_penalties": dict(self.event_penalties),
+                "yes_penalties": dict(self.yes_penalties),
+                "no_penalties": dict(self.no_penalties),
+                "short_event": dict(self.short_event),
+                "short_member": dict(self.short_member), "folds": self.folds,
+                "seed": self.seed, "max_corr_events": self.max_corr_events}
+
+
+@dataclass
+class Coefs:
+    event: dict[str, float]
+    yes: dict[str, float]
+    no: dict[str, float]
+
+
+@dataclass
+class CalibrationParams:
+    """Everything needed to predict; JSON-serialisable via :meth:`to_dict`."""
+
+    coefs: Coefs
+    common: float
+    cohesion: dict[str, float]
+    topic_map: dict[str, str]
+    penholder: dict[str, list[str]]
+    hist_event: History
+    hist_member: History
+    priors: dict[str, dict[str, float]]
+    covariates: pd.DataFrame  # member, year, ideal, us_agree, ru_agree, cn_agree, group
+    train_end_year: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def covariate_table(self) -> CovariateTable:
+        return CovariateTable.build(self.covariates)
+
+    def to_dict(self) -> dict[str, Any]:
+        cov = self.covariates
+
+        def rnd(d: Mapping[str, float]) -> dict[str, float]:
+            return {k: round(float(v), 5) for k, v in sorted(d.items()) if abs(v) > 1e-5}
+
+        return {
+            "format": FORMAT,
+            "meta": self.meta,
+            "train_end_year": self.train_end_year,
+            "common": round(self.common, 6),
+            "cohesion": {k: round(v, 6) for k, v in self.cohesion.items()},
+            "coef_event": rnd(self.coefs.event),
+            "coef_yes": rnd(self.coefs.yes),
+            "coef_no": rnd(self.coefs.no),
+            "priors": self.priors,
+            "topic_map": dict(sorted(self.topic_map.items())),
+            "penholder": dict(sorted(self.penholder.items())),
+            "hist_half_life": self.hist_event.half_life,
+            # history older than 25 years weighs < 0.4% (half-life 3 years): not shipped
+            "hist_event": self.hist_event.prune(self.train_end_year - 25).to_rows(),
+            "hist_member": self.hist_member.prune(self.train_end_year - 25).to_rows(),
+            "covariates": {
+                "columns": ["member", "year", *COV_COLUMNS, "group"],
+                "rows": [[r.member, int(r.year), *(None if pd.isna(getattr(r, c))
+                                                   else round(float(getattr(r, c)), 5)
+                                                   for c in COV_COLUMNS),
+                          None if pd.isna(r.group) else str(r.group)]
+                         for r in cov.itertuples(index=False)],
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CalibrationParams:
+        if d.get("format") != FORMAT:
+            raise CalibrationInputError("params", "format", "not a unsc-sim calibration file")
+        cov = pd.DataFrame(d["covariates"]["rows"], columns=d["covariates"]["columns"])
+        hl = float(d["hist_half_life"])
+        return cls(
+            coefs=Coefs(dict(d["coef_event"]), dict(d["coef_yes"]), dict(d["coef_no"])),
+            common=float(d["common"]),
+            cohesion={k: float(v) for k, v in d["cohesion"].items()},
+            topic_map=dict(d["topic_map"]),
+            penholder={k: list(v) for k, v in d["penholder"].items()},
+            hist_event=History.from_rows(d["hist_event"], hl),
+            hist_member=History.from_rows(d["hist_member"], hl),
+            priors={k: dict(v) for k, v in d["priors"].items()},
+            covariates=cov, train_end_year=int(d["train_end_year"]),
+            meta=dict(d.get("meta", {})),
+        )
+
+
+def bloc_of(member: str, group: str, member_lean: float) -> str | None:
+    """The engine bloc of a member (a fixed rule; the cohesions are fitted)."""
+    if member in P3:
+        return "western"
+    if member in RUCN:
+        return "ru_cn"
+    if group == "WEOG" or (group == "EEG" and member_lean > 0.0) or member_lean > 0.35:
+        return "western"
+    if group == "AFR":
+        return "african"
+    if group == "GRULAC":
+        return "latin_american"
+    if group in ("APG", "EEG"):
+        return "asia_pacific"
+    return None
+
+
+CONTEXT = ("event_id", "date", "year", "member", "sponsor", "topic", "agenda", "category",
+           "region", "draft")
+
+
+def _context(rows: pd.DataFrame, need_votes: bool) -> pd.DataFrame:
+    for c in ("event_id", "date", "year", "member") + (("vote",) if need_votes else ()):
+        if c not in rows.columns:
+            raise CalibrationInputError("votes", c, "missing column")
+    keep = [c for c in CONTEXT if c in rows.columns] + (["vote"] if need_votes else [])
+    out = rows[keep].copy()
+    for c in CONTEXT:
+        if c not in out.columns:
+            out[c] = None
+    out["event_id"] = out["event_id"].astype(str)
+    return out.reset_index(drop=True)
+
+
+def _recency(years: np.ndarray, ref: float, half_life: float) -> np.ndarray:
+    return np.power(0.5, (ref - years.astype(float)) / half_life)
+
+
+@dataclass
+class Prepared:
+    """Model rows: member rows ``m`` and event rows ``ev`` with features and sparse keys."""
+
+    m: pd.DataFrame
+    ev: pd.DataFrame
+    row_event: np.ndarray  # (len m,) index into ev
+    ek: pd.DataFrame
+    yk: pd.DataFrame
+    nk: pd.DataFrame
+
+
+def prepare_rows(rows: pd.DataFrame, covs: CovariateTable, topic_map: Mapping[str, str],
+                 penholder: PenholderHistory) -> tuple[pd.DataFrame, PenholderHistory]:
+    """Member rows with event and member features (no vote history yet)."""
+    ev, hist = event_table(rows, topic_map, penholder)
+    return member_rows(rows, ev, covs), hist
+
+
+def _event_frame(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    codes, row_event = np.unique(m["event_id"].to_numpy().astype(str), return_inverse=True)
+    first = np.zeros(len(codes), dtype=int)
+    first[row_event[::-1]] = np.arange(len(m))[::-1]
+    ev = m.iloc[first].reset_index(drop=True).copy()
+    ev["member"] = "*"
+    return ev, row_event
+
+
+def design(m: pd.DataFrame, hist_event: History, hist_member: History,
+           priors: Mapping[str, Mapping[str, float]]) -> Prepared:
+    strength = float(priors.get("strength", {}).get("value", 2.0))
+    ev, row_event = _event_frame(m)
+    s_ev = [(k, float(v)) for k, v in priors.get("short_event", {}).items()]
+    s_m = [(k, float(v)) for k, v in priors.get("short_member", {}).items()]
+    ev = pd.concat([ev, history_features(ev, hist_event, priors["event"], EVENT_KINDS,
+                                         strength, s_ev)], axis=1)
+    mm = pd.concat([m.reset_index(drop=True),
+                    history_features(m.reset_index(drop=True), hist_member, priors["member"],
+                                     MEMBER_KINDS, strength, s_m)], axis=1)
+    # the members' own dissent history on this topic, pooled per event
+    for kind in ("mt", "mtc", "mc"):
+        h = mm[f"h_{kind}"].to_numpy(float)
+        mx = np.full(len(ev), -np.inf)
+        np.maximum.at(mx, row_event, h)
+        sm = np.bincount(row_event, weights=h, minlength=len(ev))
+        cnt = np.bincount(row_event, minlength=len(ev))
+        ev[f"mx_{kind}"] = np.where(np.isfinite(mx), mx, 0.0)
+        ev[f"mean_{kind}"] = sm / np.maximum(cnt, 1)
+    return Prepared(mm, ev, row_event, event_keys(ev), yes_keys(mm), no_keys(mm))
+
+
+def _sub(design_long: pd.DataFrame, sel: np.ndarray, n: int) -> pd.DataFrame:
+    remap = np.full(n, -1)
+    remap[sel] = np.arange(len(sel))
+    d = design_long[remap[design_long["row"].to_numpy()] >= 0].copy()
+    d["row"] = remap[d["row"].to_numpy()]
+    return d
+
+
+def fit_marginals(p: Prepared, y: np.ndarray, cfg: FitConfig, ref_year: float,
+                  rows: np.ndarray | None = None) -> Coefs:
+    """Fit the three probits on member rows ``rows`` (all when None)."""
+    n = len(p.m)
+    sel = np.arange(n) if rows is None else np.asarray(rows)
+    w = _recency(p.m["year"].to_numpy(), ref_year, cfg.half_life)
+    ne = len(p.ev)
+    contested_ev = np.zeros(ne, dtype=bool)
+    np.logical_or.at(contested_ev, p.row_event[sel], y[sel] != 2)
+    evs = np.unique(p.row_event[sel])
+    w_ev = _recency(p.ev["year"].to_numpy(), ref_year, cfg.half_life)
+    ev_coef = fit_probit(_sub(p.ek, evs, ne), contested_ev[evs], w_ev[evs],
+                         cfg.event_penalties)
+    cond = sel[contested_ev[p.row_event[sel]]]
+    yes_coef = fit_probit(_sub(p.yk, cond, n), y[cond] == 2, w[cond], cfg.yes_penalties)
+    notyes = cond[y[cond] != 2]
+    no_coef = fit_probit(_sub(p.nk, notyes, n), y[notyes] == 0, w[notyes], cfg.no_penalties)
+    return Coefs(ev_coef, yes_coef, no_coef)
+
+
+def marginal_probs(p: Prepared, c: Coefs) -> np.ndarray:
+    """(n, 3) yes/abstain/no marginal probabilities of the member rows."""
+    n = len(p.m)
+    q = probit_prob(predict_eta(p.ek, len(p.ev), c.event))[p.row_event]
+    py = probit_prob(predict_eta(p.yk, n, c.yes))
+    pn = probit_prob(predict_eta(p.nk, n, c.no))
+    out = np.column_stack([1 - q + q * py, q * (1 - py) * (1 - pn), q * (1 - py) * pn])
+    out = np.clip(out, P_FLOOR, 1.0)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def vote_codes(rows: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
+    vote = rows.drop_duplicates(["event_id", "member"], keep="last") \
+        .set_index(["event_id", "member"])["vote"]
+    keys = list(zip(m["event_id"], m["member"], strict=True))
+    v = vote.reindex(keys).to_numpy()
+    codes = np.array([VOTE_INDEX.get(str(x), -1) for x in v])
+    if (codes < 0).any():
+        raise CalibrationInputError("votes", "vote", "unknown or missing vote")
+    return codes
+
+
+def event_outcomes(m: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray,
+                                                             np.ndarray]:
+    """Events of member rows and their code: 2 unanimous, 1 contested but adopted, 0 failed
+    (fewer than 9 yes, or a permanent member's no)."""
+    ev, row_event = _event_frame(m)
+    contested = np.zeros(len(ev), dtype=bool)
+    np.logical_or.at(contested, row_event, y != 2)
+    n_yes = np.bincount(row_event, weights=(y == 2).astype(float), minlength=len(ev))
+    veto = np.zeros(len(ev), dtype=bool)
+    np.logical_or.at(veto, row_event, (y == 0) & (m["perm"].to_numpy(float) > 0))
+    failed = (n_yes < 9) | veto
+    code = np.where(failed, 0, np.where(contested, 1, 2))
+    return ev, row_event, code
+
+
+def build_histories(m: pd.DataFrame, y: np.ndarray, half_life: float, strength: float = 2.0,
+                    short_event: Mapping[str, float] | None = None,
+                    short_member: Mapping[str, float] | None = None,
+                    ) -> tuple[History, History, dict[str, dict[str, float]]]:
+    ev, row_event, code = event_outcomes(m, y)
+    contested = code != 2
+    h_ev = History.build(ev, code, half_life, EVENT_KINDS)
+    crow = contested[row_event]
+    h_m = History.build(m[crow], y[crow], half_life, MEMBER_KINDS)
+    priors = {
+        "event": {"nonyes": float(contested.mean()) if len(ev) else 0.1,
+                  "no": float(np.mean(code == 0)) if len(ev) else 0.05},
+        "member": {"nonyes": float(np.mean(y[crow] != 2)) if crow.any() else 0.3,
+                   "no": float(np.mean(y[crow] == 0)) if crow.any() else 0.1},
+    }
+    priors["event"]["nonyes"] = min(max(priors["event"]["nonyes"], 0.01), 0.99)
+    priors["event"]["no"] = min(max(priors["event"]["no"], 0.005), 0.99)
+    priors["strength"] = {"value": float(strength)}
+    priors["short_event"] = {k: float(v) for k, v in (short_event or {}).items()}
+    priors["short_member"] = {k: float(v) for k, v in (short_member or {}).items()}
+    return h_ev, h_m, priors
+
+
+def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> CalibrationParams:
+    """``params`` whose vote history also holds the records ``rows`` (with ``vote``).
+
+    Prediction only ever uses the history of dates strictly before each event's date, so
+    ``rows`` may be every record known at forecast time (e.g. the earlier votes of the year
+    being forecast); records of the same day or later are never used for an event.
+    """
+    import copy
+
+    rows = _context(rows, need_votes=True)
+    if rows.empty:
+        return params
+    covs = params.covariate_table()
+    pen = PenholderHistory({k: list(v) for k, v in params.penholder.items()})
+    m, _ = prepare_rows(rows, covs, params.topic_map, pen)
+    y = vote_codes(rows, m)
+    h_ev, h_m, _ = build_histories(m, y, params.hist_event.half_life)
+    out = copy.copy(params)
+    out.hist_event = params.hist_event.extend(h_ev)
+    out.hist_member = params.hist_member.extend(h_m)
+    return out
+
+
+def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = None,
+        progress: Callable[[str], None] | None = None) -> CalibrationParams:
+    """Fit the model on vote rows (``vote`` in yes/abstain/no) and GA covariates."""
+    cfg = cfg or FitConfig()
+    say = progress or (lambda _s: None)
+    rows = _context(rows, need_votes=True)
+    if rows.empty:
+        raise CalibrationInputError("votes", "rows", "no vote rows to fit on")
+    covs = CovariateTable.build(covariates)
+    topic_map = learn_topic_map(rows)
+    say("features")
+    m, pen = prepare_rows(rows, covs, topic_map, PenholderHistory.empty())
+    y = vote_codes(rows, m)
+    end_year = int(m["year"].max())
+    h_ev, h_m, priors = build_histories(m, y, cfg.hist_half_life, cfg.hist_strength,
+                                        cfg.short_event, cfg.short_member)
+    prep = design(m, h_ev, h_m, priors)
+    say("marginals")
+    coefs = fit_marginals(prep, y, cfg, end_year + 1)
+    say("correlation")
+    oof = out_of_fold(prep, y, cfg, end_year + 1, say)
+    common, coh = fit_corr(prep, y, oof, cfg, end_year + 1)
+    return CalibrationParams(
+        coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
+        penholder=pen.recent, hist_event=h_ev, hist_member=h_m, priors=priors,
+        covariates=_slim_covariates(covariates), train_end_year=end_year,
+        meta={"config": cfg.as_dict(), "n_events": len(prep.ev), "n_rows": len(m)},
+    )
+
+
+def out_of_fold(prep: Prepared, y: np.ndarray, cfg: FitConfig, ref_year: float,
+                say: Callable[[str], None] | None = None) -> np.ndarray:
+    """Marginals of each event predicted by a fit that did not see it (event folds)."""
+    rng = np.random.default_rng(cfg.seed)
+    ne = len(prep.ev)
+    fold_ev = rng.permutation(ne) % max(cfg.folds, 2)
+    fold_row = fold_ev[prep.row_event]
+    oof = np.zeros((len(prep.m), 3))
+    for k in range(max(cfg.folds, 2)):
+        if say:
+            say(f"fold {k + 1}/{max(cfg.folds, 2)}")
+        c = fit_marginals(prep, y, cfg, ref_year, np.flatnonzero(fold_row != k))
+        test = np.flatnonzero(fold_row == k)
+        oof[test] = marginal_probs(prep, c)[test]
+    return oof
+
+
+def fit_corr(prep: Prepared, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
+             ref_year: float) -> tuple[float, dict[str, float]]:
+    """(common, cohesion per bloc) by composite likelihood of the joint votes."""
+    blocs = _bloc_index(prep.m)
+    groups = pd.Series(np.arange(len(prep.m))).groupby(prep.row_event).indices
+    order = np.argsort(prep.ev["date"].astype(str).to_numpy(), kind="stable")
+    chosen = order[-cfg.max_corr_events:]
+    batch = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
+                       [blocs[groups[e]] for e in chosen],
+                       _recency(prep.ev["year"].to_numpy()[chosen], ref_year, cfg.half_life))
+    common, coh, _ll = fit_correlation(batch, len(BLOCS))
+    return common, {b: float(c) for b, c in zip(BLOCS, coh, strict=True)}
+
+
+def _slim_covariates(cov: pd.DataFrame) -> pd.DataFrame:
+    """Keep the covariate rows prediction can use (recent sessions)."""
+    c = cov.dropna(subset=["member", "year"]).copy()
+    c["year"] = c["year"].astype(int)
+    return c[c["year"] >= 1990].reset_index(drop=True)
+
+
+def _bloc_index(m: pd.DataFrame) -> np.ndarray:
+    names = [bloc_of(a, g, float(ln)) for a, g, ln in zip(m["member"], m["group"], m["lean"],
+                                                          strict=True)]
+    return np.array([BLOCS.index(b) if b is not None else -1 for b in names])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Member-level predictions for a set of events."""
+
+    rows: pd.DataFrame  # event_id, member, p_yes, p_abstain, p_no, bloc, latent, perm
+    common: float
+    cohesion: dict[str, float]
+
+
+def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
+    """Member probabilities for context rows. Outcome columns, if any, are dropped first."""
+    ctx = _context(rows, need_votes=False)
+    covs = params.covariate_table()
+    pen = PenholderHistory({k: list(v) for k, v in params.penholder.items()})
+    m, _ = prepare_rows(ctx, covs, params.topic_map, pen)
+    prep = design(m, params.hist_event, params.hist_member, params.priors)
+    pr = marginal_probs(prep, params.coefs)
+    mm = prep.m
+    blocs = [bloc_of(a, g, float(ln)) for a, g, ln in zip(mm["member"], mm["group"], mm["lean"],
+                                                          strict=True)]
+    out = pd.DataFrame({
+        "event_id": mm["event_id"].to_numpy(), "member": mm["member"].to_numpy(),
+        "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2], "bloc": blocs,
+        "perm": mm["perm"].to_numpy() > 0,
+    })
+    # probit-scale stance, used by the runtime API to apply a user `shift`
+    out["latent"] = _ndtri(np.clip(out["p_yes"].to_numpy(), 1e-9, 1 - 1e-9))
+    return Prediction(out, params.common, dict(params.cohesion))
+
+
+def _ndtri(p: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtri
+
+    return np.asarray(ndtri(p))
+
+
+def event_probabilities_for(pred: Prediction,
+                            engine: Callable[[Any], tuple[float, float]] | None = None,
+                            ) -> pd.DataFrame:
+    """(event_id, p_adopted, p_vetoed) per event with the engine's exact quadrature."""
+    from ..exact import event_probabilities
+
+    fn = engine or event_probabilities
+    res = []
+    for eid, d in pred.rows.groupby("event_id", sort=False):
+        pa, pv = fn(vote_model(d, pred.common, pred.cohesion))
+        res.append((eid, pa, pv))
+    return pd.DataFrame(res, columns=["event_id", "p_adopted", "p_vetoed"])
+
+
+def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
+               threshold: int = 9) -> Any:
+    """Engine :class:`sim.model.VoteModel` for one event's member rows."""
+    from ..model import VoteModel
+
+    members = tuple(d["member"])
+    probs = np.column_stack([d["p_yes"], d["p_abstain"], d["p_no"], np.zeros(len(d))])
+    present = [b for b in BLOCS if b in set(d["bloc"].dropna())]
+    bidx = np.array([present.index(b) if isinstance(b, str) and b in present else -1
+                     for b in d["bloc"]])
+    coh = np.array([cohesion[b] for b in present])
+    return VoteModel(members=members, probs=probs,
+                     permanent=np.array([mm in PERMANENT for mm in members]), bloc=bidx,
+                     cohesion=coh, common=common, threshold=threshold,
+                     bloc_names=tuple(present))
+
+
+def member_lean(params: CalibrationParams, members: Sequence[str], year: int) -> np.ndarray:
+    covs = params.covariate_table()
+    return lean(covs.lookup(list(members), [year] * len(members)))

@@ -1,0 +1,180 @@
+"""CLI commands of the calibration layer: ``fit``, ``predict`` and ``backtest``.
+
+They are plain :func:`click.command` functions; :mod:`sim.cli` registers them in the main
+``unsc-sim`` group. Bad input ends with a one-line ``FILE: field: problem`` message on stderr
+and exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pandas as pd
+
+from .calibration.errors import CalibrationInputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CalibrationInputError as e:
+            click.echo(str(e), err=True)
+            raise click.exceptions.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("unsc-sim")
+    except Exception:  # not installed (running from a checkout)
+        return "unknown"
+
+
+def load_training_data(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """Vote rows (misaligned events removed), GA covariates and input hashes."""
+    from . import records
+    from .calibration.clean import misaligned_events
+
+    votes, cov, hashes = records.load_calibration_inputs(data)
+    mpath = Path(data) / records.FILES["membership"]
+    membership = records.load_membership(mpath)
+    hashes[mpath.name] = records.file_sha256(mpath)
+    bad = misaligned_events(votes, membership)
+    return votes[~votes["event_id"].isin(bad)].reset_index(drop=True), cov, hashes
+
+
+def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[str, Any]:
+    """Fit on the records in ``data`` (years <= ``until``) and return the params dict."""
+    from tqdm import tqdm
+
+    from .calibration.model import FitConfig, fit
+
+    votes, cov, hashes = load_training_data(data)
+    if until is not None:
+        votes = votes[votes["year"] <= until]
+    steps = ["features", "marginals", "correlation", "fold 1/3", "fold 2/3", "fold 3/3"]
+    bar = tqdm(total=len(steps), desc="fit", unit="step", file=sys.stderr, leave=False)
+
+    def say(_msg: str) -> None:
+        bar.set_postfix_str(_msg)
+        bar.update(1)
+
+    t0 = _dt.datetime.now(_dt.UTC)
+    params = fit(votes, cov, FitConfig(seed=seed), progress=say)
+    bar.close()
+    d = params.to_dict()
+    d["meta"]["provenance"] = {
+        "data_cutoff": str(max(votes["date"])),
+        "train_years": [int(votes["year"].min()), int(votes["year"].max())],
+        "command": command,
+        "package_version": _package_version(),
+        "inputs_sha256": hashes,
+        "fitted_at": t0.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "fit_seconds": round((_dt.datetime.now(_dt.UTC) - t0).total_seconds(), 1),
+        "seed": seed,
+    }
+    return d
+
+
+@click.command("fit")
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Directory with the UN voting record files (see SOURCES.md).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Where to write the fitted parameters (JSON).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the fold split.")
+@click.option("--until", type=int, default=None, help="Last year of records to use.")
+@_handle_errors
+def fit_command(data: Path, out: Path, seed: int, until: int | None) -> None:
+    """Fit the calibrated vote model on real UN voting records."""
+    cmd = f"unsc-sim fit --data {data} --out {out} --seed {seed}" + (
+        f" --until {until}" if until is not None else "")
+    d = fit_params(data, seed, until, cmd)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(d, separators=(",", ":")) + "\n")
+    click.echo(f"wrote {out}: common={d['common']:.3f}, "
+               f"{d['meta']['n_events']} events, {d['meta']['provenance']['fit_seconds']} s")
+
+
+@click.command("predict")
+@click.argument("drafts", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Member probabilities CSV (ID, Member State, p_yes, p_abstain, p_no).")
+@click.option("--events-out", "events_out", type=click.Path(path_type=Path), default=None,
+              help="Event probabilities CSV (ID, p_adopted, p_vetoed).")
+@click.option("--params", "params_path", type=click.Path(path_type=Path), default=None,
+              help="Fitted parameters (default: the ones shipped with the package).")
+@_handle_errors
+def predict_command(drafts: Path, out: Path, events_out: Path | None,
+                    params_path: Path | None) -> None:
+    """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
+    from . import records
+    from .calibrated import load_params
+    from .calibration.model import event_probabilities_for, predict
+
+    rows = records.load_sc_draft_votes(drafts, outcomes=False)
+    params = load_params(params_path)
+    pred = predict(params, rows)
+    pr = pred.rows  # aligned with the input rows (same order)
+    members = pd.DataFrame({"ID": rows["event_id"].to_numpy(),
+                            "Member State": rows["member_name"].to_numpy(),
+                            "p_yes": pr["p_yes"].round(6).to_numpy(),
+                            "p_abstain": pr["p_abstain"].round(6).to_numpy(),
+                            "p_no": pr["p_no"].round(6).to_numpy()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    members.to_csv(out, index=False)
+    if events_out is not None:
+        ev = event_probabilities_for(pred)
+        ev = ev.rename(columns={"event_id": "ID"})
+        ev[["p_adopted", "p_vetoed"]] = ev[["p_adopted", "p_vetoed"]].round(6)
+        events_out.parent.mkdir(parents=True, exist_ok=True)
+        ev.to_csv(events_out, index=False)
+    click.echo(f"wrote {out} ({len(members)} rows)"
+               + (f" and {events_out}" if events_out is not None else ""))
+
+
+@click.command("backtest")
+@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
+              help="Directory with the UN voting record files.")
+@click.option("--from", "year_from", default=2016, show_default=True)
+@click.option("--to", "year_to", default=2023, show_default=True)
+@click.option("--report", "report", type=click.Path(path_type=Path),
+              default=Path("docs/backtest.md"), show_default=True)
+@click.option("--seed", default=0, show_default=True)
+@_handle_errors
+def backtest_command(data: Path, year_from: int, year_to: int, report: Path, seed: int) -> None:
+    """Rolling-origin backtest: for each year Y fit on all records before Y, forecast Y."""
+    from tqdm import tqdm
+
+    from .calibration.backtest import run_backtest
+    from .calibration.model import FitConfig
+    from .calibration.report import render_report, save_calibration_plot
+
+    if year_to < year_from:
+        raise CalibrationInputError("--to", "year", "must not be before --from")
+    votes, cov, _hashes = load_training_data(data)
+    years = list(range(year_from, year_to + 1))
+    bar = tqdm(total=len(years), desc="backtest", unit="year", file=sys.stderr)
+    res = run_backtest(votes, cov, years, FitConfig(seed=seed), progress=lambda _y: bar.update(1))
+    bar.close()
+    if res.members.empty:
+        raise CalibrationInputError(data, "years", f"no records in {year_from}-{year_to}")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    png = report.with_name(report.stem + "_calibration.png")
+    save_calibration_plot(res, png)
+    cmd = f"unsc-sim backtest --data {data} --from {year_from} --to {year_to} --report {report}"
+    report.write_text(render_report(res, png.name, cmd))
+    click.echo(f"wrote {report} and {png}")

@@ -1,0 +1,40 @@
+"""Helpers shared by the command-line modules: one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from .errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str) -> None:
+    """Print one line on stderr and exit 2."""
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+def input_errors(fn: F) -> F:
+    """Turn input errors into one line and exit code 2, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            fail(str(exc))
+        except ValueError as exc:  # validation raised by lower layers without a field
+            fail(f"error: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command_line() -> str:
+    return "unsc-sim " + " ".join(shlex.quote(a) for a in sys.argv[1:])

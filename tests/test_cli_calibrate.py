@@ -1,0 +1,135 @@
+"""CLI commands fit / predict / backtest (sim.cli_calibrate)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli_calibrate import backtest_command, fit_command, predict_command
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SC = DATA / "unsc_draft_votes_1994_2023_oliverunv.csv.gz"
+
+COUNCIL_2023 = ["Albania", "Brazil", "China", "Ecuador", "France", "Gabon", "Ghana", "Japan",
+                "Malta", "Mozambique", "Russian Federation", "Switzerland",
+                "United Arab Emirates", "United Kingdom", "United States"]
+
+
+def drafts_csv(path: Path, with_outcomes: bool) -> Path:
+    rows = []
+    ukraine = ("Letter dated 28 February 2014 from the Permanent Representative of Ukraine to "
+               "the United Nations addressed to the President of the Security Council "
+               "(S/2014/136)")
+    for eid, sponsor, agenda, topic in (
+            (901, "United States, Albania", ukraine, "2014 Letter from Ukraine (Ukraine)"),
+            (902, "President", "The situation in Somalia", "Somalia"),
+            (903, "Russian Federation", "The situation in the Middle East",
+             "Middle East (Syria)")):
+        for m in COUNCIL_2023:
+            r = {"Year": 2024, "Date": "2024-03-01", "Draft": f"S/2024/{eid}",
+                 "Agenda item": agenda, "Category": "Country-specific", "Region": "Europe",
+                 "Submitted by": sponsor, "Member State": m, "ID": eid,
+                 "Membership_Status": "Other", "Topic": topic}
+            if with_outcomes:
+                r |= {"Vote": "Yes", "Outcome results": "Adopted unanimously",
+                      "Resolution": "1 (2024)", "Meeting": "S/PV.1"}
+            rows.append(r)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_predict_writes_members_and_events(tmp_path: Path) -> None:
+    src = drafts_csv(tmp_path / "drafts.csv", with_outcomes=True)
+    out, ev = tmp_path / "members.csv", tmp_path / "events.csv"
+    res = CliRunner().invoke(predict_command, [str(src), "--out", str(out),
+                                               "--events-out", str(ev)])
+    assert res.exit_code == 0, res.output
+    m = pd.read_csv(out)
+    assert list(m.columns) == ["ID", "Member State", "p_yes", "p_abstain", "p_no"]
+    assert len(m) == 45 and m["Member State"].tolist()[:15] == COUNCIL_2023
+    assert ((m[["p_yes", "p_abstain", "p_no"]].sum(axis=1) - 1).abs() < 1e-5).all()
+    e = pd.read_csv(ev)
+    assert list(e.columns) == ["ID", "p_adopted", "p_vetoed"]
+    e = e.set_index("ID")
+    assert e.loc[902, "p_adopted"] > 0.9  # a presidential text
+    assert e.loc[901, "p_vetoed"] > 0.5  # Western draft on Ukraine: Russian veto likely
+
+
+def test_predict_ignores_outcome_columns(tmp_path: Path) -> None:
+    """Removing or changing Vote / Outcome results / Resolution / Meeting changes nothing."""
+    a = drafts_csv(tmp_path / "a.csv", with_outcomes=True)
+    b = drafts_csv(tmp_path / "b.csv", with_outcomes=False)
+    c = tmp_path / "c.csv"
+    df = pd.read_csv(a)
+    df["Vote"] = ["No", "Abstain", "Yes"] * 15
+    df["Outcome results"] = "Not adopted - veto"
+    df["Resolution"] = None
+    df.sample(frac=1.0, random_state=1, axis=1).to_csv(c, index=False)  # shuffled columns too
+    outs = []
+    for src in (a, b, c):
+        out, ev = tmp_path / f"{src.stem}_m.csv", tmp_path / f"{src.stem}_e.csv"
+        res = CliRunner().invoke(predict_command, [str(src), "--out", str(out),
+                                                   "--events-out", str(ev)])
+        assert res.exit_code == 0, res.output
+        outs.append((out.read_text(), ev.read_text()))
+    assert outs[0] == outs[1] == outs[2]
+
+
+@pytest.mark.parametrize("make, field", [
+    (lambda p: None, "file: not found"),
+    (lambda p: pd.DataFrame({"ID": [1], "Date": ["2024-01-01"]}).to_csv(p, index=False),
+     "Member State: missing column"),
+    (lambda p: pd.DataFrame({"ID": [1], "Date": ["someday"], "Member State": ["China"]})
+     .to_csv(p, index=False), "Date: unparseable date"),
+    (lambda p: pd.DataFrame({"ID": [1], "Date": ["2024-01-01"], "Member State": ["Atlantis"]})
+     .to_csv(p, index=False), "Member State: unknown member"),
+])
+def test_predict_bad_input_exit_2(tmp_path: Path, make: object, field: str) -> None:
+    p = tmp_path / "in.csv"
+    make(p)  # type: ignore[operator]
+    res = CliRunner().invoke(predict_command, [str(p), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{p}: {field}" or res.stderr.strip().startswith(f"{p}: {field}")
+    assert "Traceback" not in res.output and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_predict_bad_params_exit_2(tmp_path: Path) -> None:
+    src = drafts_csv(tmp_path / "d.csv", with_outcomes=False)
+    bad = tmp_path / "params.json"
+    bad.write_text("{not json")
+    res = CliRunner().invoke(predict_command, [str(src), "--out", str(tmp_path / "o.csv"),
+                                               "--params", str(bad)])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{bad.resolve()}: file: not valid JSON"
+
+
+def test_fit_and_backtest_bad_data_dir_exit_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(fit_command, ["--data", str(tmp_path / "nope"),
+                                           "--out", str(tmp_path / "p.json")])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"{tmp_path / 'nope'}: data: directory not found"
+    res = CliRunner().invoke(backtest_command, ["--data", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "not found in data directory" in res.stderr
+    # a data dir whose SC file lacks a column
+    (tmp_path / "d").mkdir()
+    for name in ("voeten_idealpoints_1946_2022.csv.gz", "un_regional_groups_2024.csv",
+                 "unsc_membership_1946_2024_dppa.csv"):
+        (tmp_path / "d" / name).write_text("x\n1\n")
+    with gzip.open(tmp_path / "d" / SC.name, "wt") as fh:
+        fh.write("ID,Date\n1,2020-01-01\n")
+    res = CliRunner().invoke(fit_command, ["--data", str(tmp_path / "d"),
+                                           "--out", str(tmp_path / "p.json")])
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith(": Member State: missing column")
+
+
+def test_backtest_bad_years_exit_2(tmp_path: Path) -> None:
+    res = CliRunner().invoke(backtest_command, ["--data", str(tmp_path), "--from", "2020",
+                                                "--to", "2019"])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == "--to: year: must not be before --from"
