@@ -9,8 +9,6 @@ files in ``<out>.parts/`` (flushed and fsynced); the final table is written atom
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
 import hashlib
 import json
 import logging
@@ -22,7 +20,7 @@ import signal
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -174,65 +172,19 @@ def run_points(batch: PointBatch) -> list[dict[str, Any]]:
     """Simulate a batch of points; one tidy row each (as it will be stored: JSON round-tripped)."""
     rows = []
     columns = [v.path for v in batch.variables]
-    with one_blas_thread():
-        for index, values, seed in batch.points:
-            data = assign(batch.base, batch.variables, values, batch.defaults)
-            method: Any = batch.method
-            result = simulate(data, draws=batch.draws, seed=seed, method=method)
-            row = {"point": index, **dict(zip(columns, values, strict=True))}
-            row.update(result_record(result))
-            rows.append(json.loads(json.dumps(row)))
+    for index, values, seed in batch.points:
+        data = assign(batch.base, batch.variables, values, batch.defaults)
+        method: Any = batch.method
+        result = simulate(data, draws=batch.draws, seed=seed, method=method)
+        row = {"point": index, **dict(zip(columns, values, strict=True))}
+        row.update(result_record(result))
+        rows.append(json.loads(json.dumps(row)))
     return rows
 
 
 def _quiet_worker() -> None:
     """Workers ignore Ctrl-C: the parent stops them and keeps what has finished."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-_BLAS_CONTROLS = (
-    ("openblas_get_num_threads", "openblas_set_num_threads"),
-    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-    ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
-)
-
-
-@functools.lru_cache(maxsize=1)
-def _blas_libraries() -> tuple[tuple[Any, Any], ...]:
-    """(get, set) thread-count functions of the OpenBLAS libraries loaded in this process."""
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
-    except OSError:  # not Linux: leave BLAS alone
-        return ()
-    controls = []
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get_name, set_name in _BLAS_CONTROLS:
-            getter, setter = getattr(lib, get_name, None), getattr(lib, set_name, None)
-            if getter is not None and setter is not None:
-                getter.restype, setter.argtypes = ctypes.c_int, [ctypes.c_int]
-                controls.append((getter, setter))
-                break
-    return tuple(controls)
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with single-threaded BLAS: the engine's small matrix products are 2-3x
-    slower multithreaded, and parallelism comes from running points side by side."""
-    controls = _blas_libraries()
-    saved = [get() for get, _ in controls]
-    for _, set_ in controls:
-        set_(1)
-    try:
-        yield
-    finally:
-        for (_, set_), n in zip(controls, saved, strict=True):
-            set_(n)
 
 
 Sink = Callable[[list[dict[str, Any]]], None]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import baselines as B
 from . import metrics as X
-from .model import FitConfig, event_probabilities_for, fit, predict
+from .model import FitConfig, event_probabilities_for, extend_history, fit, predict
 from .model import vote_model as _vote_model
 
 VOTE_COLS = ("yes", "abstain", "no")
@@ -74,8 +74,14 @@ def _independent(model: object) -> object:
 
 def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
                  cfg: FitConfig | None = None,
-                 progress: Callable[[int], None] | None = None) -> BacktestResult:
-    """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``)."""
+                 progress: Callable[[int], None] | None = None,
+                 sequential: bool = True) -> BacktestResult:
+    """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``).
+
+    With ``sequential`` (the default) the model's vote history also holds the votes of year
+    Y, and each event of Y is forecast from the votes of dates strictly before its own (a
+    forecaster updated after every meeting; the fitted coefficients stay those of the fit on
+    the years before Y). Without it, nothing of year Y is used."""
     from ..exact import event_probabilities
 
     cfg = cfg or FitConfig()
@@ -94,6 +100,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         fits[year] = FitSummary(params.common, dict(params.cohesion))
         context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
                                      if c in test.columns])
+        if sequential:
+            params = extend_history(params, test)
         pred = predict(params, context)
         pr = pred.rows
         truth = test.set_index(["event_id", "member"])["vote"]
