@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 
+import numpy as np
+
 from .model import VoteModel
 from .scenario import VoteTable, shift_probs
 
@@ -54,7 +56,7 @@ class Sequence_:
 
     def _model(self, probs: Probs, procedural: bool) -> VoteModel:
         arr = [probs[m] for m in self.draft.members]
-        model = self.draft.with_probs(__import__("numpy").asarray(arr, dtype=float))
+        model = self.draft.with_probs(np.asarray(arr, dtype=float))
         if model.procedural == procedural:
             return model
         return VoteModel(

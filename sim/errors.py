@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
 
 class InputError(ValueError):
     """A bad input: ``FILE: field.path: what is wrong``."""
@@ -23,3 +27,14 @@ class InputError(ValueError):
 
 class ScenarioError(InputError):
     """A scenario that cannot be simulated."""
+
+
+def first_validation_error(exc: ValidationError) -> tuple[Sequence[int | str], str]:
+    """The location and a plain message of a pydantic error's first problem."""
+    err = exc.errors()[0]
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    return err["loc"], msg

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scipy.special import ndtr, ndtri
 
 from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, explicit_council
-from .errors import ScenarioError
+from .errors import ScenarioError, first_validation_error
 from .model import VoteModel
 from .names import UnknownMemberError, resolve, resolve_for_year
 
@@ -175,13 +175,8 @@ def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenar
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        raise ScenarioError(_loc(err["loc"]), msg, source) from None
+        loc, msg = first_validation_error(exc)
+        raise ScenarioError(_loc(loc), msg, source) from None
 
 
 def scenario_from_toml(text: str, source: str | None = None) -> Scenario:
@@ -362,15 +357,6 @@ def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, flo
     p_no = float(ndtr(t1 - shift)) * present
     p_not_yes = float(ndtr(t2 - shift)) * present
     return (present - p_not_yes, max(0.0, p_not_yes - p_no), p_no, absent)
-
-
-def _with_effects(
-    base: dict[str, tuple[float, float, float, float]], tables: Mapping[str, VoteTable]
-) -> dict[str, tuple[float, float, float, float]]:
-    out = dict(base)
-    for code, table in tables.items():
-        out[code] = table.as_tuple() if table.has_probabilities else shift_probs(out[code], table.shift or 0.0)
-    return out
 
 
 @dataclass(frozen=True)

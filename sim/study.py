@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import InputError, ScenarioError
+from .errors import InputError, ScenarioError, first_validation_error
 from .model import VOTES
 from .names import UnknownMemberError, resolve, resolve_for_year
 from .scenario import FALLBACK_VOTE, Scenario, VoteTable, parse_scenario, resolve_scenario
@@ -180,13 +180,8 @@ def parse_study(data: Mapping[str, Any], source: str | None = None) -> Study:
     try:
         return Study.model_validate(_prepare(data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif err["type"] == "missing":
-            msg = "required key is missing"
-        raise StudyError(_loc(err["loc"]), msg, source) from None
+        loc, msg = first_validation_error(exc)
+        raise StudyError(_loc(loc), msg, source) from None
 
 
 # --- paths ----------------------------------------------------------------------------------------
