@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import json
 import zlib
 from collections.abc import Callable, Mapping
@@ -25,7 +24,7 @@ from sim import charts
 from sim.api import model_spec, simulate
 from sim.council import FIRST_YEAR, LAST_YEAR, council_for_year
 from sim.errors import InputError
-from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes
+from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
 from sim.model import VOTES
 from sim.names import display_name, resolve, resolve_for_year
 from sim.result import SimulationResult
@@ -220,28 +219,14 @@ def year_scenario(year: int) -> dict[str, Any]:
 
 def results_bytes(result: SimulationResult, fmt: str) -> bytes:
     """The result as one flat row: CSV or Parquet (with run details in the Parquet metadata)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pylist([result_record(result)])
-    buf = io.BytesIO()
-    if fmt == "parquet":
-        meta = {
-            b"unsc_sim.version": result.version.encode(),
-            b"unsc_sim.seed": json.dumps(result.seed).encode(),
-            b"unsc_sim.method": result.method.encode(),
-            b"unsc_sim.draws": str(result.draws).encode(),
-            b"unsc_sim.command": b"app.py (download)",
-        }
-        pq.write_table(
-            table.replace_schema_metadata({**(table.schema.metadata or {}), **meta}), buf
-        )
-    elif fmt == "csv":
-        pacsv.write_csv(table, buf)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
-    return buf.getvalue()
+    meta = {
+        "unsc_sim.version": result.version,
+        "unsc_sim.seed": json.dumps(result.seed),
+        "unsc_sim.method": result.method,
+        "unsc_sim.draws": str(result.draws),
+        "unsc_sim.command": "app.py (download)",
+    }
+    return table_bytes([result_record(result)], fmt, meta)
 
 
 def pct(p: float, digits: int = 1) -> str:

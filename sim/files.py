@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -78,21 +79,30 @@ def result_record(result: SimulationResult) -> dict[str, Any]:
     return row
 
 
-def write_table(rows: Sequence[Mapping[str, Any]], path: str | Path, metadata: Mapping[str, str]) -> None:
-    """Write rows as CSV or Parquet (by suffix); Parquet keeps ``metadata`` in its schema."""
+def table_bytes(rows: Sequence[Mapping[str, Any]], fmt: str, metadata: Mapping[str, str]) -> bytes:
+    """Rows as CSV or Parquet bytes; Parquet keeps ``metadata`` in its schema."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist([dict(r) for r in rows])
-    p = Path(path)
-    if p.suffix == ".parquet":
+    buf = io.BytesIO()
+    if fmt == "parquet":
         meta = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}
-        pq.write_table(table.replace_schema_metadata(meta), p)
-    elif p.suffix == ".csv":
-        pacsv.write_csv(table, p)
+        pq.write_table(table.replace_schema_metadata(meta), buf)
+    elif fmt == "csv":
+        pacsv.write_csv(table, buf)
     else:
+        raise ValueError(f"unknown table format {fmt!r}")
+    return buf.getvalue()
+
+
+def write_table(rows: Sequence[Mapping[str, Any]], path: str | Path, metadata: Mapping[str, str]) -> None:
+    """Write rows as CSV or Parquet (by suffix); Parquet keeps ``metadata`` in its schema."""
+    p = Path(path)
+    if p.suffix not in {".parquet", ".csv"}:
         raise InputError("--out", f"{path}: use a .json, .csv or .parquet file name")
+    p.write_bytes(table_bytes(rows, p.suffix[1:], metadata))
 
 
 def write_results(results: Sequence[SimulationResult], path: str | Path, command: str) -> None:
