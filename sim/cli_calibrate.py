@@ -117,16 +117,25 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None) -> None:
               help="Event probabilities CSV (ID, p_adopted, p_vetoed).")
 @click.option("--params", "params_path", type=click.Path(path_type=Path), default=None,
               help="Fitted parameters (default: the ones shipped with the package).")
+@click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
+              help="Votes recorded after the parameters' training data (same format, with "
+                   "Vote): each draft is forecast from the votes of dates strictly before its "
+                   "own. Rows of years already in the parameters are ignored.")
 @_handle_errors
 def predict_command(drafts: Path, out: Path, events_out: Path | None,
-                    params_path: Path | None) -> None:
+                    params_path: Path | None, history_path: Path | None) -> None:
     """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
     from . import records
     from .calibrated import load_params
-    from .calibration.model import event_probabilities_for, predict
+    from .calibration.model import event_probabilities_for, extend_history, predict
 
     rows = records.load_sc_draft_votes(drafts, outcomes=False)
     params = load_params(params_path)
+    if history_path is not None:
+        hist = records.load_sc_draft_votes(history_path, outcomes=True)
+        hist = hist[(hist["year"] > params.train_end_year)
+                    & hist["vote"].isin(["yes", "abstain", "no"])]
+        params = extend_history(params, hist)
     pred = predict(params, rows)
     pr = pred.rows  # aligned with the input rows (same order)
     members = pd.DataFrame({"ID": rows["event_id"].to_numpy(),

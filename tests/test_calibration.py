@@ -94,8 +94,10 @@ def synthetic_rows(seed: int, n_events: int = 400) -> tuple[pd.DataFrame, pd.Dat
         if kind == "Russian Federation":
             p[:3] = [0.2, 0.3, 0.5]
         v = draw_latent_votes(rng, p, 0.6, np.zeros(0), np.full(15, -1))
+        # events spread over the year, a few days apart (the model's history is by date)
+        day = datetime.date(year, 1, 2) + datetime.timedelta(days=(e * 13) % 360)
         for mem, code in zip(COUNCIL, v, strict=True):
-            rows.append({"event_id": str(e), "date": datetime.date(year, 6, 1), "year": year,
+            rows.append({"event_id": str(e), "date": day, "year": year,
                          "member": mem, "sponsor": kind, "topic": topic, "agenda": topic,
                          "category": None, "region": None, "draft": f"S/{year}/{e}",
                          "vote": ("no", "abstain", "yes")[code]})
@@ -116,7 +118,7 @@ def test_fit_recovers_synthetic_marginals(synthetic_fit: tuple[object, pd.DataFr
     cell), the common loading within 0.25."""
     params, _ = synthetic_fit
     ctx = pd.DataFrame({"event_id": ["a"] * 15 + ["b"] * 15 + ["c"] * 15,
-                        "date": datetime.date(2020, 6, 1), "year": 2020,
+                        "date": datetime.date(2020, 1, 10), "year": 2020,
                         "member": list(COUNCIL) * 3,
                         "sponsor": ["United States"] * 15 + ["President"] * 15
                         + ["Russian Federation"] * 15,
@@ -215,3 +217,33 @@ def test_unknown_member_gets_prior() -> None:
     cal = calibrate(DraftContext(members, P5, 2024, "President", "Somalia"))
     assert cal.probs["FJI"][0] > 0.8
 
+
+
+def test_sequential_history_uses_only_earlier_dates(
+        synthetic_fit: tuple[object, pd.DataFrame]) -> None:
+    """Votes added to the history change a forecast only when they are dated strictly
+    before the forecast event: same-day and later votes are never used (a rounding slip
+    here once let an event read its own votes)."""
+    from sim.calibration.model import extend_history
+
+    _, rows = synthetic_fit
+    # the date clock (by_year=False) reads every earlier date, so it is the stricter case
+    params = fit(rows, synthetic_rows(1)[1], FitConfig(seed=5, by_year=False))
+    day = datetime.date(2020, 3, 10)
+    ctx = pd.DataFrame({"event_id": ["x"] * 15, "date": day, "year": 2020,
+                        "member": list(COUNCIL), "sponsor": ["United States"] * 15,
+                        "topic": ["Syria"] * 15})
+    base = predict(params, ctx).rows  # type: ignore[arg-type]
+
+    def with_votes(date: datetime.date) -> pd.DataFrame:
+        new = ctx.assign(event_id="h", date=date, vote="yes")
+        new.loc[new["member"] == "RUS", "vote"] = "no"
+        p2 = extend_history(params, new)  # type: ignore[arg-type]
+        return predict(p2, ctx).rows
+
+    same = with_votes(day)
+    later = with_votes(datetime.date(2020, 5, 1))
+    earlier = with_votes(datetime.date(2020, 3, 3))
+    cols = ["p_yes", "p_abstain", "p_no"]
+    assert np.allclose(same[cols], base[cols]) and np.allclose(later[cols], base[cols])
+    assert not np.allclose(earlier[cols], base[cols])

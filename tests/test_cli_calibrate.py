@@ -133,3 +133,27 @@ def test_backtest_bad_years_exit_2(tmp_path: Path) -> None:
                                                 "--to", "2019"])
     assert res.exit_code == 2
     assert res.stderr.strip() == "--to: year: must not be before --from"
+
+
+def test_predict_with_history_uses_earlier_votes_only(tmp_path: Path) -> None:
+    """`--history` adds recorded votes after the training data: a draft is forecast from
+    earlier votes only (the shipped model reads the history of earlier calendar years);
+    votes of the same day change nothing."""
+    src = tmp_path / "drafts.csv"
+    pd.read_csv(drafts_csv(tmp_path / "d0.csv", with_outcomes=False)).assign(
+        Date="2025-03-01", Year=2025).to_csv(src, index=False)
+    hist = pd.read_csv(drafts_csv(tmp_path / "h.csv", with_outcomes=True))
+    hist["ID"] = hist["ID"] + 1000
+    hist.loc[hist["Member State"] == "Russian Federation", "Vote"] = "No"
+    earlier, later = tmp_path / "early.csv", tmp_path / "late.csv"
+    hist.assign(Date="2024-02-20").to_csv(earlier, index=False)
+    hist.assign(Date="2025-03-01", Year=2025).to_csv(later, index=False)  # same day
+    outs = []
+    for h in (None, later, earlier):
+        out = tmp_path / f"m_{h.stem if h else 'none'}.csv"
+        args = [str(src), "--out", str(out)] + (["--history", str(h)] if h else [])
+        res = CliRunner().invoke(predict_command, args)
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    assert outs[0] != outs[2]

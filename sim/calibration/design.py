@@ -91,7 +91,32 @@ def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
         "region": ev["region"].map(lambda x: norm_key(x) or "none").to_numpy(),
         "amend": ev["draft"].map(is_amendment).to_numpy(),
     })
+    out["n_same"], out["rival"] = _same_day(out)
     return out, hist
+
+
+def _same_day(ev: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Competing drafts: log1p(number of other drafts (not amendments) on the same agenda
+    item put to the vote the same day), and whether one of them comes from the opposite
+    side (Western P3 versus Russia/China). Known before the vote (the day's programme);
+    no outcome is used."""
+    day = pd.to_datetime(ev["date"], errors="coerce").dt.strftime("%Y-%m-%d").fillna("?")
+    key = (day + "|" + ev["agenda_key"].astype(str)).to_numpy()
+    amend = ev["amend"].to_numpy(bool)
+    cls = ev["cls"].astype(str).to_numpy()
+    n = np.zeros(len(ev))
+    rival = np.zeros(len(ev))
+    for _k, idx in pd.Series(np.arange(len(ev))).groupby(key).indices.items():
+        if len(idx) < 2 or key[idx[0]].endswith("|none"):
+            continue
+        drafts = idx[~amend[idx]]
+        for i in idx:
+            others = drafts[drafts != i]
+            n[i] = np.log1p(len(others))
+            oc = set(cls[others])
+            rival[i] = float((cls[i] == "western" and "ru_cn" in oc)
+                             or (cls[i] == "ru_cn" and "western" in oc))
+    return n, rival
 
 
 def member_rows(rows: pd.DataFrame, events: pd.DataFrame, covs: CovariateTable) -> pd.DataFrame:
@@ -169,6 +194,8 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     add(cat("dist:", cls), np.where(has_sp, np.abs(ln - spz), 0.0), "class_cov")
     add("amend", amend, "fixed")
     add(cat("amend:", cls), amend, "class_cov")
+    add(cat("same:", cls, ":lean"), m["n_same"].to_numpy(float) * ln, "class_cov")
+    add(cat("same:", cls, ":perm"), m["n_same"].to_numpy(float) * perm, "class_cov")
     add("amend:perm", amend * perm, "class_cov")
     add(cat("cat:", m["category"].astype(str).to_numpy()), ones, "topic")
     add(cat("reg:", m["region"].astype(str).to_numpy()), ones, "topic")
@@ -262,6 +289,9 @@ def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
     add(cat("i:", cls), imp, "class")
     add("amend", amend, "fixed")
     add("n_sponsors", np.log1p(ev["sponsors"].map(len).to_numpy(float)), "fixed")
+    add("n_same", ev["n_same"].to_numpy(float), "fixed")
+    add("rival", ev["rival"].to_numpy(float), "fixed")
+    add(cat("n_same:", cls), ev["n_same"].to_numpy(float), "class")
     add(cat("cat:", ev["category"].astype(str).to_numpy()), ones, "topic")
     add(cat("reg:", ev["region"].astype(str).to_numpy()), ones, "topic")
     add(cat("t:", top), ones, "topic")

@@ -43,12 +43,15 @@ def key_strings(m: pd.DataFrame, kind: str) -> np.ndarray:
 
 
 def decimal_time(m: pd.DataFrame) -> np.ndarray:
-    """Decimal year of each row's date (start of its year when the date is unknown)."""
+    """Decimal year of each row's date (start of its year when the date is unknown); the
+    history clock ``hist_t`` instead when the rows carry one (see :func:`history_clock`)."""
+    if "hist_t" in m.columns:
+        return m["hist_t"].to_numpy(float)
     year = m["year"].to_numpy(float)
     if "date" not in m.columns:
         return year
     d = pd.to_datetime(m["date"], errors="coerce")
-    t = d.dt.year.to_numpy(float) + (d.dt.dayofyear.to_numpy(float) - 1.0) / 366.0
+    t = d.dt.year.to_numpy(float) + (d.dt.day_of_year.to_numpy(float) - 1.0) / 366.0
     return np.where(np.isfinite(t), t, year)
 
 
@@ -104,7 +107,9 @@ class History:
         comp = hk * 1000.0 + (ht - 1900.0)
         qk = cats.get_indexer(keys)
         qcomp = qk * 1000.0 + (qt - 1900.0)
-        pos = np.searchsorted(comp, qcomp - 1e-7, side="left") - 1
+        # strictly earlier dates: a day is 1/366 ~ 0.0027, so a margin of 0.001 separates
+        # days safely whatever the rounding of stored times
+        pos = np.searchsorted(comp, qcomp - 1e-3, side="left") - 1
         ok = (qk >= 0) & (pos >= 0)
         ok[ok] = hk[pos[ok]] == qk[ok]
         out[ok] = cum[pos[ok]] * np.exp(-lam * (qt[ok] - _T0))[:, None]
@@ -158,3 +163,19 @@ def history_features(m: pd.DataFrame, hist: History, prior: Mapping[str, float],
     for kind, hl in short:
         put(("s", "sn", "sw"), hist.query(m, kind, hl), kind)
     return pd.DataFrame(out, index=m.index)
+
+
+def history_clock(m: pd.DataFrame, events: History) -> np.ndarray:
+    """The time at which each row's history is read: its date, but at most one day after
+    the last vote recorded (in ``events``, the event history) strictly before that date.
+    A forecast made long after the end of the records then reads the history as it stood
+    at their end: the missing months are unknown votes, not a quiet Council, and must not
+    decay the history. Only records dated before the row are used, so adding later
+    records never changes it."""
+    t = decimal_time(m.drop(columns=["hist_t"], errors="ignore"))
+    known = np.unique(events.table["t"].to_numpy(float))
+    if len(known) == 0:
+        return t
+    idx = np.searchsorted(known, t - 1e-3, side="left") - 1
+    last = np.where(idx >= 0, known[np.maximum(idx, 0)] + 1.0 / 366.0, t)
+    return np.minimum(t, last)
