@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.headless false
+	@echo "Opening the app at http://localhost:8501 (Ctrl-C to stop)"
+	@( sleep 4; $(BIN)/python -m webbrowser -t http://localhost:8501 >/dev/null 2>&1 || true ) &
+	$(BIN)/streamlit run app.py --server.port 8501
 
 test: $(STAMP)
 	$(BIN)/ruff check .
