@@ -148,10 +148,35 @@ class BlockSpec:
     penalty: float
 
 
+class _Design:
+    """Collects the entries (row, key, value, block) of a long sparse design matrix."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.idx = np.arange(n)
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
+
+    def add(self, keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
+        """One column: a key per row (or one key for all) with its values, in a penalty block."""
+        k = np.full(self.n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
+        self.parts.append((self.idx, k, val, block))
+
+    def cat(self, *cols: np.ndarray | str) -> np.ndarray:
+        """Row-wise concatenation of strings and string columns into keys."""
+        out = np.full(self.n, "", dtype=object)
+        for c in cols:
+            out = out + (c if isinstance(c, str) else c.astype(object))
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        frames = [pd.DataFrame({"row": i, "key": k, "value": v, "block": b}) for i, k, v, b in self.parts]
+        d = pd.concat(frames, ignore_index=True)
+        return d[d["value"] != 0.0].reset_index(drop=True)
+
+
 def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     """Long design (row, key, value, block) of the P(yes) probit."""
     n = len(m)
-    idx = np.arange(n)
     mem = m["member"].astype(str).to_numpy()
     cls = m["cls"].astype(str).to_numpy()
     top = m["topic_key"].astype(str).to_numpy()
@@ -165,17 +190,8 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     amend = m["amend"].to_numpy(bool).astype(float)
     imp = m["imputed"].to_numpy(bool).astype(float)
     ones = np.ones(n)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
-
-    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
-        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
-        parts.append((idx, k, val, block))
-
-    def cat(*cols: np.ndarray | str) -> np.ndarray:
-        out = np.full(n, "", dtype=object)
-        for c in cols:
-            out = out + (c if isinstance(c, str) else c.astype(object))
-        return out
+    design = _Design(n)
+    add, cat = design.add, design.cat
 
     add("1", ones, "intercept")
     add("perm", perm, "fixed")
@@ -211,13 +227,12 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
         add(f"S:{kind}", s, "hist")
         add(f"SP:{kind}", s * perm, "hist_int")
     add("yr", t, "trend")
-    return _long(parts)
+    return design.frame()
 
 
 def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     """Long design of the P(no | not yes) probit (no versus abstain)."""
     n = len(m)
-    idx = np.arange(n)
     mem = m["member"].astype(str).to_numpy()
     cls = m["cls"].astype(str).to_numpy()
     top = m["topic_key"].astype(str).to_numpy()
@@ -225,17 +240,8 @@ def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     ln = m["lean"].to_numpy(float)
     side = m["side"].to_numpy(float)
     ones = np.ones(n)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
-
-    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
-        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
-        parts.append((idx, k, val, block))
-
-    def cat(*cols: np.ndarray | str) -> np.ndarray:
-        out = np.full(n, "", dtype=object)
-        for c in cols:
-            out = out + (c if isinstance(c, str) else c.astype(object))
-        return out
+    design = _Design(n)
+    add, cat = design.add, design.cat
 
     add("1", ones, "intercept")
     add("perm", perm, "fixed")
@@ -253,36 +259,21 @@ def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     for kind in _short_kinds(m):
         add(f"S:{kind}", m[f"s_{kind}"].to_numpy(float), "hist")
         add(f"SN:{kind}", m[f"sn_{kind}"].to_numpy(float), "hist")
-    return _long(parts)
+    return design.frame()
 
 
-def _long(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]) -> pd.DataFrame:
-    frames = [pd.DataFrame({"row": i, "key": k, "value": v, "block": b})
-              for i, k, v, b in parts]
-    d = pd.concat(frames, ignore_index=True)
-    return d[d["value"] != 0.0].reset_index(drop=True)
 
 
 def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
     """Long design of the event-level P(contested) probit (one row per event)."""
     n = len(ev)
-    idx = np.arange(n)
     cls = ev["cls"].astype(str).to_numpy()
     top = ev["topic_key"].astype(str).to_numpy()
     amend = ev["amend"].to_numpy(bool).astype(float)
     imp = ev["imputed"].to_numpy(bool).astype(float)
     ones = np.ones(n)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []
-
-    def add(keys: np.ndarray | str, val: np.ndarray, block: str) -> None:
-        k = np.full(n, keys, dtype=object) if isinstance(keys, str) else keys.astype(object)
-        parts.append((idx, k, val, block))
-
-    def cat(*cols: np.ndarray | str) -> np.ndarray:
-        out = np.full(n, "", dtype=object)
-        for c in cols:
-            out = out + (c if isinstance(c, str) else c.astype(object))
-        return out
+    design = _Design(n)
+    add, cat = design.add, design.cat
 
     add("1", ones, "intercept")
     add(cat("c:", cls), ones, "class")
@@ -310,7 +301,7 @@ def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
         add(f"SN:{kind}", ev[f"sn_{kind}"].to_numpy(float), "hist")
         add(f"SW:{kind}", s * ev[f"sw_{kind}"].to_numpy(float), "hist_int")
         add(cat(f"SC:{kind}:", cls), s, "hist_int")
-    return _long(parts)
+    return design.frame()
 
 
 def _short_kinds(m: pd.DataFrame) -> list[str]:
