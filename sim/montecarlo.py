@@ -157,10 +157,12 @@ def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Votes:
     miss = np.flatnonzero(p.absent > 0)
     if not miss.size:
         return Votes(yes, no, None)
+    away_rows = rng.random((miss.size, size)) < p.absent[miss, None]
+    present = ~away_rows
+    yes[miss] &= present
+    no[miss] &= present
     away = np.zeros_like(yes)
-    away[miss] = rng.random((miss.size, size)) < p.absent[miss, None]
-    yes &= ~away
-    no &= ~away
+    away[miss] = away_rows
     return Votes(yes, no, away)
 
 
