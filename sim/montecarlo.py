@@ -17,7 +17,7 @@ import numpy as np
 from .model import ABSENT, VoteModel
 
 #: Draws per chunk. Fixed: it defines which random numbers make up each draw.
-CHUNK = 1 << 13
+CHUNK = 1 << 14
 
 
 class MapPool(Protocol):
