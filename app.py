@@ -26,7 +26,7 @@ from sim.council import FIRST_YEAR, LAST_YEAR, council_for_year
 from sim.errors import InputError
 from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
 from sim.model import VOTES
-from sim.names import display_name, resolve, resolve_for_year
+from sim.names import readable_name, resolve, resolve_for_year
 from sim.result import SimulationResult
 from sim.scenario import ModelSpec, parse_scenario, resolve_scenario, scenario_to_toml
 from sim.sensitivity import DEFAULT_SHIFT, sensitivity
@@ -179,14 +179,6 @@ def member_code(name: str, year: int | None) -> str | None:
         return None
 
 
-def member_name(code: str) -> str:
-    """A member's plain name."""
-    try:
-        return display_name(code)
-    except ValueError:
-        return code
-
-
 def set_member_table(
     tables: dict[str, Any], code: str, year: int | None, table: dict[str, float] | None
 ) -> dict[str, Any]:
@@ -194,7 +186,7 @@ def set_member_table(
     keys = [k for k in tables if member_code(k, year) == code]
     out = {k: v for k, v in tables.items() if k not in keys}
     if table is not None:
-        name = keys[0] if keys else member_name(code)
+        name = keys[0] if keys else readable_name(code)
         if member_code(name, year) != code:
             name = code
         out[name] = table
@@ -463,7 +455,7 @@ def on_procedural() -> None:
 def on_parties() -> None:
     """Set the parties to the dispute, who must abstain (Art. 27(3))."""
     new = json.loads(json.dumps(scn()))
-    names = [member_name(c) for c in ss["parties"]]
+    names = [readable_name(c) for c in ss["parties"]]
     year = year_of(new)
     new["council"]["parties_to_dispute"] = [
         n if member_code(n, year) is not None else c
@@ -482,7 +474,7 @@ def correlation_table(spec: ModelSpec) -> dict[str, Any]:
     model = spec.model
     blocs = []
     for b, name in enumerate(model.bloc_names):
-        members = [member_name(m) for m, g in zip(model.members, model.bloc, strict=True) if g == b]
+        members = [readable_name(m) for m, g in zip(model.members, model.bloc, strict=True) if g == b]
         if members:
             blocs.append({"name": name, "members": members, "cohesion": float(model.cohesion[b])})
     return {"common": float(model.common), "blocs": blocs}
@@ -506,7 +498,7 @@ def on_bloc_members(b: int) -> None:
     """Members of bloc ``b``."""
 
     def change(t: dict[str, Any]) -> None:
-        t["blocs"][b]["members"] = [member_name(c) for c in ss[f"bloc_members_{b}"]]
+        t["blocs"][b]["members"] = [readable_name(c) for c in ss[f"bloc_members_{b}"]]
         if not t["blocs"][b]["members"]:
             del t["blocs"][b]
 
@@ -527,7 +519,7 @@ def on_bloc_remove(b: int) -> None:
 
 def on_bloc_add() -> None:
     """A new bloc of the chosen members."""
-    members = [member_name(c) for c in ss.get("new_bloc_members", [])]
+    members = [readable_name(c) for c in ss.get("new_bloc_members", [])]
     if not members:
         ss["edit_error"] = "Choose the members of the new bloc first."
         return
@@ -753,7 +745,7 @@ def headline(result: SimulationResult, spec: ModelSpec) -> None:
         elif result.p_veto_by:
             top = max(result.p_veto_by, key=lambda m: result.p_veto_by[m])
             st.caption(
-                f"Most likely from {member_name(top)} ({pct(result.p_veto_by[top])} votes no)"
+                f"Most likely from {readable_name(top)} ({pct(result.p_veto_by[top])} votes no)"
             )
     with c3, st.container(key="p_short"):
         st.metric(f"Chance of fewer than {result.threshold} yes votes", pct(result.p_short))
@@ -1006,7 +998,7 @@ def lobby_tab(result: SimulationResult) -> None:
     """Who is pivotal: whose vote most often decides the outcome."""
     chart(charts.pivotal_chart(result))
     order = sorted(range(result.n), key=lambda i: -result.pivotal[i])[:3]
-    names = ", ".join(f"{member_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
+    names = ", ".join(f"{readable_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
     st.caption(
         "A member is decisive when switching its vote between yes and no, with everyone else's "
         f"votes unchanged, changes whether the draft passes. Most often decisive: {names}."

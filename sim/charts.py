@@ -14,7 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .names import display_name
+from .names import readable_name
 from .result import AmendmentResult, SimulationResult
 
 #: Plain-word labels of the four votes, in the column order of ``member_votes``.
@@ -35,11 +35,7 @@ PCT = ".1%"
 
 def member_label(code: str, permanent: bool = False) -> str:
     """A member's plain name, marked with a star if it holds a veto."""
-    try:
-        name = display_name(code)
-    except ValueError:
-        name = code
-    return name + (PERMANENT_MARK if permanent else "")
+    return readable_name(code) + (PERMANENT_MARK if permanent else "")
 
 
 def _labels(result: SimulationResult) -> list[str]:

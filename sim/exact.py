@@ -14,6 +14,7 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import ndtr
 
+from . import rules
 from .model import ABSENT, VoteModel
 
 #: Default number of Gauss–Hermite nodes per latent dimension.
@@ -157,10 +158,7 @@ def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[flo
     qf, qg = quadratures(model, nodes)
     probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
     total, clean = _yes_polynomials(model, probs, qf, qg)
-    thr = model.threshold
-    if model.procedural:
-        return float(total[thr:].sum()), 0.0
-    return float(clean[thr:].sum()), float(max(0.0, 1.0 - clean.sum()))
+    return rules.adoption_probabilities(total, clean, model.threshold, model.procedural)
 
 
 @dataclass(frozen=True)
@@ -266,10 +264,7 @@ def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
     total, clean = _yes_polynomials(model, probs, qf, qg)
     thr = model.threshold
-    if model.procedural:
-        p_adopted, p_vetoed = float(total[thr:].sum()), 0.0
-    else:
-        p_adopted, p_vetoed = float(clean[thr:].sum()), float(max(0.0, 1.0 - clean.sum()))
+    p_adopted, p_vetoed = rules.adoption_probabilities(total, clean, thr, model.procedural)
     return ExactOutcome(
         p_adopted=p_adopted,
         p_vetoed=p_vetoed,

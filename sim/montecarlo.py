@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import rules
 from .model import ABSENT, VoteModel
 
 #: Draws per chunk. Fixed: it defines which random numbers make up each draw.
@@ -204,7 +205,7 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
         vetoes = _row_sums(no[p.permanent])
     n_abstain = n - n_yes - n_no - n_absent
     clean0 = vetoes == 0
-    adopted = (n_yes >= thr) & clean0
+    adopted = rules.adopted(n_yes, vetoes, thr, p.procedural)
 
     py, pn = _pack(yes), _pack(no)
     valid = _pack(np.ones((1, size), dtype=bool))[0]
@@ -239,7 +240,7 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     return Counts(
         draws=size,
         adopted=int(adopted.sum()),
-        vetoed=int((vetoes > 0).sum()),
+        vetoed=int(rules.vetoed(vetoes, p.procedural).sum()),
         short=int((n_yes < thr).sum()),
         yes_hist=np.bincount(n_yes, minlength=n + 1).astype(np.int64),
         tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64),
@@ -291,9 +292,10 @@ def adopted_votes(p: Prepared, votes: Votes) -> np.ndarray:
     """Whether each drawn vote (see :func:`draw_votes`) adopts the text."""
     n_yes = _row_sums(votes.yes)
     if p.procedural or not p.permanent.any():
-        return np.asarray(n_yes >= p.threshold)
-    vetoes = _row_sums(votes.no[p.permanent])
-    return np.asarray((n_yes >= p.threshold) & (vetoes == 0))
+        vetoes = np.zeros_like(n_yes)
+    else:
+        vetoes = _row_sums(votes.no[p.permanent])
+    return rules.adopted(n_yes, vetoes, p.threshold, p.procedural)
 
 
 def empty_counts(n: int) -> Counts:

@@ -354,3 +354,11 @@ def display_name(code: str) -> str:
     if aliases is None:
         raise UnknownMemberError(f"unknown member code {code!r}")
     return aliases[0]
+
+
+def readable_name(code: str) -> str:
+    """A readable name for display: :func:`display_name`, or the code itself if unknown."""
+    try:
+        return display_name(code)
+    except UnknownMemberError:
+        return code

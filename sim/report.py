@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from .model import VOTES
-from .names import display_name
+from .names import readable_name
 from .power import PowerIndices
 from .result import SimulationResult
 
@@ -15,13 +15,6 @@ BAR = 30
 
 def pct(p: float, digits: int = 1) -> str:
     return f"{100 * p:.{digits}f}%"
-
-
-def _name(code: str) -> str:
-    try:
-        return display_name(code)
-    except ValueError:
-        return code
 
 
 def stacked_bar(probs: Sequence[float], width: int = BAR) -> str:
@@ -47,7 +40,8 @@ def result_table(result: SimulationResult, title: str | None = None) -> str:
     ci = "" if r.method == "exact" else f"   95% CI [{pct(lo, 2)}, {pct(hi, 2)}]  (se {pct(r.p_adopted_se, 2)})"
     lines.append(f"  P(adopted)           {pct(r.p_adopted, 2):>8}{ci}")
     if not r.procedural:
-        vetoes = ", ".join(f"{_name(m)} {pct(p)}" for m, p in sorted(r.p_veto_by.items(), key=lambda kv: -kv[1]))
+        by_veto = sorted(r.p_veto_by.items(), key=lambda kv: -kv[1])
+        vetoes = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_veto)
         lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   P(no) by {vetoes}")
     lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}")
     if r.amendments is not None:
@@ -69,7 +63,7 @@ def result_table(result: SimulationResult, title: str | None = None) -> str:
         perm = "*" if m in r.permanent else " "
         src = r.provenance.get(m, "")
         lines.append(
-            f"  {perm}{_name(m)[:19]:<19} {m:>3} "
+            f"  {perm}{readable_name(m)[:19]:<19} {m:>3} "
             + " ".join(f"{pct(p[j], 0):>6}" for j in range(len(VOTES)))
             + f"  {stacked_bar(list(p))}  {pct(r.pivotal[i]):>7}  {src}"
         )
@@ -110,7 +104,7 @@ def compare_table(results: Sequence[SimulationResult], labels: Sequence[str]) ->
                 vals.append(f"{pct(p[0], 0)}/{pct(p[1], 0)}/{pct(p[2], 0)}")
             else:
                 vals.append("-")
-        row(f"{_name(m)[:18]} y/a/n", vals)
+        row(f"{readable_name(m)[:18]} y/a/n", vals)
     return "\n".join(lines)
 
 
@@ -120,7 +114,7 @@ def power_table(power: PowerIndices) -> str:
     for m, ss in power.shapley_shubik.items():
         bz = power.banzhaf[m]
         ab = power.banzhaf_absolute[m]
-        lines.append(f"  {_name(m)[:20]:<20} {m:>5} {_frac(ss):>22} {_frac(bz):>24} {_frac(ab):>22}")
+        lines.append(f"  {readable_name(m)[:20]:<20} {m:>5} {_frac(ss):>22} {_frac(bz):>24} {_frac(ab):>22}")
     return "\n".join(lines)
 
 

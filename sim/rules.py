@@ -25,3 +25,12 @@ def vetoed(permanent_no: np.ndarray, procedural: bool) -> np.ndarray:
     """At least one permanent member voted no on a substantive draft."""
     pn = np.asarray(permanent_no) > 0
     return np.zeros_like(pn) if procedural else pn
+
+
+def adoption_probabilities(
+    yes_dist: np.ndarray, clean_dist: np.ndarray, threshold: int, procedural: bool
+) -> tuple[float, float]:
+    """(P(adopted), P(vetoed)) from P(yes = k) and P(yes = k, no permanent "no"), k = 0..n."""
+    if procedural:
+        return float(yes_dist[threshold:].sum()), 0.0
+    return float(clean_dist[threshold:].sum()), float(max(0.0, 1.0 - clean_dist.sum()))

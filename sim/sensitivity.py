@@ -12,7 +12,7 @@ import pandas as pd
 
 from .exact import event_probabilities
 from .model import VoteModel
-from .names import display_name
+from .names import readable_name
 from .scenario import ModelSpec, shift_probs
 
 #: Default latent shift: half a standard deviation of a member's stance.
@@ -29,13 +29,6 @@ COLUMNS = (
     "change_yes",
     "change_no",
 )
-
-
-def _name(code: str) -> str:
-    try:
-        return display_name(code)
-    except ValueError:
-        return code
 
 
 def sensitivity(
@@ -61,7 +54,7 @@ def sensitivity(
         rows.append(
             {
                 "member": code,
-                "name": _name(code),
+                "name": readable_name(code),
                 "permanent": bool(model.permanent[i]),
                 "p_yes": float(model.probs[i, 0]),
                 "base": base,
