@@ -161,6 +161,16 @@ def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[flo
     return rules.adoption_probabilities(total, clean, model.threshold, model.procedural)
 
 
+def event_probabilities_unanimous(model: VoteModel, nodes: int | None = None,
+                                  ) -> tuple[float, float, float]:
+    """(P(adopted), P(vetoed), P(every member votes yes)) exactly."""
+    qf, qg = quadratures(model, nodes)
+    probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
+    total, clean = _yes_polynomials(model, probs, qf, qg)
+    pa, pv = rules.adoption_probabilities(total, clean, model.threshold, model.procedural)
+    return pa, pv, float(total[model.n])
+
+
 @dataclass(frozen=True)
 class ExactOutcome:
     """Exact outcome probabilities (see :func:`exact_outcomes`)."""

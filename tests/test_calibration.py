@@ -247,3 +247,25 @@ def test_sequential_history_uses_only_earlier_dates(
     cols = ["p_yes", "p_abstain", "p_no"]
     assert np.allclose(same[cols], base[cols]) and np.allclose(later[cols], base[cols])
     assert not np.allclose(earlier[cols], base[cols])
+
+
+def test_unknown_sponsor_averages_over_likely_classes(
+        synthetic_fit: tuple[object, pd.DataFrame]) -> None:
+    """A draft with no recorded sponsor is predicted as a mixture over the sponsor classes
+    seen on its topic: each member's probabilities are the weighted average of the
+    candidates' (weights summing to 1), strictly between the extremes for Russia, whose
+    vote depends on the sponsor."""
+    params, _ = synthetic_fit
+    ctx = pd.DataFrame({"event_id": "u", "date": datetime.date(2020, 1, 10), "year": 2020,
+                        "member": list(COUNCIL), "sponsor": None, "topic": "Syria"})
+    pred = predict(params, ctx)  # type: ignore[arg-type]
+    parts = pred.parts
+    assert parts is not None and parts["cand"].nunique() >= 2
+    w = parts.groupby("member")["weight"].sum()
+    assert np.allclose(w.to_numpy(), 1.0)
+    avg = (parts["p_no"] * parts["weight"]).groupby(parts["member"]).sum()
+    rows = pred.rows.set_index("member")
+    assert np.allclose(avg.reindex(rows.index).to_numpy(), rows["p_no"].to_numpy())
+    rus = parts[parts["member"] == "RUS"]["p_no"]
+    assert rus.min() < rows.loc["RUS", "p_no"] < rus.max()
+    assert rus.max() - rus.min() > 0.2

@@ -112,9 +112,19 @@ def _unpack(theta: np.ndarray, n_blocs: int) -> tuple[float, np.ndarray]:
     return float(common), coh
 
 
+def unanimous(batch: EventBatch) -> EventBatch:
+    """The same events with every member voting yes."""
+    return EventBatch(batch.t1, batch.t2, np.where(batch.vote >= 0, 2, -1), batch.bloc,
+                      batch.weight)
+
+
 def fit_correlation(batch: EventBatch, n_blocs: int, *, start_common: float = 0.5,
-                    start_cohesion: float = 0.1) -> tuple[float, np.ndarray, float]:
-    """Maximum (weighted) composite likelihood (common, cohesions, loglik)."""
+                    start_cohesion: float = 0.1, truncated: bool = False,
+                    ) -> tuple[float, np.ndarray, float]:
+    """Maximum (weighted) likelihood (common, cohesions, loglik) of the joint votes.
+
+    With ``truncated`` the events are known not to be unanimous: each event's likelihood is
+    divided by P(not every member votes yes) under the same model."""
     def logit(p: float) -> float:
         return float(np.log(p / (1.0 - p)))
 
@@ -122,10 +132,14 @@ def fit_correlation(batch: EventBatch, n_blocs: int, *, start_common: float = 0.
     h0 = logit(start_cohesion / (MAX_TOTAL - start_common))
     theta0 = np.array([c0] + [h0] * n_blocs)
     prior_sd = 3.0  # weak prior on the logit scale keeps empty blocs finite
+    all_yes = unanimous(batch)
 
     def neg(theta: np.ndarray) -> float:
         common, coh = _unpack(theta, n_blocs)
         ll = log_likelihood(batch, common, coh)
+        if truncated:
+            l0 = np.minimum(log_likelihood(all_yes, common, coh), -1e-9)
+            ll = ll - np.log(-np.expm1(l0))
         pen = 0.5 * float(((theta - theta0) / prior_sd) @ ((theta - theta0) / prior_sd))
         return -float(batch.weight @ ll) + pen
 

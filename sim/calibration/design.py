@@ -54,7 +54,8 @@ def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
     ev["_ord"] = pd.to_datetime(ev["date"])
     ev = ev.sort_values(["_ord", "event_id"], kind="stable")
     hist = history.copy()
-    kinds, spons, cls_obs, cls_eff, imputed, topics, agendas = [], [], [], [], [], [], [],
+    kinds, spons, cls_obs, cls_eff, imputed, topics, agendas = [], [], [], [], [], [], []
+    dists: list[tuple[tuple[str, float], ...]] = []
     for r in ev.itertuples(index=False):
         kind, s = parse_sponsors(r.sponsor)
         c = sponsor_class(kind, s)
@@ -64,10 +65,11 @@ def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
             tk = topic_map.get(ak, ak)
         amend = is_amendment(r.draft)
         eff, imp = c, False
+        dist: tuple[tuple[str, float], ...] = ()
         if c == "unknown":
             guess = hist.impute(tk)
             if guess is not None:
-                eff, imp = guess, True
+                eff, imp, dist = guess, True, hist.distribution(tk)
         elif not amend:
             hist.add(tk, c)
         kinds.append(kind)
@@ -75,6 +77,7 @@ def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
         cls_obs.append(c)
         cls_eff.append(eff)
         imputed.append(imp)
+        dists.append(dist)
         topics.append(tk if tk is not None else "none")
         agendas.append(ak if ak is not None else "none")
     out = pd.DataFrame({
@@ -85,6 +88,7 @@ def event_table(rows: pd.DataFrame, topic_map: Mapping[str, str],
         "cls_obs": cls_obs,
         "cls": cls_eff,
         "imputed": imputed,
+        "cls_dist": dists,
         "topic_key": topics,
         "agenda_key": agendas,
         "category": ev["category"].map(lambda x: norm_key(x) or "none").to_numpy(),

@@ -203,6 +203,20 @@ class PenholderHistory:
                 return c
         return None
 
+    def distribution(self, topic: str | None, prior_weight: float = 1.0,
+                     ) -> tuple[tuple[str, float], ...]:
+        """P(sponsor class) of a draft with an unknown sponsor on ``topic``: the topic's
+        recent known classes, smoothed toward the classes recorded across all topics."""
+        pooled = Counter(c for lst in self.recent.values() for c in lst)
+        total = sum(pooled.values())
+        if not total:
+            return ()
+        own = Counter(self.recent.get(topic or "", []))
+        n_own = sum(own.values())
+        probs = {c: (own.get(c, 0) + prior_weight * k / total) / (n_own + prior_weight)
+                 for c, k in pooled.items()}
+        return tuple(sorted(probs.items(), key=lambda kv: (-kv[1], kv[0])))
+
     def add(self, topic: str | None, cls: str) -> None:
         if topic is None or cls == "unknown":
             return

@@ -44,7 +44,16 @@ from .design import (
     yes_keys,
 )
 from .errors import CalibrationInputError
-from .features import COV_COLUMNS, P3, PERMANENT, RUCN, CovariateTable, PenholderHistory, lean
+from .features import (
+    COV_COLUMNS,
+    P3,
+    PERMANENT,
+    RUCN,
+    SIDE,
+    CovariateTable,
+    PenholderHistory,
+    lean,
+)
 from .history import History, history_clock, history_features
 from .probit import fit_probit, predict_eta, probit_prob
 
@@ -82,9 +91,19 @@ class FitConfig:
     #: recalibrate each probit on out-of-fold predictions (shift and scale)
     temper: bool = False
     temper_half_life: float = 8.0
+    #: recalibrate each probit (shift and scale) on the last ``recent_temper`` training
+    #: years, forecast by a fit on the years before them (0: off)
+    recent_temper: int = 0
+    #: prior precision of the (shift, scale - 1) of a recalibration
+    temper_prior: float = 1.0
+    #: the probits a recent-years recalibration applies to
+    temper_stages: tuple[str, ...] = ("event", "yes", "no")
     #: read the vote history by calendar year (only years before the vote's year) instead
     #: of by date (every date before the vote's)
     by_year: bool = True
+    #: event probabilities from the hurdle mixture: unanimous with probability 1 - q, else
+    #: the contested-conditional votes with their own correlation (fitted on contested events)
+    mixture: bool = True
     seed: int = 0
     max_corr_events: int = 900
 
@@ -97,7 +116,9 @@ class FitConfig:
                 "short_event": dict(self.short_event),
                 "short_member": dict(self.short_member), "folds": self.folds,
                 "temper": self.temper, "temper_half_life": self.temper_half_life,
-                "by_year": self.by_year,
+                "recent_temper": self.recent_temper, "temper_prior": self.temper_prior,
+                "temper_stages": list(self.temper_stages),
+                "by_year": self.by_year, "mixture": self.mixture,
                 "seed": self.seed, "max_corr_events": self.max_corr_events}
 
 
@@ -125,6 +146,8 @@ class CalibrationParams:
     covariates: pd.DataFrame  # member, year, ideal, us_agree, ru_agree, cn_agree, group
     train_end_year: int
     meta: dict[str, Any] = field(default_factory=dict)
+    #: correlation of the contested component (hurdle mixture), when fitted
+    contested_corr: tuple[float, dict[str, float]] | None = None
 
     def covariate_table(self) -> CovariateTable:
         return CovariateTable.build(self.covariates)
@@ -141,6 +164,9 @@ class CalibrationParams:
             "train_end_year": self.train_end_year,
             "common": round(self.common, 6),
             "cohesion": {k: round(v, 6) for k, v in self.cohesion.items()},
+            **({} if self.contested_corr is None else {"contested_correlation": {
+                "common": round(self.contested_corr[0], 6),
+                "cohesion": {k: round(v, 6) for k, v in self.contested_corr[1].items()}}}),
             "coef_event": rnd(self.coefs.event),
             "coef_yes": rnd(self.coefs.yes),
             "coef_no": rnd(self.coefs.no),
@@ -182,6 +208,9 @@ class CalibrationParams:
             priors={k: dict(v) for k, v in d["priors"].items()},
             covariates=cov, train_end_year=int(d["train_end_year"]),
             meta=dict(d.get("meta", {})),
+            contested_corr=None if "contested_correlation" not in d else (
+                float(d["contested_correlation"]["common"]),
+                {k: float(v) for k, v in d["contested_correlation"]["cohesion"].items()}),
         )
 
 
@@ -319,15 +348,29 @@ def _temper(eta: np.ndarray, t: tuple[float, float] | None) -> np.ndarray:
     return eta if t is None else t[0] + t[1] * eta
 
 
+def components(p: Prepared, eta: OofEta, temper: Mapping[str, tuple[float, float]],
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Hurdle components per member row: q = P(contested) of the row's event, and the
+    (n, 3) yes/abstain/no probabilities given that the event is contested."""
+    q = probit_prob(_temper(eta[0], temper.get("event")))[p.row_event]
+    py = probit_prob(_temper(eta[1], temper.get("yes")))
+    pn = probit_prob(_temper(eta[2], temper.get("no")))
+    cond = np.column_stack([py, (1 - py) * (1 - pn), (1 - py) * pn])
+    cond = np.clip(cond, P_FLOOR, 1.0)
+    return q, cond / cond.sum(axis=1, keepdims=True)
+
+
+def mix(q: np.ndarray, cond: np.ndarray) -> np.ndarray:
+    """Marginal yes/abstain/no of the hurdle mixture."""
+    out = q[:, None] * cond
+    out[:, 0] += 1 - q
+    out = np.clip(out, P_FLOOR, 1.0)
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+
 def marginal_probs(p: Prepared, c: Coefs) -> np.ndarray:
     """(n, 3) yes/abstain/no marginal probabilities of the member rows."""
-    ea, eb, ec = linear_predictors(p, c)
-    q = probit_prob(_temper(ea, c.temper.get("event")))[p.row_event]
-    py = probit_prob(_temper(eb, c.temper.get("yes")))
-    pn = probit_prob(_temper(ec, c.temper.get("no")))
-    out = np.column_stack([1 - q + q * py, q * (1 - py) * (1 - pn), q * (1 - py) * pn])
-    out = np.clip(out, P_FLOOR, 1.0)
-    return out / out.sum(axis=1, keepdims=True)
+    return mix(*components(p, linear_predictors(p, c), c.temper))
 
 
 def vote_codes(rows: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
@@ -427,13 +470,20 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     oof_eta = out_of_fold(prep, y, cfg, end_year + 1, say)
     if cfg.temper:
         coefs.temper = fit_temper(prep, y, oof_eta, cfg, end_year + 1)
+    elif cfg.recent_temper > 0:
+        coefs.temper = fit_recent_temper(prep, y, cfg, end_year)
     oof = _probs_from_eta(prep, oof_eta, coefs.temper)
     common, coh = fit_corr(prep, y, oof, cfg, end_year + 1)
+    contested_corr = None
+    if cfg.mixture:
+        _q, cond = components(prep, oof_eta, coefs.temper)
+        contested_corr = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True)
     return CalibrationParams(
         coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
         penholder=pen.recent, hist_event=h_ev, hist_member=h_m, priors=priors,
         covariates=_slim_covariates(covariates), train_end_year=end_year,
         meta={"config": cfg.as_dict(), "n_events": len(prep.ev), "n_rows": len(m)},
+        contested_corr=contested_corr,
     )
 
 
@@ -463,16 +513,11 @@ def out_of_fold(prep: Prepared, y: np.ndarray, cfg: FitConfig, ref_year: float,
 
 def _probs_from_eta(p: Prepared, eta: OofEta, temper: Mapping[str, tuple[float, float]],
                     ) -> np.ndarray:
-    q = probit_prob(_temper(eta[0], temper.get("event")))[p.row_event]
-    py = probit_prob(_temper(eta[1], temper.get("yes")))
-    pn = probit_prob(_temper(eta[2], temper.get("no")))
-    out = np.column_stack([1 - q + q * py, q * (1 - py) * (1 - pn), q * (1 - py) * pn])
-    out = np.clip(out, P_FLOOR, 1.0)
-    return np.asarray(out / out.sum(axis=1, keepdims=True))
+    return mix(*components(p, eta, temper))
 
 
 def _fit_shift_scale(eta: np.ndarray, target: np.ndarray, w: np.ndarray,
-                     ) -> tuple[float, float]:
+                     prior: float = 1.0) -> tuple[float, float]:
     """(shift, scale) maximising the weighted probit likelihood of Phi(shift + scale*eta),
     with a weak prior toward (0, 1)."""
     from scipy import optimize
@@ -484,7 +529,7 @@ def _fit_shift_scale(eta: np.ndarray, target: np.ndarray, w: np.ndarray,
     def f(th: np.ndarray) -> float:
         z = th[0] + th[1] * eta
         ll = np.where(target, log_ndtr(z), log_ndtr(-z))
-        return float(-(w @ ll) + 0.5 * (th[0] ** 2 + (th[1] - 1.0) ** 2))
+        return float(-(w @ ll) + 0.5 * prior * (th[0] ** 2 + (th[1] - 1.0) ** 2))
 
     r = optimize.minimize(f, np.array([0.0, 1.0]), method="Nelder-Mead",
                           options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 400})
@@ -508,17 +553,48 @@ def fit_temper(p: Prepared, y: np.ndarray, eta: OofEta, cfg: FitConfig, ref_year
             "no": _fit_shift_scale(eta[2][notyes], y[notyes] == 0, w[notyes])}
 
 
+def fit_recent_temper(p: Prepared, y: np.ndarray, cfg: FitConfig, end_year: int,
+                      ) -> dict[str, tuple[float, float]]:
+    """Shift and scale of each probit from an out-of-time forecast: fit on the years up to
+    ``end_year - recent_temper``, forecast the years after. Corrects the drift and the
+    over-confidence that a forecast of a later year shows (a random event split does not)."""
+    cut = end_year - cfg.recent_temper
+    train = np.flatnonzero(p.m["year"].to_numpy() <= cut)
+    hold_ev = p.ev["year"].to_numpy() > cut
+    if not train.size or not hold_ev.any():
+        return {}
+    c = fit_marginals(p, y, cfg, cut + 1, train)
+    ea, eb, ec = linear_predictors(p, c)
+    contested = np.zeros(len(p.ev), dtype=bool)
+    np.logical_or.at(contested, p.row_event, y != 2)
+    hold = hold_ev[p.row_event]
+    cond = hold & contested[p.row_event]
+    notyes = cond & (y != 2)
+    pr = cfg.temper_prior
+    out = {"event": _fit_shift_scale(ea[hold_ev], contested[hold_ev], np.ones(hold_ev.sum()),
+                                     pr),
+           "yes": _fit_shift_scale(eb[cond], y[cond] == 2, np.ones(cond.sum()), pr),
+           "no": _fit_shift_scale(ec[notyes], y[notyes] == 0, np.ones(notyes.sum()), pr)}
+    return {k: v for k, v in out.items() if k in cfg.temper_stages}
+
+
 def fit_corr(prep: Prepared, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
-             ref_year: float) -> tuple[float, dict[str, float]]:
-    """(common, cohesion per bloc) by composite likelihood of the joint votes."""
+             ref_year: float, contested_only: bool = False) -> tuple[float, dict[str, float]]:
+    """(common, cohesion per bloc) by maximum likelihood of the joint votes of the latest
+    events (only the contested ones, with a likelihood truncated to non-unanimous votes,
+    when ``contested_only``)."""
     blocs = _bloc_index(prep.m)
     groups = pd.Series(np.arange(len(prep.m))).groupby(prep.row_event).indices
     order = np.argsort(prep.ev["date"].astype(str).to_numpy(), kind="stable")
+    if contested_only:
+        contested = np.zeros(len(prep.ev), dtype=bool)
+        np.logical_or.at(contested, prep.row_event, y != 2)
+        order = order[contested[order]]
     chosen = order[-cfg.max_corr_events:]
     batch = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
                        [blocs[groups[e]] for e in chosen],
                        _recency(prep.ev["year"].to_numpy()[chosen], ref_year, cfg.half_life))
-    common, coh, _ll = fit_correlation(batch, len(BLOCS))
+    common, coh, _ll = fit_correlation(batch, len(BLOCS), truncated=contested_only)
     return common, {b: float(c) for b, c in zip(BLOCS, coh, strict=True)}
 
 
@@ -542,27 +618,77 @@ class Prediction:
     rows: pd.DataFrame  # event_id, member, p_yes, p_abstain, p_no, bloc, latent, perm
     common: float
     cohesion: dict[str, float]
+    contested_corr: tuple[float, dict[str, float]] | None = None
+    #: one row per (event, candidate sponsor class, member): event_id, cand, weight, member,
+    #: bloc, p_yes/p_abstain/p_no (marginal), q (P(contested)), c_yes/c_abstain/c_no (given
+    #: contested). An event with a known sponsor has one candidate of weight 1.
+    parts: pd.DataFrame | None = None
+
+
+def expand_imputed(m: pd.DataFrame, min_weight: float = 0.02) -> pd.DataFrame:
+    """Rows of events whose sponsor is unknown, once per likely sponsor class.
+
+    The class of such an event was imputed from the topic's penholder history; rather than
+    trusting that single guess, prediction averages over the classes' probabilities
+    (``cls_dist``; classes under ``min_weight`` are dropped and the rest renormalised).
+    Adds ``_row`` (the input row), ``cand`` (a per-candidate event key) and ``cand_w``."""
+    m = m.reset_index(drop=True).assign(_row=np.arange(len(m)), cand=m["event_id"].astype(str),
+                                        cand_w=1.0)
+    soft = np.array([bool(imp) and bool(d) for imp, d in zip(m["imputed"], m["cls_dist"],
+                                                                strict=True)], dtype=bool)
+    if not soft.any():
+        return m
+    parts = [m[~soft]]
+    s = m[soft]
+    dist = [{c: w for c, w in d if w >= min_weight} for d in s["cls_dist"]]
+    dist = [{c: w / sum(d.values()) for c, w in d.items()} for d in dist]
+    for cls in sorted({c for d in dist for c in d}):
+        w = np.array([d.get(cls, 0.0) for d in dist])
+        keep = w > 0
+        part = s[keep].copy()
+        part["cls"] = cls
+        part["side"] = SIDE.get(cls, 0.0)
+        part["cand_w"] = w[keep]
+        part["cand"] = part["event_id"].astype(str) + "#" + cls
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    return out.assign(event_id=out["cand"])
 
 
 def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
-    """Member probabilities for context rows. Outcome columns, if any, are dropped first."""
+    """Member probabilities for context rows (in their order). Outcome columns, if any,
+    are dropped first."""
     ctx = _context(rows, need_votes=False)
     covs = params.covariate_table()
     pen = PenholderHistory({k: list(v) for k, v in params.penholder.items()})
-    m, _ = prepare_rows(ctx, covs, params.topic_map, pen)
-    prep = design(m, params.hist_event, params.hist_member, params.priors)
-    pr = marginal_probs(prep, params.coefs)
+    m0, _ = prepare_rows(ctx, covs, params.topic_map, pen)
+    mx = expand_imputed(m0)
+    prep = design(mx.drop(columns=["_row", "cand", "cand_w"]), params.hist_event,
+                  params.hist_member, params.priors)
+    q, cond = components(prep, linear_predictors(prep, params.coefs), params.coefs.temper)
+    pr = mix(q, cond)
     mm = prep.m
     blocs = [bloc_of(a, g, float(ln)) for a, g, ln in zip(mm["member"], mm["group"], mm["lean"],
                                                           strict=True)]
+    w = mx["cand_w"].to_numpy(float)
+    parts = pd.DataFrame({
+        "event_id": m0["event_id"].to_numpy()[mx["_row"].to_numpy()],
+        "cand": mx["cand"].to_numpy(), "weight": w, "member": mm["member"].to_numpy(),
+        "bloc": blocs, "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2],
+        "q": q, "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2],
+    })
+    avg = np.zeros((len(m0), 3))
+    np.add.at(avg, mx["_row"].to_numpy(), pr * w[:, None])
+    bloc_of_row = dict(zip(mx["_row"], blocs, strict=True))
     out = pd.DataFrame({
-        "event_id": mm["event_id"].to_numpy(), "member": mm["member"].to_numpy(),
-        "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2], "bloc": blocs,
-        "perm": mm["perm"].to_numpy() > 0,
+        "event_id": m0["event_id"].to_numpy(), "member": m0["member"].to_numpy(),
+        "p_yes": avg[:, 0], "p_abstain": avg[:, 1], "p_no": avg[:, 2],
+        "bloc": [bloc_of_row[i] for i in range(len(m0))],
+        "perm": m0["perm"].to_numpy() > 0,
     })
     # probit-scale stance, used by the runtime API to apply a user `shift`
     out["latent"] = _ndtri(np.clip(out["p_yes"].to_numpy(), 1e-9, 1 - 1e-9))
-    return Prediction(out, params.common, dict(params.cohesion))
+    return Prediction(out, params.common, dict(params.cohesion), params.contested_corr, parts)
 
 
 def _ndtri(p: np.ndarray) -> np.ndarray:
@@ -574,15 +700,32 @@ def _ndtri(p: np.ndarray) -> np.ndarray:
 def event_probabilities_for(pred: Prediction,
                             engine: Callable[[Any], tuple[float, float]] | None = None,
                             ) -> pd.DataFrame:
-    """(event_id, p_adopted, p_vetoed) per event with the engine's exact quadrature."""
-    from ..exact import event_probabilities
+    """(event_id, p_adopted, p_vetoed) per event with the engine's exact quadrature,
+    averaged over the candidate sponsor classes of an event whose sponsor is unknown."""
+    from ..exact import event_probabilities, event_probabilities_unanimous
 
     fn = engine or event_probabilities
-    res = []
-    for eid, d in pred.rows.groupby("event_id", sort=False):
-        pa, pv = fn(vote_model(d, pred.common, pred.cohesion))
-        res.append((eid, pa, pv))
-    return pd.DataFrame(res, columns=["event_id", "p_adopted", "p_vetoed"])
+    parts = pred.parts if pred.parts is not None else pred.rows.assign(
+        cand=pred.rows["event_id"], weight=1.0)
+    acc: dict[Any, list[float]] = {}
+    for _cand, d in parts.groupby("cand", sort=False):
+        if pred.contested_corr is None or "q" not in d.columns:
+            pa, pv = fn(vote_model(d, pred.common, pred.cohesion))
+        else:
+            # hurdle mixture: unanimous (adopted) with probability 1 - q; otherwise the
+            # contested votes, conditioned on not being unanimous
+            q = float(d["q"].iloc[0])
+            dc = d.assign(p_yes=d["c_yes"], p_abstain=d["c_abstain"], p_no=d["c_no"])
+            ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr))
+            rest = max(1.0 - c15, 1e-12)
+            pa = (1.0 - q) + q * max(ca - c15, 0.0) / rest
+            pv = q * cv / rest
+        w = float(d["weight"].iloc[0])
+        got = acc.setdefault(d["event_id"].iloc[0], [0.0, 0.0])
+        got[0] += w * pa
+        got[1] += w * pv
+    return pd.DataFrame([(e, v[0], v[1]) for e, v in acc.items()],
+                        columns=["event_id", "p_adopted", "p_vetoed"])
 
 
 def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],

@@ -1,0 +1,117 @@
+"""The hurdle mixture behind event forecasts, and soft imputation of unknown sponsors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import ndtri
+
+from sim.calibration.correlation import fit_correlation, make_batch
+from sim.calibration.features import PenholderHistory
+from sim.calibration.model import Prediction, event_probabilities_for, expand_imputed
+from sim.exact import event_probabilities, event_probabilities_unanimous
+from sim.model import VoteModel
+
+P5 = ("USA", "GBR", "FRA", "RUS", "CHN")
+MEMBERS = (*P5, "ALB", "BRA", "GAB", "GHA", "IND", "IRL", "KEN", "MEX", "NOR", "ARE")
+
+
+def latent_votes(rng: np.random.Generator, probs: np.ndarray, common: float,
+                 n: int) -> np.ndarray:
+    """(n, members) draws of the engine's latent model with a common factor only; codes
+    0 = no, 1 = abstain, 2 = yes."""
+    m = len(probs)
+    u = (np.sqrt(common) * rng.standard_normal((n, 1))
+         + np.sqrt(1 - common) * rng.standard_normal((n, m)))
+    t1 = ndtri(probs[:, 2])
+    t2 = ndtri(probs[:, 2] + probs[:, 1])
+    return np.where(u < t1, 0, np.where(u < t2, 1, 2))
+
+
+def test_unanimity_probability_independent_votes() -> None:
+    """With independent votes P(all yes) is the product of the P(yes); adoption and veto
+    probabilities are those of event_probabilities."""
+    rng = np.random.default_rng(1)
+    py = rng.uniform(0.6, 0.99, 15)
+    pn = (1 - py) / 2
+    probs = np.column_stack([py, 1 - py - pn, pn, np.zeros(15)])
+    vm = VoteModel(members=MEMBERS, probs=probs, permanent=np.arange(15) < 5,
+                   bloc=np.full(15, -1), cohesion=np.zeros(0), common=0.0, threshold=9)
+    pa, pv, p15 = event_probabilities_unanimous(vm)
+    assert p15 == pytest.approx(float(np.prod(py)), rel=1e-10)
+    assert (pa, pv) == pytest.approx(event_probabilities(vm), abs=1e-12)
+
+
+def test_truncated_fit_recovers_common_from_contested_events() -> None:
+    """Events seen only when not unanimous: the truncated likelihood recovers the common
+    loading (0.4) within 0.1; 600 events of 15 members."""
+    rng = np.random.default_rng(11)
+    probs_l, votes_l = [], []
+    while len(votes_l) < 600:
+        py = rng.uniform(0.7, 0.97, 15)
+        p = np.column_stack([py, (1 - py) / 2, (1 - py) / 2])
+        v = latent_votes(rng, p, 0.4, 1)[0]
+        if (v == 2).all():
+            continue
+        probs_l.append(p)
+        votes_l.append(v)
+    batch = make_batch(probs_l, votes_l, [np.full(15, -1)] * 600, np.ones(600))
+    common, _coh, _ll = fit_correlation(batch, 0, truncated=True)
+    assert abs(common - 0.4) < 0.1
+
+
+def _one_event_prediction(q: float, cond: np.ndarray, common: float) -> Prediction:
+    parts = pd.DataFrame({"event_id": "e", "cand": "e", "weight": 1.0, "member": MEMBERS,
+                          "bloc": None, "p_yes": 0.0, "p_abstain": 0.0, "p_no": 0.0, "q": q,
+                          "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2]})
+    rows = parts[["event_id", "member", "p_yes", "p_abstain", "p_no", "bloc"]]
+    return Prediction(rows, 0.0, {}, (common, {}), parts)
+
+
+def test_mixture_adoption_matches_simulation() -> None:
+    """P(adopted) of the hurdle mixture (unanimous with probability 1 - q, else the
+    contested votes conditioned on not being unanimous) agrees with a simulation of that
+    process within 4 Monte Carlo standard errors."""
+    rng = np.random.default_rng(5)
+    q, common = 0.35, 0.3
+    py = np.r_[0.55, 0.6, 0.6, 0.25, 0.35, rng.uniform(0.5, 0.9, 10)]
+    cond = np.column_stack([py, (1 - py) * 0.6, (1 - py) * 0.4])
+    got = event_probabilities_for(_one_event_prediction(q, cond, common))
+    p_exact = float(got["p_adopted"].iloc[0])
+    v = latent_votes(rng, cond, common, 400_000)
+    v = v[~(v == 2).all(axis=1)]  # the contested component is never unanimous
+    adopted = ((v == 2).sum(axis=1) >= 9) & ~(v[:, :5] == 0).any(axis=1)
+    p_c = adopted.mean()
+    p_sim = (1 - q) + q * p_c
+    se = q * np.sqrt(p_c * (1 - p_c) / len(v))
+    assert abs(p_exact - p_sim) < 4 * se
+    assert 1 - q < p_exact < 1  # a contested draft may still be adopted
+
+
+def test_sponsor_distribution_favours_the_topic_and_sums_to_one() -> None:
+    hist = PenholderHistory({"syria": ["western", "western", "ru_cn"],
+                             "somalia": ["western", "elected", "president"]})
+    d = dict(hist.distribution("syria"))
+    assert sum(d.values()) == pytest.approx(1.0)
+    assert d["western"] > d["ru_cn"] > d["elected"] > 0
+    assert set(d) == {"western", "ru_cn", "elected", "president"}
+    assert dict(hist.distribution("never seen")).keys() == d.keys()
+    assert PenholderHistory.empty().distribution("syria") == ()
+
+
+def test_expand_imputed_weights_sum_to_one_per_row() -> None:
+    m = pd.DataFrame({
+        "event_id": ["a", "a", "b", "b"], "member": ["USA", "RUS"] * 2,
+        "cls": ["western", "western", "ru_cn", "ru_cn"], "side": [1.0, 1.0, -1.0, -1.0],
+        "imputed": [True, True, False, False],
+        "cls_dist": [(("western", 0.7), ("ru_cn", 0.29), ("broad", 0.01))] * 2 + [()] * 2,
+    })
+    x = expand_imputed(m)
+    w = x.groupby("_row")["cand_w"].sum()
+    assert np.allclose(w.to_numpy(), 1.0) and list(w.index) == [0, 1, 2, 3]
+    a = x[x["_row"] == 0].set_index("cls")
+    assert set(a.index) == {"western", "ru_cn"}  # under 2% is dropped
+    assert a.loc["ru_cn", "side"] == -1.0 and a.loc["western", "side"] == 1.0
+    assert a["event_id"].nunique() == 2  # each candidate is its own event for the design
+    assert (x[x["_row"] >= 2]["event_id"] == "b").all()
