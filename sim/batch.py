@@ -566,7 +566,12 @@ def sweep(
         else:
             _run_local(batches, workers, sink)
     except KeyboardInterrupt:
-        raise SweepInterrupted(len(done), n, store.parts if store is not None else None) from None
+        if store is None:
+            raise SweepInterrupted(len(done), n, None) from None
+        # count what is on disk: Ctrl-C may land between saving a batch and counting it
+        store.close()
+        saved = sum(1 for i in read_parts(store.parts) if 0 <= i < n)
+        raise SweepInterrupted(saved, n, store.parts) from None
     finally:
         bar.close()
         if store is not None:
