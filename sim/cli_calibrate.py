@@ -66,15 +66,17 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
     votes, cov, hashes = load_training_data(data)
     if until is not None:
         votes = votes[votes["year"] <= until]
-    steps = ["features", "marginals", "correlation", "fold 1/3", "fold 2/3", "fold 3/3"]
-    bar = tqdm(total=len(steps), desc="fit", unit="step", file=sys.stderr, leave=False)
+    cfg = FitConfig(seed=seed)
+    steps = 3 + max(cfg.folds, 2) + int(cfg.recent_temper > 0 and not cfg.temper) \
+        + int(cfg.mixture)
+    bar = tqdm(total=steps, desc="fit", unit="step", file=sys.stderr, leave=False)
 
     def say(_msg: str) -> None:
         bar.set_postfix_str(_msg)
         bar.update(1)
 
     t0 = _dt.datetime.now(_dt.UTC)
-    params = fit(votes, cov, FitConfig(seed=seed), progress=say)
+    params = fit(votes, cov, cfg, progress=say)
     bar.close()
     d = params.to_dict()
     d["meta"]["provenance"] = {

@@ -269,3 +269,21 @@ def test_unknown_sponsor_averages_over_likely_classes(
     rus = parts[parts["member"] == "RUS"]["p_no"]
     assert rus.min() < rows.loc["RUS", "p_no"] < rus.max()
     assert rus.max() - rus.min() > 0.2
+
+
+def test_saved_parameters_give_the_same_event_forecasts(
+        synthetic_fit: tuple[object, pd.DataFrame]) -> None:
+    """The JSON form keeps the contested-component correlation: event forecasts from the
+    reloaded parameters agree to 1e-4 (coefficients are rounded to 5 decimals)."""
+    import json
+
+    from sim.calibration.model import CalibrationParams, event_probabilities_for
+
+    params, rows = synthetic_fit
+    assert params.contested_corr is not None  # type: ignore[attr-defined]
+    again = CalibrationParams.from_dict(json.loads(json.dumps(params.to_dict())))  # type: ignore[attr-defined]
+    ctx = rows[rows["event_id"].isin(["10", "11", "12"])].drop(columns=["vote"])
+    a = event_probabilities_for(predict(params, ctx))  # type: ignore[arg-type]
+    b = event_probabilities_for(predict(again, ctx))
+    assert np.allclose(a[["p_adopted", "p_vetoed"]], b[["p_adopted", "p_vetoed"]], atol=1e-4)
+    assert (a["p_adopted"] < 1).all() and (a["p_adopted"] > 0).all()

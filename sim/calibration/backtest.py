@@ -26,6 +26,8 @@ VOTE_COLS = ("yes", "abstain", "no")
 class FitSummary:
     common: float
     cohesion: dict[str, float]
+    #: (common, cohesions) of the contested component, when the hurdle mixture is fitted
+    contested: tuple[float, dict[str, float]] | None = None
 
 
 @dataclass
@@ -97,7 +99,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         t0 = time.perf_counter()
         params = fit(train, covariates, cfg)
         secs.append(time.perf_counter() - t0)
-        fits[year] = FitSummary(params.common, dict(params.cohesion))
+        fits[year] = FitSummary(params.common, dict(params.cohesion), params.contested_corr)
         context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
                                      if c in test.columns])
         if sequential:

@@ -70,18 +70,19 @@ class FitConfig:
     half_life: float = 8.0
     hist_half_life: float = 3.0
     hist_strength: float = 2.0
+    # prior precisions: twice those of the second version (chosen on validation 2010-2015)
     event_penalties: Mapping[str, float] = field(default_factory=lambda: {
-        "intercept": 0.01, "fixed": 0.5, "class": 0.5, "topic": 2.0, "hist": 0.3,
-        "hist_int": 1.0,
+        "intercept": 0.01, "fixed": 1.0, "class": 1.0, "topic": 4.0, "hist": 0.6,
+        "hist_int": 2.0,
     })
     yes_penalties: Mapping[str, float] = field(default_factory=lambda: {
-        "intercept": 0.01, "fixed": 0.5, "group": 2.0, "cov": 1.0, "member": 2.0,
-        "class": 0.5, "class_cov": 1.0, "member_class": 2.0, "topic": 2.0,
-        "topic_class": 2.0, "hist": 0.3, "hist_int": 1.0, "trend": 4.0,
+        "intercept": 0.01, "fixed": 1.0, "group": 4.0, "cov": 2.0, "member": 4.0,
+        "class": 1.0, "class_cov": 2.0, "member_class": 4.0, "topic": 4.0,
+        "topic_class": 4.0, "hist": 0.6, "hist_int": 2.0, "trend": 8.0,
     })
     no_penalties: Mapping[str, float] = field(default_factory=lambda: {
-        "intercept": 0.01, "fixed": 0.5, "member": 2.0, "class": 1.0, "class_cov": 1.0,
-        "member_class": 2.0, "topic": 2.0, "member_topic": 0.5, "hist": 0.1,
+        "intercept": 0.01, "fixed": 1.0, "member": 4.0, "class": 2.0, "class_cov": 2.0,
+        "member_class": 4.0, "topic": 4.0, "member_topic": 1.0, "hist": 0.2,
     })
     #: extra history features with a short half-life (years): recent votes on the same item
     #: (off by default: with the date clock they scored lower on validation 2010-2015)
@@ -93,11 +94,11 @@ class FitConfig:
     temper_half_life: float = 8.0
     #: recalibrate each probit (shift and scale) on the last ``recent_temper`` training
     #: years, forecast by a fit on the years before them (0: off)
-    recent_temper: int = 0
+    recent_temper: int = 2
     #: prior precision of the (shift, scale - 1) of a recalibration
-    temper_prior: float = 1.0
+    temper_prior: float = 20.0
     #: the probits a recent-years recalibration applies to
-    temper_stages: tuple[str, ...] = ("event", "yes", "no")
+    temper_stages: tuple[str, ...] = ("yes",)
     #: read the vote history by calendar year (only years before the vote's year) instead
     #: of by date (every date before the vote's)
     by_year: bool = True
@@ -471,11 +472,13 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     if cfg.temper:
         coefs.temper = fit_temper(prep, y, oof_eta, cfg, end_year + 1)
     elif cfg.recent_temper > 0:
+        say("recalibration")
         coefs.temper = fit_recent_temper(prep, y, cfg, end_year)
     oof = _probs_from_eta(prep, oof_eta, coefs.temper)
     common, coh = fit_corr(prep, y, oof, cfg, end_year + 1)
     contested_corr = None
     if cfg.mixture:
+        say("contested correlation")
         _q, cond = components(prep, oof_eta, coefs.temper)
         contested_corr = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True)
     return CalibrationParams(
