@@ -132,3 +132,23 @@ def test_recalibration_recovers_shift_and_scale() -> None:
     assert abs(a - 0.5) < 0.1 and abs(b - 0.6) < 0.1
     a0, b0 = _fit_shift_scale(eta, y, np.ones(eta.size), prior=1e9)
     assert abs(a0) < 1e-3 and abs(b0 - 1.0) < 1e-3
+
+
+def test_split_recalibration_applies_per_member_kind() -> None:
+    """With separate recalibrations, a permanent member's yes probit gets the permanent
+    (shift, scale) and an elected member's the elected one; q and the no probit are
+    untouched by them."""
+    from scipy.special import ndtr
+
+    from sim.calibration.model import Prepared, components
+
+    m = pd.DataFrame({"perm": [1.0, 0.0]})
+    prep = Prepared(m=m, ev=pd.DataFrame({"e": [0]}), row_event=np.array([0, 0]),
+                    ek=pd.DataFrame(), yk=pd.DataFrame(), nk=pd.DataFrame())
+    eta = (np.array([0.3]), np.array([0.5, 0.5]), np.array([-0.2, -0.2]))
+    q, cond = components(prep, eta, {"yes:perm": (0.0, 1.0), "yes:elected": (0.2, 0.5)})
+    assert q == pytest.approx([ndtr(0.3)] * 2)
+    assert cond[0, 0] == pytest.approx(ndtr(0.5))
+    assert cond[1, 0] == pytest.approx(ndtr(0.2 + 0.5 * 0.5))
+    no_share = cond[:, 2] / (cond[:, 1] + cond[:, 2])
+    assert no_share == pytest.approx([ndtr(-0.2)] * 2)

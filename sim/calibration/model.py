@@ -97,8 +97,10 @@ class FitConfig:
     recent_temper: int = 2
     #: prior precision of the (shift, scale - 1) of a recalibration
     temper_prior: float = 20.0
-    #: the probits a recent-years recalibration applies to
-    temper_stages: tuple[str, ...] = ("yes",)
+    #: the probits a recent-years recalibration applies to ("event", "yes", "no";
+    #: "yes:split" = the yes probit with one recalibration for the permanent members and
+    #: one for the elected)
+    temper_stages: tuple[str, ...] = ("yes:split",)
     #: read the vote history by calendar year (only years before the vote's year) instead
     #: of by date (every date before the vote's)
     by_year: bool = True
@@ -354,7 +356,12 @@ def components(p: Prepared, eta: OofEta, temper: Mapping[str, tuple[float, float
     """Hurdle components per member row: q = P(contested) of the row's event, and the
     (n, 3) yes/abstain/no probabilities given that the event is contested."""
     q = probit_prob(_temper(eta[0], temper.get("event")))[p.row_event]
-    py = probit_prob(_temper(eta[1], temper.get("yes")))
+    eb = _temper(eta[1], temper.get("yes"))
+    if "yes:perm" in temper:  # separate recalibrations for permanent and elected members
+        perm = p.m["perm"].to_numpy(float) > 0
+        eb = np.where(perm, _temper(eta[1], temper["yes:perm"]),
+                      _temper(eta[1], temper.get("yes:elected")))
+    py = probit_prob(eb)
     pn = probit_prob(_temper(eta[2], temper.get("no")))
     cond = np.column_stack([py, (1 - py) * (1 - pn), (1 - py) * pn])
     cond = np.clip(cond, P_FLOOR, 1.0)
@@ -474,12 +481,16 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     elif cfg.recent_temper > 0:
         say("recalibration")
         coefs.temper = fit_recent_temper(prep, y, cfg, end_year)
-    oof = _probs_from_eta(prep, oof_eta, coefs.temper)
+    # the correlation is fitted given the marginals of past events: out-of-fold (and
+    # recalibrated out of fold, if so configured), but not recalibrated for drift, which
+    # corrects forecasts of later years, not the events the correlation is read from
+    oof_temper = coefs.temper if cfg.temper else {}
+    oof = _probs_from_eta(prep, oof_eta, oof_temper)
     common, coh = fit_corr(prep, y, oof, cfg, end_year + 1)
     contested_corr = None
     if cfg.mixture:
         say("contested correlation")
-        _q, cond = components(prep, oof_eta, coefs.temper)
+        _q, cond = components(prep, oof_eta, oof_temper)
         contested_corr = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True)
     return CalibrationParams(
         coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
@@ -578,7 +589,12 @@ def fit_recent_temper(p: Prepared, y: np.ndarray, cfg: FitConfig, end_year: int,
                                      pr),
            "yes": _fit_shift_scale(eb[cond], y[cond] == 2, np.ones(cond.sum()), pr),
            "no": _fit_shift_scale(ec[notyes], y[notyes] == 0, np.ones(notyes.sum()), pr)}
-    return {k: v for k, v in out.items() if k in cfg.temper_stages}
+    if "yes:split" in cfg.temper_stages:  # permanent and elected members apart
+        perm = p.m["perm"].to_numpy(float) > 0
+        for name, sel in (("yes:perm", cond & perm), ("yes:elected", cond & ~perm)):
+            out[name] = _fit_shift_scale(eb[sel], y[sel] == 2, np.ones(sel.sum()), pr)
+    return {k: v for k, v in out.items() if k in cfg.temper_stages
+            or (":" in k and k.split(":")[0] + ":split" in cfg.temper_stages)}
 
 
 def fit_corr(prep: Prepared, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,

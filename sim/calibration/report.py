@@ -46,7 +46,9 @@ recalibration of `FitConfig.recent_temper`, prior precision 20 unless stated):
 | soft + x 2 + recal of yes and no | 25.8% | 30.9% | 56.7% |
 | soft + x 2 + recal of yes and no, last 3 years | 25.3% | 29.8% | 55.1% |
 | soft + x 2 + recency half-life 12 years | 24.6% | 31.5% | 56.1% |
-| **soft + x 2 + recal of yes, last 2 years (shipped)** | **25.9%** | **31.6%** | **57.5%** |
+| soft + x 2 + recal of yes, last 2 years | 25.9% | 31.6% | 57.5% |
+| the same + the draft's expected contestedness as a member feature | 25.9% | 31.8% | 57.7% |
+| **soft + x 2 + recal of yes, permanent and elected apart (shipped)** | **26.1%** | **31.9%** | **58.0%** |
 
 Rejected before the soft step (worse on validation): the date clock (21.6% / 27.7%), history
 half-life 4 years, short-term history features, recalibration of all three probits on the
