@@ -46,7 +46,7 @@ MAX_SEED = 2**53 - 1
 #: the bytes further at ``MAX_SCENARIO_BYTES``.
 MAX_UPLOAD_MB = 1
 METHOD_LABELS = {"monte-carlo": "Monte Carlo (fast)", "exact": "Exact"}
-VOTE_WORDS = ("Yes", "Abstain", "No", "Absent")
+VOTE_WORDS = charts.VOTE_LABELS
 SOURCE_WORDS = {
     "user": "set in the scenario",
     "calibrated": "calibrated on past votes",
@@ -260,7 +260,7 @@ def cached_spec(canon: str) -> ModelSpec:
 def cached_result(canon: str, draws: int, seed: int, method: str) -> SimulationResult:
     """Simulate a scenario; long Monte Carlo runs show a progress bar (replayed from the cache)."""
     if method != "monte-carlo" or draws < PROGRESS_FROM:
-        return simulate(json.loads(canon), draws=max(draws, 1), seed=seed, method=method)  # type: ignore[arg-type]
+        return simulate(cached_spec(canon), draws=max(draws, 1), seed=seed, method=method)  # type: ignore[arg-type]
     bar = st.progress(0.0, text=f"Simulating {draws:,} votes…")
     done = [0]
 
@@ -268,9 +268,7 @@ def cached_result(canon: str, draws: int, seed: int, method: str) -> SimulationR
         done[0] += n
         bar.progress(min(1.0, done[0] / draws), text=f"Simulated {done[0]:,} of {draws:,} votes…")
 
-    result = simulate(
-        json.loads(canon), draws=draws, seed=seed, method="monte-carlo", progress=tick
-    )
+    result = simulate(cached_spec(canon), draws=draws, seed=seed, method="monte-carlo", progress=tick)
     bar.empty()
     return result
 
@@ -721,7 +719,7 @@ def sidebar(result: SimulationResult | None) -> None:
             )
 
 
-def headline(result: SimulationResult, spec: ModelSpec) -> None:
+def headline(result: SimulationResult) -> None:
     """P(adopted) with its interval, veto vs shortfall, and what really happened."""
     data = scn()
     pinned = ss.get("pinned")
@@ -845,10 +843,10 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
                 args=(j,),
             )
         st.caption("Type one chance; the other three are rescaled so they add up to 100%.")
-    with right:
-        chart(charts.member_votes_chart(result, reference_votes(data)))
-    st.subheader("Where each member's numbers come from")
     ref = reference_votes(data)
+    with right:
+        chart(charts.member_votes_chart(result, ref))
+    st.subheader("Where each member's numbers come from")
     rows = []
     for i, m in enumerate(model.members):
         row = {
@@ -1005,7 +1003,7 @@ def lobby_tab(result: SimulationResult) -> None:
     )
 
 
-def sensitivity_tab(spec: ModelSpec, canon: str) -> None:
+def sensitivity_tab(canon: str) -> None:
     """How P(adopted) moves when each member leans toward yes or toward no."""
     shift = st.slider(
         "How far a member leans (in standard deviations of its stance)",
@@ -1105,7 +1103,7 @@ def main() -> None:
     sidebar(result)
     if result is None:
         return
-    headline(result, spec)
+    headline(result)
     left, right, pin = st.columns([5, 4, 1], gap="medium")
     with left:
         chart(charts.outcome_chart(result))
@@ -1129,7 +1127,7 @@ def main() -> None:
         TABS[1]: lambda: rules_tab(spec),
         TABS[2]: lambda: outcome_tab(result),
         TABS[3]: lambda: lobby_tab(result),
-        TABS[4]: lambda: sensitivity_tab(spec, canon),
+        TABS[4]: lambda: sensitivity_tab(canon),
         TABS[5]: lambda: chart(charts.agreement_heatmap(result)),
         TABS[6]: lambda: amendments_tab(result),
         TABS[7]: lambda: compare_tab(result),

@@ -334,6 +334,8 @@ class _Store:
                 old = json.loads(manifest_path.read_text())
             except (OSError, json.JSONDecodeError):
                 old = {}
+            if not isinstance(old, dict):
+                old = {}
             for key, value in self.manifest.items():
                 if old.get(key) != value:
                     raise InputError(

@@ -68,6 +68,8 @@ def _load(path: str) -> CalibrationParams:
         d = json.loads(p.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise CalibrationInputError(p, "file", "not valid JSON") from None
+    except OSError as e:
+        raise CalibrationInputError(p, "file", f"unreadable ({e.strerror or e})") from None
     if not isinstance(d, dict):
         raise CalibrationInputError(p, "file", "not a calibration file")
     try:
@@ -131,7 +133,7 @@ def match_topic(text: str | None, params: CalibrationParams) -> str | None:
     key = norm_key(text)
     if key is None:
         return None
-    known = _known_topics(id(params), params)
+    known = _known_topics(params)
     if key in known:
         return key
     if key in params.topic_map:
@@ -158,21 +160,14 @@ def match_agenda(text: str | None, topic: str | None, params: CalibrationParams)
     cands = sorted(a for a, t in params.topic_map.items() if t == topic)
     if not cands:
         return text
-    t = params.hist_event.table
-    weight = t[t["kind"] == "ta"].groupby("key")["n"].sum()
-    return max(cands, key=lambda a: (float(weight.get(a, 0.0)), a))
+    weight = params.history_weights.get("ta", {})
+    return max(cands, key=lambda a: (weight.get(a, 0.0), a))
 
 
-_TOPIC_CACHE: dict[int, dict[str, float]] = {}
-
-
-def _known_topics(pid: int, params: CalibrationParams) -> dict[str, float]:
-    got = _TOPIC_CACHE.get(pid)
-    if got is None:
-        t = params.hist_event.table
-        t = t[t["kind"] == "t"]
-        got = {str(k): float(v) for k, v in t.groupby("key")["n"].sum().items()}
-        for v in params.topic_map.values():
-            got.setdefault(v, 0.0)
-        _TOPIC_CACHE[pid] = got
-    return got
+def _known_topics(params: CalibrationParams) -> dict[str, float]:
+    """Every topic the parameters know, with its history weight (0 for a topic seen only in
+    the agenda -> topic map)."""
+    known = dict(params.history_weights.get("t", {}))
+    for v in params.topic_map.values():
+        known.setdefault(v, 0.0)
+    return known

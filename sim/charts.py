@@ -493,19 +493,12 @@ def compare_members_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
     )
 
 
-def chart_data(chart: alt.TopLevelMixin) -> list[list[dict[str, object]]]:
-    """The inline datasets of a chart's Vega-Lite spec (for tests and debugging)."""
-    spec = chart.to_dict()
-    return [list(v) for v in spec.get("datasets", {}).values()]
-
-
 __all__: Sequence[str] = (
     "OUTCOME_LABELS",
     "VOTE_COLOURS",
     "VOTE_LABELS",
     "agreement_heatmap",
     "amendment_paths_chart",
-    "chart_data",
     "compare_chart",
     "compare_members_chart",
     "member_votes_chart",

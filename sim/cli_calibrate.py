@@ -13,12 +13,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pandas as pd
 
 from .calibration.errors import CalibrationInputError
+from .cli_common import os_error_line
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +33,9 @@ def _handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except CalibrationInputError as e:
             click.echo(str(e), err=True)
+            raise click.exceptions.Exit(2) from None
+        except OSError as e:
+            click.echo(os_error_line(e), err=True)
             raise click.exceptions.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -61,15 +67,13 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
     """Fit on the records in ``data`` (years <= ``until``) and return the params dict."""
     from tqdm import tqdm
 
-    from .calibration.model import FitConfig, fit
+    from .calibration.model import FitConfig, fit, fit_steps
 
     votes, cov, hashes = load_training_data(data)
     if until is not None:
         votes = votes[votes["year"] <= until]
     cfg = FitConfig(seed=seed)
-    steps = 3 + max(cfg.folds, 2) + int(cfg.recent_temper > 0 and not cfg.temper) \
-        + int(cfg.mixture)
-    bar = tqdm(total=steps, desc="fit", unit="step", file=sys.stderr, leave=False)
+    bar = tqdm(total=fit_steps(cfg), desc="fit", unit="step", file=sys.stderr, leave=False)
 
     def say(_msg: str) -> None:
         bar.set_postfix_str(_msg)
@@ -121,8 +125,9 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None) -> None:
               help="Fitted parameters (default: the ones shipped with the package).")
 @click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
               help="Votes recorded after the parameters' training data (same format, with "
-                   "Vote): each draft is forecast from the votes of dates strictly before its "
-                   "own. Rows of years already in the parameters are ignored.")
+                   "Vote). Each draft is forecast from the votes recorded before it (with the "
+                   "shipped yearly clock, those of earlier calendar years). Rows of years "
+                   "already in the parameters are ignored.")
 @_handle_errors
 def predict_command(drafts: Path, out: Path, events_out: Path | None,
                     params_path: Path | None, history_path: Path | None) -> None:
@@ -138,6 +143,8 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
         hist = hist[(hist["year"] > params.train_end_year)
                     & hist["vote"].isin(["yes", "abstain", "no"])]
         params = extend_history(params, hist)
+    import pandas as pd
+
     pred = predict(params, rows)
     pr = pred.rows  # aligned with the input rows (same order)
     members = pd.DataFrame({"ID": rows["event_id"].to_numpy(),

@@ -21,6 +21,11 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def os_error_line(exc: OSError) -> str:
+    """``PATH: file: reason`` for a file the operating system refused."""
+    return f"{exc.filename or '(file)'}: file: {exc.strerror or exc}"
+
+
 def input_errors(fn: F) -> F:
     """Turn input errors into one line and exit code 2, never a traceback."""
 
@@ -30,6 +35,8 @@ def input_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
+        except OSError as exc:  # an output or input path the system refuses
+            fail(os_error_line(exc))
         except ValueError as exc:  # validation raised by lower layers without a field
             fail(f"error: {exc}")
 

@@ -155,10 +155,8 @@ def _yes_polynomials(
 
 def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[float, float]:
     """(P(adopted), P(vetoed)) exactly; the fast path used for live what-ifs and calibration."""
-    qf, qg = quadratures(model, nodes)
-    probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
-    total, clean = _yes_polynomials(model, probs, qf, qg)
-    return rules.adoption_probabilities(total, clean, model.threshold, model.procedural)
+    pa, pv, _ = event_probabilities_unanimous(model, nodes)
+    return pa, pv
 
 
 def event_probabilities_unanimous(model: VoteModel, nodes: int | None = None,

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .calibration.errors import CalibrationInputError
@@ -261,7 +259,11 @@ def load_membership(path: str | Path, supplement: str | Path | None = None) -> p
         frames.append(_read_csv(supplement, ["year", "security_council_member"])
                       [["year", "security_council_member"]])
     allm = pd.concat(frames, ignore_index=True).dropna(subset=["security_council_member"])
-    out = pd.DataFrame({"year": allm["year"].astype(int),
+    year = pd.to_numeric(allm["year"], errors="coerce")
+    if year.isna().any():
+        bad = allm.loc[year.isna(), "year"].iloc[0]
+        raise CalibrationInputError(path, "year", f"not a year: {bad!r}")
+    out = pd.DataFrame({"year": year.astype(int),
                         "member": resolve_column(allm["security_council_member"])})
     out = out.dropna().drop_duplicates().sort_values(["year", "member"]).reset_index(drop=True)
     perm_now = {"USA", "GBR", "FRA", "RUS", "CHN", "SUN", "ROC"}
@@ -339,19 +341,3 @@ def load_calibration_inputs(data_dir: str | Path) -> tuple[pd.DataFrame, pd.Data
                             load_regional_groups(paths["regional_groups"]))
     hashes = {p.name: file_sha256(p) for p in paths.values()}
     return votes, cov, hashes
-
-
-def write_json(path: str | Path, obj: object) -> None:
-    """Write JSON with a trailing newline (helper for the CLI)."""
-    Path(path).write_text(json.dumps(obj, indent=1, sort_keys=False, default=_json_default) + "\n")
-
-
-def _json_default(o: object) -> object:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-

@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from .api import MAX_DRAWS
 from .errors import InputError, ScenarioError, first_validation_error
 from .model import VOTES
 from .names import UnknownMemberError, resolve, resolve_for_year
@@ -67,7 +68,7 @@ class StudyMeta(_Strict):
     description: str = Field(default="", max_length=2000)
     base: str = Field(min_length=1, max_length=1000)
     seed: int = Field(default=0, ge=0)
-    draws: int | None = Field(default=None, ge=1)
+    draws: int | None = Field(default=None, ge=1, le=MAX_DRAWS)
     method: Literal["monte-carlo", "exact"] | None = None
     common_random_numbers: bool = False
 
@@ -84,6 +85,8 @@ class RangeSpec(_Strict):
     def _step_or_num(self) -> RangeSpec:
         if (self.step is None) == (self.num is None):
             raise ValueError("give either step or num")
+        if not (math.isfinite(self.start) and math.isfinite(self.stop)):
+            raise ValueError(f"start and stop must be finite numbers, got {self.start} and {self.stop}")
         if self.step is not None:
             if self.step == 0 or not math.isfinite(self.step):
                 raise ValueError("step must be a finite non-zero number")
@@ -99,7 +102,10 @@ class RangeSpec(_Strict):
             return [float(v) for v in np.linspace(self.start, self.stop, self.num)]
         step = self.step
         assert step is not None
-        n = math.floor((self.stop - self.start) / step + 1e-9) + 1
+        span = (self.stop - self.start) / step
+        if not span < MAX_POINTS:  # also catches a span too large for a float
+            raise ValueError(f"has more than {MAX_POINTS:,} values")
+        n = math.floor(span + 1e-9) + 1
         if n > MAX_POINTS:
             raise ValueError(f"has {n:,} values; the limit is {MAX_POINTS:,}")
         if all(isinstance(v, int) for v in (self.start, self.stop, step)):

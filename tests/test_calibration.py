@@ -287,3 +287,15 @@ def test_saved_parameters_give_the_same_event_forecasts(
     b = event_probabilities_for(predict(again, ctx))
     assert np.allclose(a[["p_adopted", "p_vetoed"]], b[["p_adopted", "p_vetoed"]], atol=1e-4)
     assert (a["p_adopted"] < 1).all() and (a["p_adopted"] > 0).all()
+
+
+def test_fit_reports_each_step_it_announces() -> None:
+    """The fit's progress bar total (fit_steps) matches the progress calls fit makes."""
+    from sim.calibration.model import fit_steps
+
+    rows, cov = synthetic_rows(2, n_events=120)
+    calls: list[str] = []
+    cfg = FitConfig(seed=1)
+    fit(rows, cov, cfg, progress=calls.append)
+    assert len(calls) == fit_steps(cfg)
+    assert "contested correlation" in calls and "recalibration" in calls

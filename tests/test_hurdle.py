@@ -152,3 +152,15 @@ def test_split_recalibration_applies_per_member_kind() -> None:
     assert cond[1, 0] == pytest.approx(ndtr(0.2 + 0.5 * 0.5))
     no_share = cond[:, 2] / (cond[:, 1] + cond[:, 2])
     assert no_share == pytest.approx([ndtr(-0.2)] * 2)
+
+
+def test_member_listed_twice_votes_once() -> None:
+    """A duplicated input row is forecast (echoed) but does not vote twice in the event."""
+    py = np.full(15, 0.8)
+    cond = np.column_stack([py, (1 - py) / 2, (1 - py) / 2])
+    pred = _one_event_prediction(0.5, cond, 0.2)
+    once = event_probabilities_for(pred)
+    assert pred.parts is not None
+    twice = Prediction(pred.rows, 0.0, {}, pred.contested_corr,
+                       pd.concat([pred.parts, pred.parts.iloc[[7]]], ignore_index=True))
+    pd.testing.assert_frame_equal(event_probabilities_for(twice), once)

@@ -153,6 +153,11 @@ def test_ideal_points_groups_membership(tmp_path: Path) -> None:
     m = records.load_membership(mem)
     assert m["member"].tolist() == ["CHN", "JPN"]
     assert m["permanent"].tolist() == [True, False]
+    bad = tmp_path / "bad_m.csv"
+    bad.write_text("id,year,security_council_member,last_update\n1,abc,Japan,x\n")
+    with pytest.raises(CalibrationInputError) as e:
+        records.load_membership(bad)
+    assert str(e.value) == f"{bad}: year: not a year: 'abc'"
 
 
 def test_data_dir_errors(tmp_path: Path) -> None:

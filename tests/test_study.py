@@ -136,12 +136,20 @@ def test_integer_range_and_num_range() -> None:
         ({"start": 0, "stop": 1, "step": 0.5, "num": 3}, "give either step or num"),
         ({"start": 1, "stop": 0, "step": 0.1}, "does not lead from start"),
         ({"start": 0, "stop": 1, "step": 0}, "non-zero"),
+        ({"start": 0, "stop": float("inf"), "step": 1}, "start and stop must be finite"),
+        ({"start": float("nan"), "stop": 1, "num": 3}, "start and stop must be finite"),
     ],
 )
 def test_bad_ranges(spec: dict[str, Any], message: str) -> None:
     with pytest.raises(StudyError, match=message) as info:
         study({"range": {"correlation.common": spec}})
     assert str(info.value).startswith("s.toml: vary.range.correlation.common")
+
+
+def test_range_too_long_for_a_float_is_an_input_error() -> None:
+    with pytest.raises(StudyError, match="has more than 100,000 values") as info:
+        design(study({"range": {"correlation.common": {"start": 0.0, "stop": 1e308, "step": 1e-308}}}))
+    assert str(info.value) == "vary.range.correlation.common: has more than 100,000 values"
 
 
 def test_lhs_is_stratified_within_bounds_and_seeded() -> None:

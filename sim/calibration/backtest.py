@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from . import baselines as B
@@ -64,26 +63,18 @@ def forecasters(members: pd.DataFrame) -> list[str]:
     return [c[: -len("_yes")] for c in members.columns if c.endswith("_yes")]
 
 
-def _independent(model: object) -> object:
-    """The same vote model with independent votes (common 0, no blocs)."""
-    from ..model import VoteModel
-
-    vm: VoteModel = model  # type: ignore[assignment]
-    return VoteModel(members=vm.members, probs=vm.probs, permanent=vm.permanent,
-                     bloc=np.full(vm.n, -1), cohesion=np.zeros(0), common=0.0,
-                     threshold=vm.threshold)
-
-
 def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
                  cfg: FitConfig | None = None,
                  progress: Callable[[int], None] | None = None,
                  sequential: bool = True) -> BacktestResult:
     """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``).
 
-    With ``sequential`` (the default) the model's vote history also holds the votes of year
-    Y, and each event of Y is forecast from the votes of dates strictly before its own (a
-    forecaster updated after every meeting; the fitted coefficients stay those of the fit on
-    the years before Y). Without it, nothing of year Y is used."""
+    With ``sequential`` (the default) and a configuration that reads the history by date
+    (``by_year=False``), the model's vote history also holds the votes of year Y, and each
+    event of Y is forecast from the votes of dates strictly before its own (a forecaster
+    updated after every meeting; the fitted coefficients stay those of the fit on the years
+    before Y). Otherwise nothing of year Y is used (the shipped yearly clock never reads
+    votes of the forecast year, so adding them would change nothing)."""
     from ..exact import event_probabilities
 
     cfg = cfg or FitConfig()
@@ -102,7 +93,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         fits[year] = FitSummary(params.common, dict(params.cohesion), params.contested_corr)
         context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
                                      if c in test.columns])
-        if sequential:
+        if sequential and not cfg.by_year:
             params = extend_history(params, test)
         pred = predict(params, context)
         pr = pred.rows
@@ -122,7 +113,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                 mp[f"{name}_{v}"] = p[:, k]
         mem_parts.append(mp)
         # events
-        ev = event_probabilities_for(pred, event_probabilities)
+        ev = event_probabilities_for(pred)
         first = test.drop_duplicates("event_id").set_index("event_id")
         ev["year"] = year
         ev["adopted"] = ev["event_id"].map(first["adopted"]).astype(bool)
@@ -138,8 +129,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                 dd = pd.DataFrame({"member": d["member"], "p_yes": d[f"{name}_yes"],
                                    "p_abstain": d[f"{name}_abstain"], "p_no": d[f"{name}_no"],
                                    "bloc": None})
-                vm = _independent(_vote_model(dd, 0.0, {}))
-                vals.append((eid, event_probabilities(vm)[0]))  # type: ignore[arg-type]
+                vm = _vote_model(dd, 0.0, {})  # common 0, no blocs: independent votes
+                vals.append((eid, event_probabilities(vm)[0]))
             mapping = dict(vals)
             ev[f"p_{name}_indep"] = ev["event_id"].map(mapping)
         ev_parts.append(ev.drop(columns=["p_model_veto"]).assign(

@@ -8,7 +8,6 @@ columns (``vote``, ``outcome``, ``adopted``) are never read here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,6 @@ from .features import (
     sponsor_class,
 )
 
-CONTEXT_COLUMNS = ("event_id", "date", "year", "member", "sponsor", "topic", "agenda",
-                   "category", "region", "draft")
 YEAR0 = 2010.0
 MEMBER_KINDS = ("m", "mt", "ma", "mc", "mtc", "t", "tc")
 EVENT_KINDS = ("t", "tc", "ta", "c", "all")
@@ -146,12 +143,6 @@ def member_rows(rows: pd.DataFrame, events: pd.DataFrame, covs: CovariateTable) 
     return m
 
 
-@dataclass(frozen=True)
-class BlockSpec:
-    name: str
-    penalty: float
-
-
 class _Design:
     """Collects the entries (row, key, value, block) of a long sparse design matrix."""
 
@@ -264,8 +255,6 @@ def no_keys(m: pd.DataFrame) -> pd.DataFrame:
         add(f"S:{kind}", m[f"s_{kind}"].to_numpy(float), "hist")
         add(f"SN:{kind}", m[f"sn_{kind}"].to_numpy(float), "hist")
     return design.frame()
-
-
 
 
 def event_keys(ev: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,6 @@ PERMANENT = frozenset({"USA", "GBR", "FRA", "RUS", "CHN"})
 CLASSES = ("western", "ru_cn", "broad", "elected", "president", "unknown")
 SIDE = {"western": 1.0, "ru_cn": -1.0}
 COV_COLUMNS = ("ideal", "us_agree", "ru_agree", "cn_agree")
-GROUPS = ("AFR", "APG", "EEG", "GRULAC", "WEOG")
 
 _CLEAN = re.compile(r"_x000D_|\s+")
 _PAREN = re.compile(r"\(\s*\d+\s*\)")

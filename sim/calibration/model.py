@@ -25,8 +25,10 @@ composite likelihood of the observed joint votes of past events, given out-of-fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -52,7 +54,6 @@ from .features import (
     SIDE,
     CovariateTable,
     PenholderHistory,
-    lean,
 )
 from .history import History, history_clock, history_features
 from .probit import fit_probit, predict_eta, probit_prob
@@ -153,7 +154,19 @@ class CalibrationParams:
     contested_corr: tuple[float, dict[str, float]] | None = None
 
     def covariate_table(self) -> CovariateTable:
+        return self._covariate_table
+
+    @cached_property
+    def _covariate_table(self) -> CovariateTable:
         return CovariateTable.build(self.covariates)
+
+    @cached_property
+    def history_weights(self) -> dict[str, dict[str, float]]:
+        """Total (decayed) vote weight per key of the event history, by key type: how much
+        history a topic (``t``) or agenda item (``ta``) has."""
+        t = self.hist_event.table
+        return {kind: {str(k): float(v) for k, v in d.groupby("key")["n"].sum().items()}
+                for kind, d in t[t["kind"].isin(["t", "ta"])].groupby("kind")}
 
     def to_dict(self) -> dict[str, Any]:
         cov = self.covariates
@@ -356,11 +369,12 @@ def components(p: Prepared, eta: OofEta, temper: Mapping[str, tuple[float, float
     """Hurdle components per member row: q = P(contested) of the row's event, and the
     (n, 3) yes/abstain/no probabilities given that the event is contested."""
     q = probit_prob(_temper(eta[0], temper.get("event")))[p.row_event]
-    eb = _temper(eta[1], temper.get("yes"))
     if "yes:perm" in temper:  # separate recalibrations for permanent and elected members
         perm = p.m["perm"].to_numpy(float) > 0
         eb = np.where(perm, _temper(eta[1], temper["yes:perm"]),
                       _temper(eta[1], temper.get("yes:elected")))
+    else:
+        eb = _temper(eta[1], temper.get("yes"))
     py = probit_prob(eb)
     pn = probit_prob(_temper(eta[2], temper.get("no")))
     cond = np.column_stack([py, (1 - py) * (1 - pn), (1 - py) * pn])
@@ -374,11 +388,6 @@ def mix(q: np.ndarray, cond: np.ndarray) -> np.ndarray:
     out[:, 0] += 1 - q
     out = np.clip(out, P_FLOOR, 1.0)
     return np.asarray(out / out.sum(axis=1, keepdims=True))
-
-
-def marginal_probs(p: Prepared, c: Coefs) -> np.ndarray:
-    """(n, 3) yes/abstain/no marginal probabilities of the member rows."""
-    return mix(*components(p, linear_predictors(p, c), c.temper))
 
 
 def vote_codes(rows: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
@@ -439,8 +448,6 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     ``rows`` may be every record known at forecast time (e.g. the earlier votes of the year
     being forecast); records of the same day or later are never used for an event.
     """
-    import copy
-
     rows = _context(rows, need_votes=True)
     if rows.empty:
         return params
@@ -449,10 +456,15 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     m, _ = prepare_rows(rows, covs, params.topic_map, pen)
     y = vote_codes(rows, m)
     h_ev, h_m, _ = build_histories(m, y, params.hist_event.half_life)
-    out = copy.copy(params)
-    out.hist_event = params.hist_event.extend(h_ev)
-    out.hist_member = params.hist_member.extend(h_m)
-    return out
+    # a new object: quantities cached from the old history do not carry over
+    return dataclasses.replace(params, hist_event=params.hist_event.extend(h_ev),
+                               hist_member=params.hist_member.extend(h_m))
+
+
+def fit_steps(cfg: FitConfig) -> int:
+    """How many times :func:`fit` reports progress with this configuration."""
+    return (3 + max(cfg.folds, 2) + int(cfg.recent_temper > 0 and not cfg.temper)
+            + int(cfg.mixture))
 
 
 def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = None,
@@ -584,17 +596,17 @@ def fit_recent_temper(p: Prepared, y: np.ndarray, cfg: FitConfig, end_year: int,
     hold = hold_ev[p.row_event]
     cond = hold & contested[p.row_event]
     notyes = cond & (y != 2)
-    pr = cfg.temper_prior
-    out = {"event": _fit_shift_scale(ea[hold_ev], contested[hold_ev], np.ones(hold_ev.sum()),
-                                     pr),
-           "yes": _fit_shift_scale(eb[cond], y[cond] == 2, np.ones(cond.sum()), pr),
-           "no": _fit_shift_scale(ec[notyes], y[notyes] == 0, np.ones(notyes.sum()), pr)}
-    if "yes:split" in cfg.temper_stages:  # permanent and elected members apart
-        perm = p.m["perm"].to_numpy(float) > 0
-        for name, sel in (("yes:perm", cond & perm), ("yes:elected", cond & ~perm)):
-            out[name] = _fit_shift_scale(eb[sel], y[sel] == 2, np.ones(sel.sum()), pr)
-    return {k: v for k, v in out.items() if k in cfg.temper_stages
-            or (":" in k and k.split(":")[0] + ":split" in cfg.temper_stages)}
+    wanted = set(cfg.temper_stages)
+    perm = p.m["perm"].to_numpy(float) > 0
+    samples = {"event": (ea[hold_ev], contested[hold_ev]),
+               "yes": (eb[cond], y[cond] == 2),
+               "no": (ec[notyes], y[notyes] == 0)}
+    if "yes:split" in wanted:  # permanent and elected members apart
+        wanted |= {"yes:perm", "yes:elected"}
+        samples["yes:perm"] = (eb[cond & perm], y[cond & perm] == 2)
+        samples["yes:elected"] = (eb[cond & ~perm], y[cond & ~perm] == 2)
+    return {k: _fit_shift_scale(x, t, np.ones(len(x)), cfg.temper_prior)
+            for k, (x, t) in samples.items() if k in wanted}
 
 
 def fit_corr(prep: Prepared, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
@@ -686,23 +698,22 @@ def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
                   params.hist_member, params.priors)
     q, cond = components(prep, linear_predictors(prep, params.coefs), params.coefs.temper)
     pr = mix(q, cond)
-    mm = prep.m
-    blocs = [bloc_of(a, g, float(ln)) for a, g, ln in zip(mm["member"], mm["group"], mm["lean"],
-                                                          strict=True)]
+    # a member's bloc does not depend on the sponsor class: one per input row
+    blocs = np.array([bloc_of(a, g, float(ln)) for a, g, ln in
+                      zip(m0["member"], m0["group"], m0["lean"], strict=True)], dtype=object)
+    row = mx["_row"].to_numpy()
     w = mx["cand_w"].to_numpy(float)
     parts = pd.DataFrame({
-        "event_id": m0["event_id"].to_numpy()[mx["_row"].to_numpy()],
-        "cand": mx["cand"].to_numpy(), "weight": w, "member": mm["member"].to_numpy(),
-        "bloc": blocs, "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2],
+        "event_id": m0["event_id"].to_numpy()[row],
+        "cand": mx["cand"].to_numpy(), "weight": w, "member": prep.m["member"].to_numpy(),
+        "bloc": blocs[row], "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2],
         "q": q, "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2],
     })
     avg = np.zeros((len(m0), 3))
-    np.add.at(avg, mx["_row"].to_numpy(), pr * w[:, None])
-    bloc_of_row = dict(zip(mx["_row"], blocs, strict=True))
+    np.add.at(avg, row, pr * w[:, None])
     out = pd.DataFrame({
         "event_id": m0["event_id"].to_numpy(), "member": m0["member"].to_numpy(),
-        "p_yes": avg[:, 0], "p_abstain": avg[:, 1], "p_no": avg[:, 2],
-        "bloc": [bloc_of_row[i] for i in range(len(m0))],
+        "p_yes": avg[:, 0], "p_abstain": avg[:, 1], "p_no": avg[:, 2], "bloc": blocs,
         "perm": m0["perm"].to_numpy() > 0,
     })
     # probit-scale stance, used by the runtime API to apply a user `shift`
@@ -716,20 +727,19 @@ def _ndtri(p: np.ndarray) -> np.ndarray:
     return np.asarray(ndtri(p))
 
 
-def event_probabilities_for(pred: Prediction,
-                            engine: Callable[[Any], tuple[float, float]] | None = None,
-                            ) -> pd.DataFrame:
+def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
     """(event_id, p_adopted, p_vetoed) per event with the engine's exact quadrature,
     averaged over the candidate sponsor classes of an event whose sponsor is unknown."""
     from ..exact import event_probabilities, event_probabilities_unanimous
 
-    fn = engine or event_probabilities
     parts = pred.parts if pred.parts is not None else pred.rows.assign(
         cand=pred.rows["event_id"], weight=1.0)
+    # every input row is forecast, but a member listed twice in an event votes once
+    parts = parts.drop_duplicates(["cand", "member"])
     acc: dict[Any, list[float]] = {}
     for _cand, d in parts.groupby("cand", sort=False):
         if pred.contested_corr is None or "q" not in d.columns:
-            pa, pv = fn(vote_model(d, pred.common, pred.cohesion))
+            pa, pv = event_probabilities(vote_model(d, pred.common, pred.cohesion))
         else:
             # hurdle mixture: unanimous (adopted) with probability 1 - q; otherwise the
             # contested votes, conditioned on not being unanimous
@@ -762,8 +772,3 @@ def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
                      permanent=np.array([mm in PERMANENT for mm in members]), bloc=bidx,
                      cohesion=coh, common=common, threshold=threshold,
                      bloc_names=tuple(present))
-
-
-def member_lean(params: CalibrationParams, members: Sequence[str], year: int) -> np.ndarray:
-    covs = params.covariate_table()
-    return lean(covs.lookup(list(members), [year] * len(members)))
