@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -252,10 +252,6 @@ class Variable:
     vote_key: bool = False  # a probability of a VoteTable (yes/abstain/no/absent)
     shift: bool = False  # a VoteTable's latent shift
 
-    @property
-    def label(self) -> str:
-        return self.path
-
 
 def compile_variable(path: str, field: str | None = None) -> Variable:
     """Parse a path and check it against the scenario schema; raise :class:`StudyError`."""
@@ -316,14 +312,6 @@ def compile_variable(path: str, field: str | None = None) -> Variable:
 
 
 @dataclass(frozen=True)
-class Point:
-    """One point of a study: its index and the value of each variable (in variable order)."""
-
-    index: int
-    values: tuple[Value, ...]
-
-
-@dataclass(frozen=True)
 class Design:
     """A study's variables and points; points are indexed in expansion order from 0."""
 
@@ -336,12 +324,6 @@ class Design:
     @property
     def columns(self) -> tuple[str, ...]:
         return tuple(v.path for v in self.variables)
-
-    def point(self, index: int) -> Point:
-        return Point(index, self.values[index])
-
-    def points(self) -> Iterator[Point]:
-        return (Point(i, v) for i, v in enumerate(self.values))
 
     def assignments(self, index: int) -> dict[str, Value]:
         """``{path: value}`` of one point."""
