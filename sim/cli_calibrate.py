@@ -177,7 +177,7 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     """Rolling-origin backtest: for each year Y fit on all records before Y, forecast Y."""
     from tqdm import tqdm
 
-    from .calibration.backtest import run_backtest
+    from .calibration.backtest import in_sample_reference, run_backtest
     from .calibration.model import FitConfig
     from .calibration.report import render_report, save_calibration_plot
 
@@ -185,11 +185,16 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
         raise CalibrationInputError("--to", "year", "must not be before --from")
     votes, cov, _hashes = load_training_data(data)
     years = list(range(year_from, year_to + 1))
-    bar = tqdm(total=len(years), desc="backtest", unit="year", file=sys.stderr)
-    res = run_backtest(votes, cov, years, FitConfig(seed=seed), progress=lambda _y: bar.update(1))
-    bar.close()
+    cfg = FitConfig(seed=seed)
+    # one fit per year, then one in-sample reference fit for the report
+    bar = tqdm(total=len(years) + 1, desc="backtest", unit="fit", file=sys.stderr)
+    res = run_backtest(votes, cov, years, cfg, progress=lambda _y: bar.update(1))
     if res.members.empty:
+        bar.close()
         raise CalibrationInputError(data, "years", f"no records in {year_from}-{year_to}")
+    res.reference = in_sample_reference(votes, cov, years, cfg)
+    bar.update(1)
+    bar.close()
     report.parent.mkdir(parents=True, exist_ok=True)
     png = report.with_name(report.stem + "_calibration.png")
     save_calibration_plot(res, png)

@@ -156,6 +156,33 @@ def test_predict_never_reads_outcomes(synthetic_fit: tuple[object, pd.DataFrame]
     pd.testing.assert_frame_equal(a, c)
 
 
+def test_in_sample_reference_is_fitted_on_the_years_it_scores(
+        synthetic_fit: tuple[object, pd.DataFrame]) -> None:
+    """The backtest report's yardstick: one fit through the last scored year, scoring only
+    those years' events (through the data's last year, 2019, it is the fit on all rows)."""
+    from sim.calibration.backtest import in_sample_reference
+    from sim.calibration.model import event_probabilities_for
+
+    params, rows = synthetic_fit
+    cov = synthetic_rows(1)[1]
+    years = [2017, 2018]
+    ref = in_sample_reference(rows, cov, years, FitConfig(seed=5))
+    scored = rows[rows["year"].isin(years)]
+    assert sorted(ref["event_id"]) == sorted(scored["event_id"].unique())
+    # through 2019 (the data's last year) the reference is exactly the fit on every row ...
+    def full_fit(ys: list[int]) -> np.ndarray:
+        ctx = rows[rows["year"].isin(ys)].drop(columns=["vote"])
+        ev = event_probabilities_for(predict(params, ctx))  # type: ignore[arg-type]
+        return ev["p_adopted"].to_numpy(float)
+
+    ref_last = in_sample_reference(rows, cov, [2019], FitConfig(seed=5))
+    np.testing.assert_allclose(ref_last["p_in_sample"].to_numpy(float), full_fit([2019]),
+                               rtol=0, atol=1e-12)
+    # ... while through 2018 it has not seen 2019, so it differs from that fit
+    assert not np.allclose(ref["p_in_sample"].to_numpy(float), full_fit(years), atol=1e-6)
+    assert ((ref["p_in_sample"] >= 0) & (ref["p_in_sample"] <= 1)).all()
+
+
 # ---------------------------------------------------------------------------------------------
 # The shipped parameters (fitted on all records through 2023)
 

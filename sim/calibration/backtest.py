@@ -35,6 +35,9 @@ class BacktestResult:
     events: pd.DataFrame  # year, event_id, adopted, contested, p_<forecaster>
     fit_seconds: list[float] = field(default_factory=list)
     fits: dict[int, FitSummary] = field(default_factory=dict)
+    #: event_id, p_in_sample: P(adopted) from one fit that has seen the forecast years
+    #: (:func:`in_sample_reference`); a yardstick for the report, not a forecaster
+    reference: pd.DataFrame | None = None
 
     def member_scores(self) -> pd.DataFrame:
         rows = []
@@ -145,3 +148,18 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                            and c != "p_veto_model"]]
         events = events.rename(columns={"p_veto_model": "veto_model"})
     return BacktestResult(members, events, secs, fits)
+
+
+def in_sample_reference(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
+                        cfg: FitConfig | None = None) -> pd.DataFrame:
+    """P(adopted) of the events of ``years`` from a single fit on every record up to the
+    last of those years, so the fit has seen the outcomes it scores. Not a forecast: an
+    optimistic yardstick of what the model's features can separate at all, against which
+    the rolling forecasts' event error is read (columns ``event_id``, ``p_in_sample``)."""
+    if not years:
+        return pd.DataFrame({"event_id": [], "p_in_sample": []})
+    params = fit(rows[rows["year"] <= max(years)], covariates, cfg or FitConfig())
+    test = rows[rows["year"].isin(list(years))]
+    context = test.drop(columns=[c for c in ("vote", "outcome", "adopted") if c in test.columns])
+    ev = event_probabilities_for(predict(params, context))
+    return ev[["event_id", "p_adopted"]].rename(columns={"p_adopted": "p_in_sample"})

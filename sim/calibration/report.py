@@ -88,6 +88,65 @@ def bars(res: BacktestResult) -> dict[str, float]:
     }
 
 
+def _event_forecasts(res: BacktestResult) -> pd.DataFrame:
+    """The events with every forecaster's P(adopted), and the in-sample reference if any."""
+    e = res.events
+    if res.reference is not None and not res.reference.empty:
+        ref = res.reference.set_index(res.reference["event_id"].astype(str))["p_in_sample"]
+        e = e.assign(p_in_sample=e["event_id"].astype(str).map(ref).to_numpy(float))
+    return e
+
+
+def event_error_budget(res: BacktestResult, high: float = 0.8) -> pd.DataFrame:
+    """Where the model's event Brier comes from: the squared error of P(adopted) summed over
+    unanimous events, contested but adopted events, and drafts not adopted; last, the drafts
+    not adopted that *every* forecaster (the model, each baseline and the in-sample
+    reference, when present) put at ``high`` or above."""
+    e = _event_forecasts(res)
+    y = e["adopted"].to_numpy(bool)
+    contested = e["contested"].to_numpy(bool)
+    p = e["p_model"].to_numpy(float)
+    se = (p - y) ** 2
+    cols = [c for c in e.columns if c.startswith("p_")]
+    surprise = ~y & (e[cols].min(axis=1).to_numpy(float) >= high)
+    kinds = (("unanimous (adopted)", y & ~contested), ("contested, adopted", y & contested),
+             ("not adopted", ~y), (f"not adopted, every forecaster >= {high:g}", surprise))
+    total = float(se.sum())
+    return pd.DataFrame(
+        [(k, int(sel.sum()), float(p[sel].mean()) if sel.any() else float("nan"),
+          float(se[sel].sum()), float(se[sel].sum()) / total if total else 0.0)
+         for k, sel in kinds],
+        columns=["events", "n", "mean P(adopted)", "squared error", "share of model error"])
+
+
+def _headroom_lines(res: BacktestResult, b: dict[str, float]) -> list[str]:
+    e = _event_forecasts(res)
+    n = len(e)
+    budget = event_error_budget(res)
+    allowed = 0.6 * b["event_brier_best_baseline"]
+    surprise = budget.iloc[-1]
+    lines = [
+        f"The event bar asks for a Brier score of at most 0.6 x "
+        f"{b['event_brier_best_baseline']:.4f} = {allowed:.4f}, a total squared error of "
+        f"{allowed * n:.1f} over {n} events; the model's total is {b['event_brier_model'] * n:.1f}. "
+        f"The {surprise['n']} drafts not adopted that every forecaster put at 0.8 or more "
+        f"account for {surprise['squared error']:.1f} of it.",
+    ]
+    if "p_in_sample" in e.columns:
+        y = e["adopted"].to_numpy(float)
+        ref = X.binary_brier(e["p_in_sample"].to_numpy(float), y)
+        last = int(e["year"].max())
+        lines += [
+            "",
+            f"*In-sample reference* (not a forecast): the same model fitted once on every "
+            f"record through {last}, so it has seen the outcomes it is scored on, gives a "
+            f"Brier score of {ref:.4f}, {100 * (1 - ref / b['event_brier_best_baseline']):.1f}% "
+            f"better than the best baseline. The rolling forecasts' gap to it is the cost of "
+            f"forecasting years the fit has not seen.",
+        ]
+    return lines
+
+
 def member_reliability(res: BacktestResult) -> pd.DataFrame:
     m = res.members
     p = np.concatenate([m["model_yes"], m["model_abstain"], m["model_no"]])
@@ -203,6 +262,14 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
         "classes.",
         "",
         _table(es),
+        "",
+        "## Where the event error comes from",
+        "",
+        "Squared error of the model's P(adopted), summed by kind of event:",
+        "",
+        _table(event_error_budget(res)),
+        "",
+        *_headroom_lines(res, b),
         "",
         "## By year",
         "",
