@@ -1,4 +1,4 @@
-"""The backtest report's event error budget and headroom section (sim.calibration.report)."""
+"""The backtest report's event error budget and headroom section, and topic keys."""
 
 from __future__ import annotations
 
@@ -58,3 +58,15 @@ def test_report_shows_the_budget_and_the_in_sample_yardstick() -> None:
     # Brier of the in-sample reference: (0 + 0.01 + 0.25 + 0.01) / 4
     assert "Brier score of 0.0675" in text
     assert "In-sample reference" not in render_report(result(), "x.png", "unsc-sim backtest")
+
+
+def test_topic_spellings_share_one_key() -> None:
+    """The records spell some agenda items two ways; both must read the same topic history."""
+    from sim.calibration.features import norm_key
+
+    assert (norm_key("The situation in the Middle East, including the Palestinian question")
+            == norm_key("Middle East incl. Palestinian question"))
+    assert (norm_key("Non-proliferation of weapons of mass destruction")
+            == norm_key("Non-proliferation weapons of mass destruction"))
+    assert norm_key("Sudan and South Sudan") != norm_key("Sudan")
+    assert norm_key("  ") is None

@@ -106,6 +106,9 @@ def norm_key(text: object) -> str | None:
     t = re.sub(r"[’'`]", "", t)
     t = re.sub(r"[^a-z0-9/()]+", " ", t).strip()
     t = re.sub(r"^(the )?(situation|question) (in|concerning|of|on) (the )?", "", t)
+    # "middle east including the palestinian question" = "... including palestinian ..."
+    t = re.sub(r"\b(the|of)\b", " ", t)
+    t = re.sub(r"\s+", " ", t).strip()
     t = t.replace("sitution", "situation")
     return t or None
 
