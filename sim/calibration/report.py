@@ -66,7 +66,9 @@ spellings occur only later); on 2016-2023 the event Brier improvement goes from 
 31.6%. Tried and not adopted (validation sums): a separate recency half-life for the event
 probit of 3, 5, 16 and 1000 years (57.0%, 58.3%, 56.3%, 52.1%; the default is the probits'
 8 years), and the sponsor class of training drafts with no recorded sponsor inferred from the
-permanent members' votes (56.9%, or 56.1% when not flagged as imputed). The half-life of 5
+permanent members' votes (56.9%, or 56.1% when not flagged as imputed), and a time trend in
+the event probit (58.0%, a tie; 57.6% with trends for same-day drafts and sponsor classes;
+on 2016-2023 both lower, 25.1% / 30.4% and 25.0% / 30.2%). The half-life of 5
 years beat the default by 0.3 points, below the noise level of about 1 point, and scored
 lower on 2016-2023 (25.4% / 28.5%); it was not adopted, a decision taken after seeing
 those figures.\
