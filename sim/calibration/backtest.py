@@ -159,7 +159,6 @@ def in_sample_reference(rows: pd.DataFrame, covariates: pd.DataFrame, years: Seq
     if not years:
         return pd.DataFrame({"event_id": [], "p_in_sample": []})
     params = fit(rows[rows["year"] <= max(years)], covariates, cfg or FitConfig())
-    test = rows[rows["year"].isin(list(years))]
-    context = test.drop(columns=[c for c in ("vote", "outcome", "adopted") if c in test.columns])
-    ev = event_probabilities_for(predict(params, context))
+    # predict drops the outcome columns itself
+    ev = event_probabilities_for(predict(params, rows[rows["year"].isin(list(years))]))
     return ev[["event_id", "p_adopted"]].rename(columns={"p_adopted": "p_in_sample"})
