@@ -3,6 +3,10 @@
 An adopted amendment's ``effect`` replaces the draft's probabilities of the members it names.
 Each vote of the sequence has its own latent draw: votes are independent given the path so far.
 A path is written as a tuple of booleans, one per amendment (True = adopted).
+
+Art. 27(3) is applied vote by vote: the parties to the dispute abstain on every substantive vote
+(an amendment's or the draft's), whatever an amendment's ``votes`` or ``effect`` say, and vote
+freely on a procedural one (docs/model.md).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from itertools import product
 import numpy as np
 
 from .model import VoteModel
-from .scenario import VoteTable, shift_probs
+from .scenario import ModelSpec, VoteTable, party_abstains, shift_probs
 
 Probs = dict[str, tuple[float, float, float, float]]
 Path = tuple[bool, ...]
@@ -39,23 +43,36 @@ def _apply(probs: Probs, tables: Mapping[str, VoteTable]) -> Probs:
 
 @dataclass(frozen=True)
 class Sequence_:
-    """The draft model and its amendments; builds the model of each vote given a path."""
+    """The draft model and its amendments; builds the model of each vote given a path.
+
+    ``parties`` are the members bound by Art. 27(3), and ``free`` their numbers before it (what
+    they would vote on a procedural vote); without ``free`` the draft model's numbers are used.
+    """
 
     draft: VoteModel
     amendments: tuple[Amendment, ...]
+    parties: frozenset[str] = frozenset()
+    free: Mapping[str, tuple[float, float, float, float]] | None = None
+
+    @classmethod
+    def from_spec(cls, spec: ModelSpec) -> Sequence_:
+        """The vote sequence of a scenario: its draft, its amendments in order, its parties."""
+        amendments = tuple(
+            Amendment(a.name, a.procedural, votes, effect) for a, votes, effect in spec.resolved.amendments
+        )
+        return cls(spec.model, amendments, spec.resolved.parties, dict(spec.free_probs) or None)
 
     def _draft_probs(self, path: Path) -> Probs:
-        probs: Probs = {
-            m: (float(p[0]), float(p[1]), float(p[2]), float(p[3]))
-            for m, p in zip(self.draft.members, self.draft.probs, strict=True)
-        }
+        source = self.free if self.free is not None else dict(zip(self.draft.members, self.draft.probs, strict=True))
+        probs: Probs = {m: (float(p[0]), float(p[1]), float(p[2]), float(p[3])) for m, p in source.items()}
         for amend, adopted in zip(self.amendments, path, strict=False):
             if adopted:
                 probs = _apply(probs, amend.effect)
         return probs
 
     def _model(self, probs: Probs, procedural: bool) -> VoteModel:
-        arr = [probs[m] for m in self.draft.members]
+        bound = () if procedural else self.parties
+        arr = [party_abstains(probs[m]) if m in bound else probs[m] for m in self.draft.members]
         model = self.draft.with_probs(np.asarray(arr, dtype=float))
         if model.procedural == procedural:
             return model

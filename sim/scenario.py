@@ -8,6 +8,7 @@ files; the CLI and the app pass text or dicts in. The format is documented in do
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -366,12 +367,16 @@ class ModelSpec:
     model: VoteModel
     provenance: dict[str, Provenance]
     resolved: ResolvedScenario
+    #: Members' numbers before Art. 27(3) (what a party would vote on a procedural amendment);
+    #: empty means the model's own.
+    free_probs: Mapping[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
 
 
-def member_probabilities(
+def free_probabilities(
     resolved: ResolvedScenario, calibrated: Calibrated | None
 ) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
-    """Each member's (yes, abstain, no, absent): explicit, else calibrated, else the fallback."""
+    """Each member's (yes, abstain, no, absent) before Art. 27(3): explicit, else calibrated,
+    else the fallback."""
     probs: dict[str, tuple[float, float, float, float]] = {}
     prov: dict[str, Provenance] = {}
     cal = calibrated.probs if calibrated is not None else {}
@@ -388,9 +393,27 @@ def member_probabilities(
             probs[code], prov[code] = shift_probs(base, table.shift or 0.0), "shifted"
         else:
             probs[code], prov[code] = (base[0], base[1], base[2], base[3]), source  # type: ignore[assignment]
-    for code in resolved.parties:
-        yes, abstain, no, absent = probs[code]
-        probs[code], prov[code] = (0.0, yes + abstain + no, 0.0, absent), "party to dispute"
+    return probs, prov
+
+
+def party_abstains(probs: Sequence[float]) -> tuple[float, float, float, float]:
+    """Art. 27(3): a party to the dispute abstains if present (its absence probability is kept)."""
+    yes, abstain, no, absent = probs
+    return (0.0, yes + abstain + no, 0.0, absent)
+
+
+def bind_parties(
+    resolved: ResolvedScenario,
+    free: Mapping[str, tuple[float, float, float, float]],
+    provenance: Mapping[str, Provenance],
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
+    """Members' numbers for the vote on the draft: the parties to the dispute abstain if the
+    draft is substantive (Art. 27(3) binds decisions under Chapter VI and Art. 52(3), never
+    procedural votes); amendment votes are bound in :mod:`sim.amendments`."""
+    probs, prov = dict(free), dict(provenance)
+    if not resolved.spec.draft.procedural:
+        for code in resolved.parties:
+            probs[code], prov[code] = party_abstains(probs[code]), "party to dispute"
     return probs, prov
 
 
@@ -439,10 +462,11 @@ def to_vote_model(
 def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None) -> ModelSpec:
     """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
     calibrated = calibrator(resolved) if calibrator is not None else None
-    probs, prov = member_probabilities(resolved, calibrated)
+    free, free_prov = free_probabilities(resolved, calibrated)
+    probs, prov = bind_parties(resolved, free, free_prov)
     common, blocs = _correlation(resolved, calibrated)
     model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
-    return ModelSpec(model, prov, resolved)
+    return ModelSpec(model, prov, resolved, free)
 
 
 def scenario_to_toml(spec: Scenario) -> str:

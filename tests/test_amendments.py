@@ -15,6 +15,7 @@ import pytest
 
 import sim
 from sim import exact
+from sim.amendments import Sequence_
 from sim.api import model_spec
 
 MEMBERS = ["USA", "GBR", "FRA", "RUS", "CHN", "BRA", "IND", "KEN", "MEX", "NOR", "IRL", "GAB", "GHA", "ALB", "ARE"]
@@ -124,3 +125,50 @@ def test_monte_carlo_sequence_is_identical_across_workers() -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         parallel = sim.simulate(data, draws=50_000, seed=11, calibrator=None, pool=pool)
     assert serial.to_dict() == parallel.to_dict()
+
+
+# --- Art. 27(3): a party to the dispute abstains on every substantive vote of the sequence ------
+
+def with_party(amendments: list[dict[str, Any]], procedural_draft: bool = False) -> dict[str, Any]:
+    data = scenario(amendments)
+    data["council"]["parties_to_dispute"] = ["RUS"]
+    data["draft"] = {"procedural": procedural_draft}
+    return data
+
+
+def party_row(model: Any) -> np.ndarray:
+    return np.asarray(model.probs[model.members.index("RUS")])
+
+
+def test_party_abstains_on_a_substantive_amendment_whatever_its_votes_table() -> None:
+    amend = [{"name": "A", "votes": {"RUS": {"no": 1.0}}}]
+    seq = Sequence_.from_spec(model_spec(with_party(amend), calibrator=None))
+    np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.0, 1.0, 0.0, 0.0])
+    p_amend, _ = exact.event_probabilities(seq.amendment_model(0, ()))
+    assert p_amend > 0.0  # no veto by the party
+
+
+def test_party_votes_freely_on_a_procedural_amendment() -> None:
+    amend = [{"name": "A", "procedural": True, "votes": {"RUS": {"no": 0.6, "yes": 0.4}}}]
+    seq = Sequence_.from_spec(model_spec(with_party(amend), calibrator=None))
+    np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.4, 0.0, 0.6, 0.0])
+    np.testing.assert_allclose(party_row(seq.draft_model((False,))), [0.0, 1.0, 0.0, 0.0])
+
+
+def test_amendment_effect_cannot_make_a_party_veto_the_draft() -> None:
+    amend = [{"name": "A", "votes": {m: {"yes": 1.0} for m in MEMBERS}, "effect": {"RUS": {"no": 1.0}}}]
+    spec = model_spec(with_party(amend), calibrator=None)
+    seq = Sequence_.from_spec(spec)
+    after = seq.draft_model((True,))
+    np.testing.assert_allclose(party_row(after), [0.0, 1.0, 0.0, 0.0])
+    assert exact.event_probabilities(after)[0] == pytest.approx(exact.event_probabilities(spec.model)[0], abs=1e-12)
+
+
+def test_substantive_amendment_to_a_procedural_draft_binds_the_party() -> None:
+    amend = [{"name": "A", "votes": {"RUS": {"no": 1.0}}, "effect": {"RUS": {"no": 0.5, "yes": 0.5}}}]
+    spec = model_spec(with_party(amend, procedural_draft=True), calibrator=None)
+    seq = Sequence_.from_spec(spec)
+    assert spec.provenance["RUS"] == "user"
+    np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.0, 1.0, 0.0, 0.0])
+    np.testing.assert_allclose(party_row(seq.draft_model((True,))), [0.5, 0.0, 0.5, 0.0])
+    np.testing.assert_allclose(party_row(seq.draft_model((False,))), party_row(spec.model))

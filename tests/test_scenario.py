@@ -171,3 +171,16 @@ def test_documented_example_validates() -> None:
     assert res.council.year == 2022 and len(res.amendments) == 1
     result = sim.simulate(spec, method="exact")
     assert 0.0 <= result.p_adopted < 0.2  # Russia's probable veto dominates
+
+
+def test_party_to_dispute_votes_freely_on_a_procedural_draft() -> None:
+    """Art. 27(3) binds substantive decisions only: a procedural vote keeps the party's numbers."""
+    data = with_("council/parties_to_dispute", ["Russia"])
+    data["draft"] = {"procedural": True}
+    spec = build_model(resolved(data))
+    i = spec.model.members.index("RUS")
+    np.testing.assert_allclose(spec.model.probs[i], [0.05, 0.25, 0.7, 0.0])
+    assert spec.provenance["RUS"] == "user"
+    free = with_("draft/procedural", True)
+    assert sim.simulate(data, method="exact", calibrator=None).p_adopted == pytest.approx(
+        sim.simulate(free, method="exact", calibrator=None).p_adopted, abs=1e-12)
