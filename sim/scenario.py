@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.special import ndtr, ndtri
 
-from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, explicit_council
+from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, council_on, explicit_council
 from .errors import ScenarioError, first_validation_error
 from .model import VoteModel
 from .names import UnknownMemberError, resolve, resolve_for_year
@@ -201,15 +201,19 @@ class ResolvedScenario:
     amendments: tuple[tuple[AmendmentSpec, dict[str, VoteTable], dict[str, VoteTable]], ...]
 
 
-def _council(spec: CouncilSpec) -> Council:
+def _council(spec: CouncilSpec, date: dt.date | None = None) -> Council:
+    """The scenario's Council: explicit, or built-in for ``council.year`` -- the Council that sat
+    on the draft's ``date`` when it has one (docs/scenarios.md, "Which Council")."""
     if spec.year is not None:
         if not FIRST_YEAR <= spec.year <= LAST_YEAR:
             raise ScenarioError("council.year", f"must be between {FIRST_YEAR} and {LAST_YEAR}, got {spec.year}")
-        council = council_for_year(spec.year)
+        if date is not None and date.year != spec.year:
+            raise ScenarioError("draft.date", f"{date.isoformat()} is not in council.year {spec.year}")
+        council = council_on(date) if date is not None else council_for_year(spec.year)
         if spec.threshold is None:
             return council
         _check_threshold(spec.threshold, council.size)
-        return Council(council.members, council.permanent, spec.threshold, council.year)
+        return Council(council.members, council.permanent, spec.threshold, council.year, council.date)
     members = spec.members or []
     if not members:
         raise ScenarioError("council.members", "must list at least one member")
@@ -232,9 +236,12 @@ def _check_threshold(threshold: int, size: int) -> None:
         raise ScenarioError("council.threshold", f"must be between 1 and the Council size {size}, got {threshold}")
 
 
-def _code(name: str, year: int | None, field: str) -> str:
+def _code(name: str, council: Council | int | None, field: str) -> str:
+    """The code a name means on ``council`` (a year: the year rule; None: no seat mapping)."""
     try:
-        return resolve_for_year(name, year) if year is not None else resolve(name)
+        if isinstance(council, Council):
+            return council.resolve(name)
+        return resolve_for_year(name, council) if council is not None else resolve(name)
     except UnknownMemberError as exc:
         raise ScenarioError(field, str(exc)) from None
 
@@ -245,7 +252,7 @@ def _members_table(
     out: dict[str, VoteTable] = {}
     for name, value in table.items():
         path = f'{field}."{name}"' if not name.isidentifier() else f"{field}.{name}"
-        code = _code(name, council.year, path)
+        code = _code(name, council, path)
         if code not in council.members:
             raise ScenarioError(path, f"{name!r} ({code}) is not a member of {_council_label(council)}")
         if code in out:
@@ -255,7 +262,7 @@ def _members_table(
 
 
 def _council_label(council: Council) -> str:
-    return f"the {council.year} Council" if council.year is not None else "this Council"
+    return council.label
 
 
 def resolve_scenario(spec: Scenario, source: str | None = None) -> ResolvedScenario:
@@ -267,12 +274,12 @@ def resolve_scenario(spec: Scenario, source: str | None = None) -> ResolvedScena
 
 
 def _resolve(spec: Scenario) -> ResolvedScenario:
-    council = _council(spec.council)
+    council = _council(spec.council, spec.draft.date)
     votes = _members_table(spec.votes, council, "votes")
     parties: set[str] = set()
     for i, name in enumerate(spec.council.parties_to_dispute):
         field = f"council.parties_to_dispute[{i}]"
-        code = _code(name, council.year, field)
+        code = _code(name, council, field)
         if code not in council.members:
             raise ScenarioError(field, f"{name!r} ({code}) is not a member of {_council_label(council)}")
         parties.add(code)
@@ -288,7 +295,7 @@ def _resolve(spec: Scenario) -> ResolvedScenario:
         codes = []
         for i, name in enumerate(bloc.members):
             field = f"correlation.blocs[{b}].members[{i}]"
-            code = _code(name, council.year, field)
+            code = _code(name, council, field)
             if code not in council.members:
                 raise ScenarioError(field, f"{name!r} ({code}) is not a member of {_council_label(council)}")
             if code in seen:
@@ -315,11 +322,11 @@ def _resolve(spec: Scenario) -> ResolvedScenario:
                 "reference", f"yes + no + abstain + absent is {total}, the Council has {council.size} members"
             )
         for i, name in enumerate(ref.vetoed_by):
-            code = _code(name, council.year, f"reference.vetoed_by[{i}]")
+            code = _code(name, council, f"reference.vetoed_by[{i}]")
             if code not in council.permanent:
                 raise ScenarioError(f"reference.vetoed_by[{i}]", f"{name!r} ({code}) is not a permanent member")
         for name in ref.votes:
-            code = _code(name, council.year, f"reference.votes.{name}")
+            code = _code(name, council, f"reference.votes.{name}")
             if code not in council.members:
                 raise ScenarioError(f"reference.votes.{name}", f"{name!r} is not a member of {_council_label(council)}")
     return ResolvedScenario(spec, council, votes, tuple(blocs), frozenset(parties), tuple(amendments))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import importlib.util
 from collections import defaultdict
@@ -15,9 +16,13 @@ from sim.council import (
     FIRST_YEAR,
     LAST_YEAR,
     Council,
+    charter_threshold,
     council_for_year,
+    council_on,
     default_threshold,
     explicit_council,
+    seat_changes,
+    seat_code_on,
 )
 from sim.names import resolve_for_year
 
@@ -74,6 +79,70 @@ def test_china_and_russia_seats_change_hands() -> None:
     assert "SUN" in council_for_year(1991).permanent
     assert "RUS" in council_for_year(1992).permanent
     assert "SUN" not in council_for_year(1992).members
+
+
+# --- the Council of a given day -------------------------------------------------------------
+
+
+def test_china_late_1971_is_the_prc() -> None:
+    """The PRC holds the China seat from GA res. 2758 (25 Oct 1971); the year table says ROC."""
+    late = council_on(dt.date(1971, 12, 1))
+    assert "CHN" in late.permanent and "ROC" not in late.members
+    assert late.year == 1971 and late.date == dt.date(1971, 12, 1) and late.size == 15
+    assert late.members[0] == "CHN"  # canonical order kept
+    assert late.elected == council_for_year(1971).elected
+    early = council_on(dt.date(1971, 10, 24))
+    assert "ROC" in early.permanent and "CHN" not in early.members
+    assert council_on(dt.date(1971, 10, 25)).permanent == late.permanent
+    assert late.resolve("China") == "CHN" and early.resolve("China") == "ROC"
+    assert late.resolve("Taiwan") == "ROC"  # not a member of that Council: no mapping
+
+
+def test_yemen_1990_unification() -> None:
+    before, after = council_on(dt.date(1990, 5, 21)), council_on(dt.date(1990, 5, 22))
+    assert "YMD" in before.elected and "YEM" not in before.members
+    assert "YEM" in after.elected and "YMD" not in after.members
+    assert before.resolve("Yemen") == "YMD" and after.resolve("Democratic Yemen") == "YEM"
+    assert set(before.members) - {"YMD"} == set(after.members) - {"YEM"}
+
+
+def test_ussr_to_russia_december_1991() -> None:
+    assert "SUN" in council_on(dt.date(1991, 12, 23)).permanent
+    last = council_on(dt.date(1991, 12, 31))
+    assert "RUS" in last.permanent and "SUN" not in last.members
+    assert last.resolve("USSR") == "RUS" and council_on(dt.date(1991, 6, 1)).resolve("Russia") == "SUN"
+
+
+def test_year_council_lists_the_longer_holder() -> None:
+    """council_for_year keeps one holder a year: the one that held the seat longer."""
+    for change in seat_changes():
+        year = change.date.year
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        longer = change.before if change.date - start > end - change.date else change.after
+        assert longer in council_for_year(year).members
+        assert council_on(change.date - dt.timedelta(days=1)).members != council_on(change.date).members
+    assert {(c.before, c.after) for c in seat_changes()} == {("ROC", "CHN"), ("YMD", "YEM"), ("SUN", "RUS")}
+
+
+@pytest.mark.parametrize("year", ALL_YEARS)
+def test_council_on_equals_year_council_outside_changes(year: int) -> None:
+    changed = {c.date.year for c in seat_changes()}
+    day = council_on(dt.date(year, 7, 1))
+    assert day.threshold == council_for_year(year).threshold == charter_threshold(year)
+    if year not in changed:
+        assert (day.members, day.permanent) == (council_for_year(year).members, council_for_year(year).permanent)
+
+
+def test_council_on_out_of_range_and_datetime() -> None:
+    with pytest.raises(ValueError, match=r"2030.*1946-2027"):
+        council_on(dt.date(2030, 1, 1))
+    assert council_on(dt.datetime(1971, 12, 1, 15, 30)).date == dt.date(1971, 12, 1)
+
+
+def test_seat_code_on_other_years_follows_the_year_rule() -> None:
+    assert seat_code_on("CHN", dt.date(1960, 5, 1)) == "ROC"
+    assert seat_code_on("RUS", dt.date(1950, 5, 1)) == "SUN"
+    assert seat_code_on("CHN", dt.date(2000, 5, 1)) == "CHN"
 
 
 def test_2022() -> None:
@@ -259,3 +328,37 @@ def test_draft_votes_mostly_match_council() -> None:
     assert len(events) == 1917
     assert n_bad <= 58
     assert bad <= {1995, 1997, 1999, 2001}
+
+
+@needs_data
+def test_committed_seat_changes_match_builder() -> None:
+    builder = _load_builder()
+    with (REPO / "sim" / "data" / "council_seat_changes.csv").open(encoding="utf-8") as fh:
+        committed = [(r["date"], r["before"], r["after"], r["succession"] == "True", r["source"])
+                     for r in csv.DictReader(fh)]
+    assert committed == list(builder.SEAT_CHANGES)
+    years: dict[int, set[str]] = defaultdict(set)
+    for year, code, _perm in builder.build_rows(DATA):
+        years[year].add(code)
+    builder.check_seat_changes(years, DATA / "unsc_adopted_votes_1946_2021_long.csv.gz")
+
+
+@needs_data
+def test_adopted_resolutions_match_the_council_of_their_day() -> None:
+    """Every adopted resolution 1946-2021 lists exactly the Council that sat on its date
+    (Democratic Yemen before 22 May 1990, Yemen after), names read for that Council."""
+    by_resolution: dict[tuple[str, str], set[str]] = defaultdict(set)
+    artefact: set[str] = set()
+    path = DATA / "unsc_adopted_votes_1946_2021_long.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["member_state"] == "DONOTKNOW":
+                artefact.add(row["resolution"])
+                continue
+            council = council_on(dt.date.fromisoformat(row["date"]))
+            by_resolution[(row["date"], row["resolution"])].add(council.resolve(row["member_state"]))
+    for (date, key), members in by_resolution.items():
+        expected = set(council_on(dt.date.fromisoformat(date)).members)
+        assert members < expected if key in artefact else members == expected, key
+    yemen = [k for (d, k), m in by_resolution.items() if d.startswith("1990") and "YMD" in m]
+    assert len(yemen) == 8  # Democratic Yemen voted on 8 resolutions, the last on 7 May 1990

@@ -184,3 +184,54 @@ def test_party_to_dispute_votes_freely_on_a_procedural_draft() -> None:
     free = with_("draft/procedural", True)
     assert sim.simulate(data, method="exact", calibrator=None).p_adopted == pytest.approx(
         sim.simulate(free, method="exact", calibrator=None).p_adopted, abs=1e-12)
+
+
+# --- which Council: the one that sat on the draft's date -----------------------------------
+
+
+def _dated(year: int, date: str, **tables: Any) -> dict[str, Any]:
+    return {"scenario": {"name": "dated"}, "council": {"year": year}, "draft": {"date": date}, **tables}
+
+
+def test_draft_date_in_late_1971_gives_the_prc() -> None:
+    data = _dated(1971, "1971-12-01", votes={"China": {"no": 1.0}},
+                  correlation={"blocs": [{"name": "east", "members": ["China", "USSR"], "cohesion": 0.2}]})
+    res = resolved(data)
+    assert "CHN" in res.council.permanent and "ROC" not in res.council.members
+    assert set(res.votes) == {"CHN"}
+    assert res.blocs[0][1] == ("CHN", "SUN")
+    assert build_model(res).model.members[0] == "CHN"
+    early = resolved(_dated(1971, "1971-06-01", votes={"China": {"no": 1.0}}))
+    assert set(early.votes) == {"ROC"}  # the Republic of China held the seat until 25 Oct 1971
+    not_member = r"votes.Taiwan: 'Taiwan' \(ROC\) is not a member of the Council of 1971-12-01"
+    with pytest.raises(ScenarioError, match=not_member):
+        resolved(_dated(1971, "1971-12-01", votes={"Taiwan": {"yes": 1.0}}))
+
+
+def test_draft_date_in_1990_gives_the_yemen_of_that_day() -> None:
+    spring = resolved(_dated(1990, "1990-03-01", votes={"Yemen": {"yes": 1.0}}))
+    assert "YMD" in spring.council.members and set(spring.votes) == {"YMD"}
+    summer = resolved(_dated(1990, "1990-11-29", votes={"Democratic Yemen": {"no": 1.0}}))
+    assert "YEM" in summer.council.members and set(summer.votes) == {"YEM"}
+    with_threshold = _dated(1990, "1990-03-01")
+    with_threshold["council"]["threshold"] = 10
+    council = resolved(with_threshold).council
+    assert council.threshold == 10 and "YMD" in council.members
+
+
+def test_draft_date_outside_council_year_is_an_error() -> None:
+    with pytest.raises(ScenarioError, match=r": draft.date: 2030-01-01 is not in council.year 2022$"):
+        resolved(_dated(2022, "2030-01-01"))
+
+
+def test_draft_date_outside_council_year_exits_2_in_the_cli(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    path = tmp_path / "mismatch.toml"
+    path.write_text('[scenario]\nname = "x"\n[council]\nyear = 2022\n[draft]\ndate = 2030-01-01\n')
+    result = CliRunner().invoke(main, ["run", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"{path}: draft.date: 2030-01-01 is not in council.year 2022\n"
+    assert "Traceback" not in result.stdout + result.stderr

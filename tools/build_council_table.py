@@ -2,13 +2,16 @@
 
 Usage: python tools/build_council_table.py [--data-dir DIR]
 DIR defaults to ../shared/data relative to the repository root. The script also writes
-sim/data/council_membership.PROVENANCE.md.
+sim/data/council_seat_changes.csv (the seats that changed holder during a year, for
+`sim.council.council_on`) and sim/data/council_membership.PROVENANCE.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
+import gzip
 import sys
 from pathlib import Path
 
@@ -19,10 +22,12 @@ from sim.names import resolve  # noqa: E402
 
 DPPA = "unsc_membership_1946_2024_dppa.csv"
 SUPPLEMENT = "unsc_membership_2025_2027_supplement.csv"
+ADOPTED_VOTES = "unsc_adopted_votes_1946_2021_long.csv.gz"
 OUT_CSV = REPO / "sim" / "data" / "council_membership.csv"
+OUT_CHANGES = REPO / "sim" / "data" / "council_seat_changes.csv"
 OUT_PROV = REPO / "sim" / "data" / "council_membership.PROVENANCE.md"
 FIRST_YEAR, LAST_YEAR = 1946, 2027
-BUILD_DATE = "2026-11-28"
+BUILD_DATE = "2026-12-01"
 
 # Quirk 1: 13 DPPA rows have an empty member name. They are exactly the years in which Turkey or
 # Côte d'Ivoire sat on the Council, so the non-ASCII names (Türkiye, Côte d'Ivoire) were lost
@@ -36,12 +41,34 @@ BLANK_ROW_FIXES: dict[int, tuple[int, str]] = {
 }
 
 # Quirk 2: DPPA writes "China" for every year. The Republic of China held the seat until the
-# PRC took it in late 1971 (GA res. 2758, 25 Oct 1971; PRC first sat on 23 Nov 1971). We list
-# ROC for all of 1971 and CHN from 1972, so Council votes of Nov-Dec 1971 are PRC votes cast
-# in a year the table labels ROC. Likewise SUN is listed for all of 1991 (Russia succeeded on
-# 24 Dec 1991) and YEM for 1990, although the PDRY held that seat until unification (22 May).
+# PRC took it in late 1971 (GA res. 2758, 25 Oct 1971; PRC first sat on 23 Nov 1971). The
+# yearly table lists, for a seat that changed holder during a year, the holder for the greater
+# part of that year: ROC for 1971, SUN for 1991 (Russia continued the USSR's seat from 24 Dec
+# 1991) and YEM for 1990 (the PDRY held the seat until unification on 22 May). The day-level
+# changes are in SEAT_CHANGES below.
 ROC_LAST_YEAR = 1971
 SUN_LAST_YEAR = 1991
+
+# Seats that changed holder during a year: (first day of the new holder, old, new, succession,
+# source). `succession`: the new holder continues the old one's membership, so the old name
+# still means the seat after the change (not so for the ROC, whose representatives were
+# expelled). Each is checked against the yearly table and, where the vote records name the
+# two holders apart, against the dates of their votes (check_seat_changes).
+SEAT_CHANGES: tuple[tuple[str, str, str, bool, str], ...] = (
+    ("1971-10-25", "ROC", "CHN", False,
+     "GA res. 2758 (XXVI) of 25 Oct 1971 restored the PRC's rights and expelled the ROC's "
+     "representatives from all UN organs; the PRC first sat in the Council on 23 Nov 1971. No "
+     "resolution or veto fell in between (S/RES/301 of 20 Oct, S/RES/302 of 24 Nov 1971)."),
+    ("1990-05-22", "YMD", "YEM", True,
+     "Unification of the PDRY and the Yemen Arab Republic as the Republic of Yemen, 22 May "
+     "1990. The vote records list Democratic Yemen to 7 May 1990 and Yemen from 31 May 1990."),
+    ("1991-12-24", "SUN", "RUS", True,
+     "Letter of 24 Dec 1991 from the President of the Russian Federation to the "
+     "Secretary-General: the USSR's membership, in the Security Council and all UN organs, is "
+     "continued by the Russian Federation (Repertoire of the Practice of the Security Council "
+     "1989-1992). The vote records call the seat USSR to the end of 1991; the one resolution "
+     "after 24 Dec 1991 is S/RES/725 of 31 Dec 1991."),
+)
 
 # Quirk 3: split two-year terms appear as one member per year. Checked explicitly.
 SPLIT_TERMS: dict[int, str] = {
@@ -115,6 +142,45 @@ def build_rows(data_dir: Path) -> list[tuple[int, str, bool]]:
     return rows
 
 
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _vote_days(path: Path) -> dict[str, list[dt.date]]:
+    """Dates of the Council votes each member name voted in (votes other than non-voting)."""
+    days: dict[str, list[dt.date]] = {}
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["vote"] != "X":
+                days.setdefault(row["member_state"], []).append(_day(row["date"]))
+    return days
+
+
+def check_seat_changes(years: dict[int, set[str]], votes_path: Path | None) -> None:
+    """Check SEAT_CHANGES against the yearly table and, if available, the vote records."""
+    for date, before, after, _succ, _src in SEAT_CHANGES:
+        day = _day(date)
+        held = years[day.year] & {before, after}
+        assert len(held) == 1, (date, held)
+        start, end = dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1)
+        longer = before if (day - start) > (end - day) else after
+        assert held == {longer}, f"{date}: the yearly table should list {longer}, the longer holder"
+    if votes_path is None or not votes_path.exists():
+        print(f"{ADOPTED_VOTES} not found: seat changes checked against the yearly table only")
+        return
+    days = _vote_days(votes_path)
+    council_days = sorted({d for ds in days.values() for d in ds})
+    # Yemen: the records name the two holders apart
+    unification = _day("1990-05-22")
+    assert max(days["DEMOCRATIC YEMEN"]) < unification, max(days["DEMOCRATIC YEMEN"])
+    assert min(d for d in days["YEMEN"] if d.year == 1990) >= unification
+    # China: no vote between the change of representation and the PRC's first meeting
+    assert not [d for d in council_days if _day("1971-10-25") <= d < _day("1971-11-23")]
+    # USSR -> Russia: one vote day after the letter of 24 December 1991
+    assert [d for d in council_days if _day("1991-12-24") <= d <= _day("1991-12-31")] == [
+        _day("1991-12-31")]
+
+
 PROVENANCE = """# council_membership.csv: provenance
 
 Built by `python tools/build_council_table.py` on {date}.
@@ -138,6 +204,28 @@ Edits to the source, all made in the script:
    1960 POL / 1961 TUR, 1962 ROU / 1963 PHL, 1964 CSK / 1965 MYS, 2017 ITA / 2018 NLD.
 4. 1990 lists YEM as the source does, although Democratic Yemen (YMD) held the seat until
    unification on 22 May 1990; `sim.names.seat_code` maps YMD to YEM for 1990.
+5. So for a seat that changed holder during a year the table lists the holder for the greater
+   part of the year (ROC 1971, YEM 1990, SUN 1991), and `sim.council.council_for_year` with it.
+
+# council_seat_changes.csv: provenance
+
+Built by the same command on {date}; {n_changes} rows, one per seat that changed holder during
+a year. Columns: date (first day of the new holder), before, after (codes as above),
+succession (the new holder continues the old one's membership), source. Used by
+`sim.council.council_on(date)`: the Council that sat on a given day.
+
+Sources: the public record named in each row's `source` (GA res. 2758 (XXVI); the Yemeni
+unification of 22 May 1990; the letter of 24 December 1991 recorded in the Repertoire of the
+Practice of the Security Council 1989-1992). The script checks each row against the yearly
+table (it lists the longer holder) and against `unsc_adopted_votes_1946_2021_long.csv.gz`
+(Democratic Yemen votes to 7 May 1990, Yemen from 31 May 1990; no resolution between 25 Oct
+and 23 Nov 1971; one resolution day, 31 Dec 1991, after 24 Dec 1991). The records call the
+China seat "CHINA" and the Soviet seat "USSR" throughout, so those two dates rest on the public
+record; within the records they decide S/RES/302-307 and the vetoed drafts of 4, 5, 13 and
+30 Dec 1971 (CHN), and S/RES/725 of 31 Dec 1991 (RUS).
+No other mid-year change of holder appears in the records: a year with more distinct voters
+than seats is 1961 (UNITED ARAB REPUBLIC and EGYPT, one state under two names), 2010 and 2019
+(scraping artefacts), besides 1990.
 """
 
 
@@ -147,13 +235,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args(argv)
     rows = build_rows(args.data_dir)
+    years: dict[int, set[str]] = {}
+    for year, code, _perm in rows:
+        years.setdefault(year, set()).add(code)
+    check_seat_changes(years, args.data_dir / ADOPTED_VOTES)
     OUT_CSV.parent.mkdir(parents=True, exist_ok=True)
     with OUT_CSV.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["year", "member", "permanent"])
         writer.writerows((y, c, str(p)) for y, c, p in rows)
-    OUT_PROV.write_text(PROVENANCE.format(date=BUILD_DATE, n=len(rows)), encoding="utf-8")
-    print(f"wrote {len(rows)} rows to {OUT_CSV.relative_to(REPO)}")
+    with OUT_CHANGES.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["date", "before", "after", "succession", "source"])
+        writer.writerows(SEAT_CHANGES)
+    OUT_PROV.write_text(PROVENANCE.format(date=BUILD_DATE, n=len(rows), n_changes=len(SEAT_CHANGES)),
+                        encoding="utf-8")
+    print(f"wrote {len(rows)} rows to {OUT_CSV.relative_to(REPO)} and {len(SEAT_CHANGES)} to "
+          f"{OUT_CHANGES.relative_to(REPO)}")
 
 
 if __name__ == "__main__":
