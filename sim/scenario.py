@@ -120,11 +120,36 @@ class AmendmentSpec(_Strict):
     effect: dict[str, VoteTable] = Field(default_factory=dict)
 
 
+#: What happened to a draft or an amendment: adopted; vetoed (enough votes, but a permanent
+#: member voted no); failed (fewer than the required votes, whoever voted no).
+Outcome = Literal["adopted", "vetoed", "failed"]
+
+
+class AmendmentReferenceSpec(_Strict):
+    """What really happened to one amendment. Tallies the record does not confirm are left out."""
+
+    name: str = Field(min_length=1, max_length=200)
+    outcome: Outcome
+    yes: int | None = Field(default=None, ge=0)
+    no: int | None = Field(default=None, ge=0)
+    abstain: int | None = Field(default=None, ge=0)
+    absent: int | None = Field(default=None, ge=0)
+    vetoed_by: list[str] = Field(default_factory=list)
+    votes: dict[str, VoteName] = Field(default_factory=dict)
+
+    @property
+    def tally(self) -> tuple[int, int, int, int] | None:
+        """(yes, no, abstain, absent) if yes, no and abstain are all recorded (absent: 0 if left out)."""
+        if self.yes is None or self.no is None or self.abstain is None:
+            return None
+        return (self.yes, self.no, self.abstain, self.absent or 0)
+
+
 class ReferenceSpec(_Strict):
     """What really happened, with a source; shown beside the model."""
 
     source: str = Field(min_length=1, max_length=MAX_TEXT)
-    outcome: Literal["adopted", "vetoed", "failed"]
+    outcome: Outcome
     yes: int = Field(ge=0)
     no: int = Field(ge=0)
     abstain: int = Field(ge=0)
@@ -134,6 +159,7 @@ class ReferenceSpec(_Strict):
     resolution: str | None = None
     vetoed_by: list[str] = Field(default_factory=list)
     votes: dict[str, VoteName] = Field(default_factory=dict)
+    amendments: list[AmendmentReferenceSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
 
 
 class Scenario(_Strict):
@@ -315,21 +341,54 @@ def _resolve(spec: Scenario) -> ResolvedScenario:
             )
         )
     if spec.reference is not None:
-        ref = spec.reference
-        total = ref.yes + ref.no + ref.abstain + ref.absent
-        if total != council.size:
-            raise ScenarioError(
-                "reference", f"yes + no + abstain + absent is {total}, the Council has {council.size} members"
-            )
-        for i, name in enumerate(ref.vetoed_by):
-            code = _code(name, council, f"reference.vetoed_by[{i}]")
-            if code not in council.permanent:
-                raise ScenarioError(f"reference.vetoed_by[{i}]", f"{name!r} ({code}) is not a permanent member")
-        for name in ref.votes:
-            code = _code(name, council, f"reference.votes.{name}")
-            if code not in council.members:
-                raise ScenarioError(f"reference.votes.{name}", f"{name!r} is not a member of {_council_label(council)}")
+        _check_reference(spec.reference, [a.name for a in spec.amendments], council)
     return ResolvedScenario(spec, council, votes, tuple(blocs), frozenset(parties), tuple(amendments))
+
+
+def _check_reference(ref: ReferenceSpec, names: Sequence[str], council: Council) -> None:
+    total = ref.yes + ref.no + ref.abstain + ref.absent
+    if total != council.size:
+        raise ScenarioError(
+            "reference", f"yes + no + abstain + absent is {total}, the Council has {council.size} members"
+        )
+    _check_reference_votes(ref.vetoed_by, ref.votes, council, "reference")
+    seen: set[str] = set()
+    for j, amend in enumerate(ref.amendments):
+        field = f"reference.amendments[{j}]"
+        if amend.name not in names:
+            raise ScenarioError(f"{field}.name", f"{amend.name!r} is not the name of an amendment in [[amendments]]")
+        if amend.name in seen:
+            raise ScenarioError(f"{field}.name", f"{amend.name!r} is given twice")
+        seen.add(amend.name)
+        counts = [c for c in (amend.yes, amend.no, amend.abstain, amend.absent) if c is not None]
+        if amend.tally is not None and sum(amend.tally) != council.size:
+            raise ScenarioError(
+                field, f"yes + no + abstain + absent is {sum(amend.tally)}, the Council has {council.size} members"
+            )
+        if sum(counts) > council.size:
+            raise ScenarioError(
+                field, f"the recorded votes add up to {sum(counts)}, more than the {council.size} members"
+            )
+        _check_reference_votes(amend.vetoed_by, amend.votes, council, field)
+
+
+def _check_reference_votes(
+    vetoed_by: Sequence[str], votes: Mapping[str, str], council: Council, field: str
+) -> None:
+    codes = {}
+    for name, vote in votes.items():
+        code = _code(name, council, f"{field}.votes.{name}")
+        if code not in council.members:
+            raise ScenarioError(f"{field}.votes.{name}", f"{name!r} is not a member of {_council_label(council)}")
+        codes[code] = vote
+    for i, name in enumerate(vetoed_by):
+        code = _code(name, council, f"{field}.vetoed_by[{i}]")
+        if code not in council.permanent:
+            raise ScenarioError(f"{field}.vetoed_by[{i}]", f"{name!r} ({code}) is not a permanent member")
+        if codes.get(code, "no") != "no":
+            raise ScenarioError(
+                f"{field}.vetoed_by[{i}]", f"{name!r} vetoed, but {field}.votes records {codes[code]!r}"
+            )
 
 
 # --- from a resolved scenario to the engine's numbers -------------------------------------------

@@ -235,3 +235,44 @@ def test_draft_date_outside_council_year_exits_2_in_the_cli(tmp_path: Any) -> No
     assert result.exit_code == 2
     assert result.stderr == f"{path}: draft.date: 2030-01-01 is not in council.year 2022\n"
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def _with_amendment_reference(entry: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data["amendments"] = [{"name": "A1", "votes": {"Russia": {"no": 1.0}}}]
+    data["reference"] = {"source": "test", "outcome": "adopted", "yes": 9, "no": 0, "abstain": 6,
+                         "amendments": [entry]}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        ({"name": "A2", "outcome": "failed"}, "reference.amendments[0].name", "not the name of an amendment"),
+        ({"name": "A1", "outcome": "failed", "yes": 6, "no": 1, "abstain": 7},
+         "reference.amendments[0]", "the Council has 15 members"),
+        ({"name": "A1", "outcome": "failed", "yes": 16}, "reference.amendments[0]", "more than the 15 members"),
+        ({"name": "A1", "outcome": "vetoed", "yes": 10, "vetoed_by": ["Brazil"]},
+         "reference.amendments[0].vetoed_by[0]", "not a permanent member"),
+        ({"name": "A1", "outcome": "vetoed", "yes": 10, "vetoed_by": ["Russia"], "votes": {"Russia": "yes"}},
+         "reference.amendments[0].vetoed_by[0]", "records 'yes'"),
+        ({"name": "A1", "outcome": "failed", "votes": {"Narnia": "no"}},
+         'reference.amendments[0].votes.Narnia', "unknown"),
+        ({"name": "A1", "outcome": "maybe"}, "reference.amendments[0].outcome", ""),
+    ],
+)
+def test_amendment_reference_errors_name_the_field(entry: dict[str, Any], field: str, message: str) -> None:
+    data = _with_amendment_reference(entry)
+    with pytest.raises(ScenarioError) as err:
+        resolved(data)
+    assert err.value.field == field and message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_amendment_reference_may_leave_out_what_is_not_confirmed() -> None:
+    data = _with_amendment_reference({"name": "A1", "outcome": "vetoed", "yes": 9, "vetoed_by": ["Russia"]})
+    res = resolved(data)
+    assert res.spec.reference is not None
+    (amend,) = res.spec.reference.amendments
+    assert amend.tally is None and amend.no is None
+    assert scenario_from_toml(scenario_to_toml(res.spec)) == res.spec
