@@ -15,7 +15,6 @@ import pytest
 import sim
 from sim.council import Council, council_for_year
 from sim.files import read_scenario
-from sim.names import resolve, resolve_for_year
 from sim.scenario import AmendmentReferenceSpec, ReferenceSpec, resolve_scenario
 from tests.conftest import SCENARIOS
 
@@ -23,7 +22,7 @@ WITH_REFERENCE = [p for p in SCENARIOS if read_scenario(p).reference is not None
 
 
 def _codes(names: Sequence[str] | Mapping[str, str], council: Council) -> list[str]:
-    return [resolve_for_year(n, council.year) if council.year is not None else resolve(n) for n in names]
+    return [council.resolve(n) for n in names]
 
 
 def check_outcome(
