@@ -74,7 +74,7 @@ def run(
         payload = [r.to_dict() for r in results]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
     else:
-        click.echo("\n\n".join(result_table(r) for r in results))
+        click.echo("\n\n".join(result_table(r, reference=s.reference) for r, s in zip(results, specs, strict=True)))
     if out is not None:
         write_results(results, out, command_line())
 

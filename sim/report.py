@@ -9,6 +9,7 @@ from .model import VOTES
 from .names import readable_name
 from .power import PowerIndices
 from .result import SimulationResult
+from .scenario import AmendmentReferenceSpec, ReferenceSpec
 
 BAR = 30
 
@@ -26,8 +27,29 @@ def stacked_bar(probs: Sequence[float], width: int = BAR) -> str:
     return "".join(m * max(c, 0) for m, c in zip(marks, cells, strict=True))
 
 
-def result_table(result: SimulationResult, title: str | None = None) -> str:
-    """Outcome probabilities with intervals, veto vs shortfall, and per-member bars."""
+def reference_note(ref: ReferenceSpec | AmendmentReferenceSpec) -> str:
+    """What really happened, briefly: 'adopted 10-0-5', 'vetoed (9 yes) by Russian Federation'.
+
+    Tallies the record leaves out are left out here too.
+    """
+    if ref.yes is not None and ref.no is not None and ref.abstain is not None:
+        tally = f" {ref.yes}-{ref.no}-{ref.abstain}" + (f", {ref.absent} absent" if ref.absent else "")
+    elif ref.yes is not None:
+        tally = f" ({ref.yes} yes)"
+    else:
+        tally = ""
+    by = f" by {', '.join(ref.vetoed_by)}" if ref.vetoed_by else ""
+    return f"{ref.outcome}{tally}{by}"
+
+
+def result_table(
+    result: SimulationResult, title: str | None = None, reference: ReferenceSpec | None = None
+) -> str:
+    """Outcome probabilities with intervals, veto vs shortfall, and per-member bars.
+
+    With the scenario's ``reference``, what really happened is shown beside the model: for the
+    draft and for each amendment.
+    """
     r = result
     lines = []
     head = title or r.scenario_name or "Scenario"
@@ -44,7 +66,11 @@ def result_table(result: SimulationResult, title: str | None = None) -> str:
         vetoes = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_veto)
         lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   P(no) by {vetoes}")
     lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}")
+    if reference is not None:
+        label = reference.resolution or reference.draft or "the draft"
+        lines.append(f"  Really: {reference_note(reference)} ({label})")
     if r.amendments is not None:
+        real = {a.name: a for a in reference.amendments} if reference is not None else {}
         lines.append("")
         lines.append("  Amendments (voted first, in order):")
         for name, p, (given_yes, given_no) in zip(
@@ -52,7 +78,8 @@ def result_table(result: SimulationResult, title: str | None = None) -> str:
         ):
             gy = "n/a" if given_yes is None else pct(given_yes)
             gn = "n/a" if given_no is None else pct(given_no)
-            lines.append(f"    {name}: P(adopted) {pct(p)}; draft passes {gy} if adopted, {gn} if not")
+            note = f"; really: {reference_note(real[name])}" if name in real else ""
+            lines.append(f"    {name}: P(adopted) {pct(p)}; draft passes {gy} if adopted, {gn} if not{note}")
     lines.append("")
     legend = "█ yes ▒ abstain ░ no · absent"
     lines.append(

@@ -173,3 +173,22 @@ def test_usage_errors_are_one_line(args: list[str], expected: str) -> None:
     code, _, err = run(*args)
     assert code == 2
     assert err.count("\n") == 1 and err.startswith(expected)
+
+
+def test_run_table_shows_what_really_happened_beside_each_amendment() -> None:
+    path = ROOT / "scenarios" / "ukraine_2025_us_draft_s2025_112.toml"
+    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
+    assert res.exit_code == 0, res.output
+    assert "Really: adopted 10-0-5 (S/RES/2774 (2025))" in res.output
+    lines = [line for line in res.output.splitlines() if "P(adopted)" in line and "really:" in line]
+    assert len(lines) == 4
+    assert lines[0].endswith("really: failed 6-1-8")
+    assert lines[1].endswith("really: vetoed (9 yes) by Russian Federation")
+    assert lines[3].endswith("really: failed")
+
+
+def test_run_table_without_reference_has_no_real_outcome() -> None:
+    path = ROOT / "scenarios" / "whatif_2026_us_ukraine_text.toml"
+    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
+    assert res.exit_code == 0, res.output
+    assert "really" not in res.output.lower()
