@@ -27,8 +27,15 @@ from sim.errors import InputError
 from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
 from sim.model import VOTES
 from sim.names import readable_name, resolve, resolve_for_year
+from sim.report import reference_note
 from sim.result import SimulationResult
-from sim.scenario import ModelSpec, parse_scenario, resolve_scenario, scenario_to_toml
+from sim.scenario import (
+    AmendmentReferenceSpec,
+    ModelSpec,
+    parse_scenario,
+    resolve_scenario,
+    scenario_to_toml,
+)
 from sim.sensitivity import DEFAULT_SHIFT, sensitivity
 
 ROOT = Path(__file__).resolve().parent
@@ -535,11 +542,17 @@ def on_bloc_add() -> None:
 
 
 def on_drop_amendment(j: int) -> None:
-    """Remove amendment ``j`` from the sequence."""
+    """Remove amendment ``j`` from the sequence, with its real outcome if the reference has one."""
     new = json.loads(json.dumps(scn()))
+    name = new["amendments"][j]["name"]
     del new["amendments"][j]
     if not new["amendments"]:
         del new["amendments"]
+    ref = new.get("reference") or {}
+    if ref.get("amendments"):
+        ref["amendments"] = [a for a in ref["amendments"] if a["name"] != name]
+        if not ref["amendments"]:
+            del ref["amendments"]
     if commit(new):
         ss["target"] = "draft"
 
@@ -773,6 +786,12 @@ def reference_chance(result: SimulationResult, ref: Mapping[str, Any]) -> float:
     return max(0.0, 1.0 - result.p_adopted - result.p_vetoed)
 
 
+def reference_amendments(data: Mapping[str, Any]) -> dict[str, AmendmentReferenceSpec]:
+    """The real outcome of each amendment the reference records, by amendment name."""
+    entries = (data.get("reference") or {}).get("amendments", [])
+    return {e["name"]: AmendmentReferenceSpec.model_validate(e) for e in entries}
+
+
 def reference_votes(data: Mapping[str, Any]) -> dict[str, str]:
     """The real votes of a scenario's reference, by ISO3 code."""
     ref = data.get("reference") or {}
@@ -988,7 +1007,12 @@ def outcome_tab(result: SimulationResult) -> None:
             f"{ref['yes']} yes, {ref['no']} no, {ref['abstain']} abstain"
             + (f", {ref['absent']} absent" if ref.get("absent") else "")
             + f". The model gives that outcome {pct(reference_chance(result, ref))} and that exact "
-            f"tally {pct(p_tally)}.  \nSource: {ref['source']}"
+            f"tally {pct(p_tally)}."
+            + "".join(
+                f"  \nAmendment {name}: {reference_note(real)}."
+                for name, real in reference_amendments(scn()).items()
+            )
+            + f"  \nSource: {ref['source']}"
         )
 
 
@@ -1037,6 +1061,7 @@ def amendments_tab(result: SimulationResult) -> None:
         )
         return
     chart(charts.amendment_paths_chart(amend))
+    real = reference_amendments(data)
     for j, (name, p, (given_yes, given_no)) in enumerate(
         zip(amend.names, amend.p_adopted, amend.p_draft_given, strict=True)
     ):
@@ -1049,6 +1074,12 @@ def amendments_tab(result: SimulationResult) -> None:
                 f"Chance it is adopted: {pct(p)}. The draft then passes {gy} of the time if it is "
                 f"adopted, {gn} if it is rejected."
             )
+            if name in real:
+                chance = p if real[name].outcome == "adopted" else 1.0 - p
+                c1.caption(
+                    f"What really happened: {reference_note(real[name])}. The model gives that "
+                    f"{'outcome' if real[name].outcome == 'adopted' else 'rejection'} {pct(chance)}."
+                )
             c2.button("Drop it", key=f"drop_amend_{j}", on_click=on_drop_amendment, args=(j,))
     st.caption(
         "Edit an amendment's votes in the Members' votes tab: choose it under 'Edit the votes on'."

@@ -113,3 +113,24 @@ def test_the_check_itself(kw: dict[str, object], ok: bool) -> None:
     else:
         with pytest.raises(AssertionError):
             check_outcome(_ref(**kw), council, False, "case")
+
+
+# --- the library's real outcomes in the app ---------------------------------------------------------
+
+
+def test_app_shows_each_amendments_real_outcome_and_drops_it_with_the_amendment() -> None:
+    from tests.test_app import errors, metric, open_app, press, scenario, show_tab
+
+    at = open_app(scenario="ukraine_2025_us_draft_s2025_112")
+    assert metric(at, "What really happened") == "Adopted"
+    show_tab(at, "Amendments")
+    captions = [c.value for c in at.caption]
+    assert any("What really happened: failed 6-1-8" in c for c in captions)
+    assert any("What really happened: vetoed (9 yes) by Russian Federation" in c for c in captions)
+    show_tab(at, "Yes votes and tallies")
+    assert any("Amendment European amendment 2" in i.value for i in at.info)
+    show_tab(at, "Amendments")
+    press(at, "drop_amend_0")
+    assert not errors(at)
+    names = [a["name"] for a in scenario(at)["reference"]["amendments"]]
+    assert len(names) == 3 and not any(n.startswith("European amendment 1") for n in names)
