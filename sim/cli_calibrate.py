@@ -51,16 +51,18 @@ def _package_version() -> str:
 
 
 def load_training_data(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
-    """Vote rows (misaligned events removed), GA covariates and input hashes."""
+    """Vote rows (misaligned events removed, outcomes reconciled with the tally and the
+    resolution number), GA covariates and input hashes."""
     from . import records
-    from .calibration.clean import misaligned_events
+    from .calibration.clean import misaligned_events, reconcile_outcomes
 
     votes, cov, hashes = records.load_calibration_inputs(data)
     mpath = Path(data) / records.FILES["membership"]
     membership = records.load_membership(mpath)
     hashes[mpath.name] = records.file_sha256(mpath)
     bad = misaligned_events(votes, membership)
-    return votes[~votes["event_id"].isin(bad)].reset_index(drop=True), cov, hashes
+    votes, _fixes = reconcile_outcomes(votes[~votes["event_id"].isin(bad)])
+    return votes, cov, hashes
 
 
 def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[str, Any]:

@@ -105,9 +105,13 @@ def load_sc_draft_votes(path: str | Path, *, outcomes: bool = True) -> pd.DataFr
     """The SC draft-vote file (oliverunv format): one row per (vote event, member).
 
     Returns columns ``event_id, date, year, member (ISO3), member_name, sponsor, topic, agenda,
-    category, region, draft`` and, when present, ``vote`` (yes/abstain/no), ``outcome`` and
-    ``adopted`` (bool). Members absent from an event simply have no row. Duplicated
-    (event, member) rows (a handful of data errors with conflicting votes) keep the last row.
+    category, region, draft`` and, when present, ``vote`` (yes/abstain/no), ``outcome`` (the
+    ``Outcome results`` text), ``adopted`` (bool: the text says adopted) and ``resolution``
+    (the resolution number as recorded, e.g. ``"2623 (2022)"``, or None: no resolution number,
+    blank or ``Missing``). The outcome text is taken as recorded; it has errors that
+    :func:`sim.calibration.clean.reconcile_outcomes` corrects from the tally and the resolution
+    number. Members absent from an event simply have no row. Duplicated (event, member) rows
+    (a handful of data errors with conflicting votes) keep the last row.
 
     With ``outcomes=False`` (forecasting) the outcome columns (:data:`SC_OUTCOME_COLUMNS`) are
     dropped right after reading, so nothing downstream can read them.
@@ -150,6 +154,10 @@ def load_sc_draft_votes(path: str | Path, *, outcomes: bool = True) -> pd.DataFr
         oc = df["Outcome results"].astype(str).str.strip()
         out["outcome"] = oc
         out["adopted"] = oc.str.lower().str.startswith("adopted")
+    if "Resolution" in df.columns:
+        number = df["Resolution"].astype(str).str.extract(r"(\d+\s*\(\s*\d{4}\s*\)?)")[0]
+        out["resolution"] = number.str.replace(r"\s+", " ", regex=True).astype(object) \
+            .where(number.notna(), None)
     if outcomes:
         out = out.drop_duplicates(["event_id", "member"], keep="last").reset_index(drop=True)
     return out

@@ -48,9 +48,19 @@ def test_sc_draft_votes_small(tmp_path: Path) -> None:
     assert list(df["adopted"]) == [False, False, False, True]
     assert df["event_id"].tolist() == ["1", "1", "1", "2"]
     assert df["year"].tolist() == [2022] * 4
+    assert df["resolution"].tolist() == ["2623 (2022)"] * 4
     ctx = records.load_sc_draft_votes(p, outcomes=False)
-    assert not {"vote", "outcome", "adopted"} & set(ctx.columns)
+    assert not {"vote", "outcome", "adopted", "resolution"} & set(ctx.columns)
     assert len(ctx) == 5  # forecasting keeps every input row
+
+
+def test_sc_draft_votes_resolution_number(tmp_path: Path) -> None:
+    """The resolution number as recorded; blank and 'Missing' are no number."""
+    rows = [sc_row(i, "China", "Yes") for i in range(4)]
+    for row, res in zip(rows, ["1093 (1997)", None, "Missing", "2541 (2020"], strict=True):
+        row[2] = res
+    df = records.load_sc_draft_votes(write_sc(tmp_path / "sc.csv.gz", rows))
+    assert df["resolution"].tolist() == ["1093 (1997)", None, None, "2541 (2020"]
 
 
 def test_sc_draft_votes_bad_input(tmp_path: Path) -> None:

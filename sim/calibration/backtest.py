@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..council import charter_threshold
 from . import baselines as B
 from . import metrics as X
 from .model import FitConfig, event_probabilities_for, extend_history, fit, predict
@@ -132,7 +133,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                 dd = pd.DataFrame({"member": d["member"], "p_yes": d[f"{name}_yes"],
                                    "p_abstain": d[f"{name}_abstain"], "p_no": d[f"{name}_no"],
                                    "bloc": None})
-                vm = _vote_model(dd, 0.0, {})  # common 0, no blocs: independent votes
+                # common 0, no blocs: independent votes; the quota of that year's Council
+                vm = _vote_model(dd, 0.0, {}, charter_threshold(year))
                 vals.append((eid, event_probabilities(vm)[0]))
             mapping = dict(vals)
             ev[f"p_{name}_indep"] = ev["event_id"].map(mapping)

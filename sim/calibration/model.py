@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..council import charter_threshold
 from .correlation import fit_correlation, make_batch
 from .design import (
     EVENT_KINDS,
@@ -401,17 +402,35 @@ def vote_codes(rows: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
     return codes
 
 
-def event_outcomes(m: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray,
-                                                             np.ndarray]:
-    """Events of member rows and their code: 2 unanimous, 1 contested but adopted, 0 failed
-    (fewer than 9 yes, or a permanent member's no)."""
+def event_adoption(rows: pd.DataFrame) -> dict[str, bool] | None:
+    """The record's outcome of each event (``adopted``, as reconciled by
+    :func:`sim.calibration.clean.reconcile_outcomes`), or None if the rows have none."""
+    if "adopted" not in rows.columns:
+        return None
+    first = rows.drop_duplicates("event_id")
+    return dict(zip(first["event_id"].astype(str), first["adopted"].astype(bool), strict=True))
+
+
+def event_outcomes(m: pd.DataFrame, y: np.ndarray, adopted: Mapping[str, bool] | None = None,
+                   ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Events of member rows and their code: 2 unanimous (every recorded vote yes), 1
+    contested but adopted, 0 not adopted. Adoption is the record's (``adopted``, by event id);
+    without it, the Charter's rule for a substantive vote: the Council's quota of yes votes
+    (:func:`sim.council.charter_threshold`) and no permanent member's no."""
     ev, row_event = _event_frame(m)
     contested = np.zeros(len(ev), dtype=bool)
     np.logical_or.at(contested, row_event, y != 2)
-    n_yes = np.bincount(row_event, weights=(y == 2).astype(float), minlength=len(ev))
-    veto = np.zeros(len(ev), dtype=bool)
-    np.logical_or.at(veto, row_event, (y == 0) & (m["perm"].to_numpy(float) > 0))
-    failed = (n_yes < 9) | veto
+    if adopted is not None:
+        got = ev["event_id"].astype(str).map(adopted)
+        if got.isna().any():
+            raise CalibrationInputError("votes", "adopted", "missing for some events")
+        failed = ~got.to_numpy(bool)
+    else:
+        n_yes = np.bincount(row_event, weights=(y == 2).astype(float), minlength=len(ev))
+        veto = np.zeros(len(ev), dtype=bool)
+        np.logical_or.at(veto, row_event, (y == 0) & (m["perm"].to_numpy(float) > 0))
+        quota = np.array([charter_threshold(int(year)) for year in ev["year"]])
+        failed = (n_yes < quota) | veto
     code = np.where(failed, 0, np.where(contested, 1, 2))
     return ev, row_event, code
 
@@ -420,8 +439,9 @@ def build_histories(m: pd.DataFrame, y: np.ndarray, half_life: float, strength: 
                     short_event: Mapping[str, float] | None = None,
                     short_member: Mapping[str, float] | None = None,
                     by_year: bool = False,
+                    adopted: Mapping[str, bool] | None = None,
                     ) -> tuple[History, History, dict[str, dict[str, float]]]:
-    ev, row_event, code = event_outcomes(m, y)
+    ev, row_event, code = event_outcomes(m, y, adopted)
     contested = code != 2
     h_ev = History.build(ev, code, half_life, EVENT_KINDS)
     crow = contested[row_event]
@@ -448,6 +468,7 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     ``rows`` may be every record known at forecast time (e.g. the earlier votes of the year
     being forecast); records of the same day or later are never used for an event.
     """
+    adopted = event_adoption(rows)
     rows = _context(rows, need_votes=True)
     if rows.empty:
         return params
@@ -455,7 +476,7 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     pen = PenholderHistory({k: list(v) for k, v in params.penholder.items()})
     m, _ = prepare_rows(rows, covs, params.topic_map, pen)
     y = vote_codes(rows, m)
-    h_ev, h_m, _ = build_histories(m, y, params.hist_event.half_life)
+    h_ev, h_m, _ = build_histories(m, y, params.hist_event.half_life, adopted=adopted)
     # a new object: quantities cached from the old history do not carry over
     return dataclasses.replace(params, hist_event=params.hist_event.extend(h_ev),
                                hist_member=params.hist_member.extend(h_m))
@@ -472,6 +493,7 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     """Fit the model on vote rows (``vote`` in yes/abstain/no) and GA covariates."""
     cfg = cfg or FitConfig()
     say = progress or (lambda _s: None)
+    adopted = event_adoption(rows)
     rows = _context(rows, need_votes=True)
     if rows.empty:
         raise CalibrationInputError("votes", "rows", "no vote rows to fit on")
@@ -482,7 +504,8 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     y = vote_codes(rows, m)
     end_year = int(m["year"].max())
     h_ev, h_m, priors = build_histories(m, y, cfg.hist_half_life, cfg.hist_strength,
-                                        cfg.short_event, cfg.short_member, cfg.by_year)
+                                        cfg.short_event, cfg.short_member, cfg.by_year,
+                                        adopted)
     prep = design(m, h_ev, h_m, priors)
     say("marginals")
     coefs = fit_marginals(prep, y, cfg, end_year + 1)
@@ -704,7 +727,7 @@ def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
     row = mx["_row"].to_numpy()
     w = mx["cand_w"].to_numpy(float)
     parts = pd.DataFrame({
-        "event_id": m0["event_id"].to_numpy()[row],
+        "event_id": m0["event_id"].to_numpy()[row], "year": m0["year"].to_numpy(int)[row],
         "cand": mx["cand"].to_numpy(), "weight": w, "member": prep.m["member"].to_numpy(),
         "bloc": blocs[row], "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2],
         "q": q, "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2],
@@ -714,7 +737,7 @@ def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
     out = pd.DataFrame({
         "event_id": m0["event_id"].to_numpy(), "member": m0["member"].to_numpy(),
         "p_yes": avg[:, 0], "p_abstain": avg[:, 1], "p_no": avg[:, 2], "bloc": blocs,
-        "perm": m0["perm"].to_numpy() > 0,
+        "perm": m0["perm"].to_numpy() > 0, "year": m0["year"].to_numpy(int),
     })
     # probit-scale stance, used by the runtime API to apply a user `shift`
     out["latent"] = _ndtri(np.clip(out["p_yes"].to_numpy(), 1e-9, 1 - 1e-9))
@@ -738,14 +761,15 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
     parts = parts.drop_duplicates(["cand", "member"])
     acc: dict[Any, list[float]] = {}
     for _cand, d in parts.groupby("cand", sort=False):
+        quota = charter_threshold(int(d["year"].iloc[0]))  # the Council's, not the rows' count
         if pred.contested_corr is None or "q" not in d.columns:
-            pa, pv = event_probabilities(vote_model(d, pred.common, pred.cohesion))
+            pa, pv = event_probabilities(vote_model(d, pred.common, pred.cohesion, quota))
         else:
             # hurdle mixture: unanimous (adopted) with probability 1 - q; otherwise the
             # contested votes, conditioned on not being unanimous
             q = float(d["q"].iloc[0])
             dc = d.assign(p_yes=d["c_yes"], p_abstain=d["c_abstain"], p_no=d["c_no"])
-            ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr))
+            ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr, quota))
             rest = max(1.0 - c15, 1e-12)
             pa = (1.0 - q) + q * max(ca - c15, 0.0) / rest
             pv = q * cv / rest
@@ -758,8 +782,9 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
 
 
 def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
-               threshold: int = 9) -> Any:
-    """Engine :class:`sim.model.VoteModel` for one event's member rows."""
+               threshold: int) -> Any:
+    """Engine :class:`sim.model.VoteModel` for one event's member rows; ``threshold`` is the
+    quota of the Council that votes (members without a row are absent, the quota stays)."""
     from ..model import VoteModel
 
     members = tuple(d["member"])
