@@ -756,12 +756,14 @@ def headline(result: SimulationResult) -> None:
         elif result.p_veto_by:
             top = max(result.p_veto_by, key=lambda m: result.p_veto_by[m])
             st.caption(
-                f"Most likely from {readable_name(top)} ({pct(result.p_veto_by[top])} votes no)"
+                f"Enough votes, then a permanent no. Most likely {readable_name(top)} "
+                f"({pct(result.p_veto_by[top])}); any permanent no: {pct(result.p_permanent_no)}"
             )
     with c3, st.container(key="p_short"):
         st.metric(f"Chance of fewer than {result.threshold} yes votes", pct(result.p_short))
         kind = "procedural" if result.procedural else "substantive"
-        st.caption(f"{result.threshold} of {result.n} votes needed; a {kind} vote")
+        st.caption(f"Fails without a veto, whoever votes no; {result.threshold} of {result.n} "
+                   f"votes needed, a {kind} vote")
     with c4, st.container(key="reference"):
         ref = data.get("reference")
         if ref:
@@ -783,7 +785,7 @@ def reference_chance(result: SimulationResult, ref: Mapping[str, Any]) -> float:
         return result.p_adopted
     if ref["outcome"] == "vetoed":
         return result.p_vetoed
-    return max(0.0, 1.0 - result.p_adopted - result.p_vetoed)
+    return result.p_short
 
 
 def reference_amendments(data: Mapping[str, Any]) -> dict[str, AmendmentReferenceSpec]:

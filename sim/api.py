@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import exact, montecarlo
-from .amendments import Amendment, Path, Sequence_, path_label
+from .amendments import Path, Sequence_, path_label
 from .errors import InputError
 from .model import VoteModel
 from .result import AmendmentResult, SimulationResult
@@ -109,11 +109,13 @@ class _Stats:
     p_adopted: float
     p_vetoed: float
     p_short: float
+    p_permanent_no: float
     yes: np.ndarray
     tally: np.ndarray
     member: np.ndarray
     pivotal: np.ndarray
     pairwise: np.ndarray
+    veto_by: np.ndarray
 
     def scaled(self, w: float) -> _Stats:
         return _Stats(*(getattr(self, f) * w for f in self.__dataclass_fields__))
@@ -124,14 +126,14 @@ class _Stats:
 
 def _exact_stats(model: VoteModel) -> _Stats:
     o = exact.exact_outcomes(model)
-    return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.yes_distribution, o.tally.ravel(),
-                  o.member_votes, o.pivotal, o.pairwise_agreement)
+    return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.p_permanent_no, o.yes_distribution, o.tally.ravel(),
+                  o.member_votes, o.pivotal, o.pairwise_agreement, o.veto_by)
 
 
 def _count_stats(c: montecarlo.Counts) -> _Stats:
     d = c.draws
-    return _Stats(c.adopted / d, c.vetoed / d, c.short / d, c.yes_hist / d, c.tally / d,
-                  c.member / d, c.pivotal / d, c.agree / d)
+    return _Stats(c.adopted / d, c.vetoed / d, c.short / d, c.permanent_no / d, c.yes_hist / d, c.tally / d,
+                  c.member / d, c.pivotal / d, c.agree / d, c.veto_by / d)
 
 
 def simulate(
@@ -154,13 +156,7 @@ def simulate(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
     spec = model_spec(scenario, calibrator)
-    seq = Sequence_(
-        spec.model,
-        tuple(
-            Amendment(a.name, a.procedural, votes, effect)
-            for a, votes, effect in spec.resolved.amendments
-        ),
-    )
+    seq = Sequence_.from_spec(spec)
     if method == "exact":
         stats, amend = _exact_sequence(seq)
         n_draws = 0
@@ -182,6 +178,8 @@ def simulate(
         p_adopted_se=0.0 if method == "exact" else float(np.sqrt(stats.p_adopted * (1 - stats.p_adopted) / draws)),
         p_vetoed=float(stats.p_vetoed),
         p_short=float(stats.p_short),
+        p_permanent_no=float(stats.p_permanent_no),
+        veto_by=np.asarray(stats.veto_by, dtype=float),
         yes_distribution=np.asarray(stats.yes, dtype=float),
         tally=np.asarray(stats.tally, dtype=float),
         member_votes=np.asarray(stats.member, dtype=float),

@@ -21,14 +21,20 @@ from .result import AmendmentResult, SimulationResult
 VOTE_LABELS = ("Yes", "Abstain", "No", "Absent")
 #: Mid-tone colours that read in light and dark themes (blue, amber, red, grey).
 VOTE_COLOURS = ("#4c9be8", "#e8b44c", "#e35d5d", "#9aa0a6")
+#: The three outcomes of a vote in UN usage: a draft with enough yes votes and a permanent "no" is
+#: vetoed; one short of the votes failed, whoever voted no.
 OUTCOME_LABELS = (
     "Adopted",
-    "Vetoed (enough yes votes)",
-    "Vetoed and too few yes votes",
-    "Too few yes votes (no veto)",
+    "Vetoed (enough yes votes, a permanent member votes no)",
+    "Failed: too few yes votes",
 )
-OUTCOME_COLOURS = ("#4c9be8", "#e35d5d", "#b07cd8", "#e8b44c")
+OUTCOME_COLOURS = ("#4c9be8", "#e35d5d", "#e8b44c")
 ENOUGH, SHORT = "Enough yes votes to pass", "Too few yes votes"
+#: Enough yes votes on a substantive draft: it passes unless a permanent member votes no.
+ENOUGH_UNLESS_VETO = "Enough yes votes (a permanent no would veto)"
+#: A tally with enough yes votes and some no votes: adopted or vetoed, by who voted no.
+ENOUGH_WITH_NO = "Enough yes votes, but a no may be a veto"
+PASSES = "Adopted"
 PERMANENT_MARK = " ★"
 PCT = ".1%"
 
@@ -66,19 +72,15 @@ def _pct_axis(title: str) -> alt.Axis:
 
 
 def outcome_breakdown(result: SimulationResult) -> pd.DataFrame:
-    """Why the draft passes or fails: four exclusive outcomes whose probabilities sum to 1."""
-    pa, pv, ps = result.p_adopted, result.p_vetoed, result.p_short
-    both = max(0.0, pv + ps - (1.0 - pa))
-    veto_only = max(0.0, pv - both)
-    short_only = max(0.0, ps - both)
-    values = np.array([pa, veto_only, both, short_only])
-    values = np.where(values < 1e-12, 0.0, values)  # round-off of the differences above
+    """How the vote ends: adopted, vetoed or failed for too few votes; they partition every outcome."""
+    values = np.array([result.p_adopted, result.p_vetoed, result.p_short])
+    values = np.where(values < 1e-12, 0.0, values)
     values = values / values.sum() if values.sum() > 0 else values
-    return pd.DataFrame({"outcome": OUTCOME_LABELS, "p": values, "order": range(4)})
+    return pd.DataFrame({"outcome": OUTCOME_LABELS, "p": values, "order": range(len(OUTCOME_LABELS))})
 
 
 def outcome_chart(result: SimulationResult) -> alt.Chart:
-    """One stacked bar: adopted, vetoed, vetoed and short, short of votes without a veto."""
+    """One stacked bar: adopted, vetoed (enough votes and a permanent no), failed short of votes."""
     df = outcome_breakdown(result)
     return (
         alt.Chart(df, title="How the vote ends")
@@ -97,22 +99,44 @@ def outcome_chart(result: SimulationResult) -> alt.Chart:
     )
 
 
+VETO_KINDS = (
+    "Its no is a veto (the draft has enough votes)",
+    "Votes no, not a veto (too few yes votes, or procedural)",
+)
+
+
+def veto_frame(result: SimulationResult) -> pd.DataFrame:
+    """Per permanent member: P(its no vetoes a draft with enough votes) and P(it votes no otherwise)."""
+    rows = []
+    for m, p_no in result.p_no_by.items():
+        veto = result.p_veto_by[m]
+        rows.append({"member": member_label(m), "kind": VETO_KINDS[0], "p": veto, "order": 0})
+        rows.append({"member": member_label(m), "kind": VETO_KINDS[1], "p": max(0.0, p_no - veto), "order": 1})
+    return pd.DataFrame(rows, columns=["member", "kind", "p", "order"])
+
+
 def veto_chart(result: SimulationResult) -> alt.Chart:
-    """The chance each permanent member votes no, which is a veto on a substantive draft."""
-    perm = result.p_veto_by
-    df = pd.DataFrame({"member": [member_label(m) for m in perm], "p": [perm[m] for m in perm]})
-    title = "Who would veto: chance of a no"
+    """Who would veto: each permanent member's chance of a no, split by whether it is a veto.
+
+    In UN usage a no vetoes only a draft that has the votes; a no on a draft short of votes is
+    not a veto.
+    """
+    df = veto_frame(result)
+    title = "Who would veto: chance of a no that kills a draft with enough votes"
     if result.procedural:
         title = "Procedural vote: no member can veto"
     return (
         alt.Chart(df, title=title)
-        .mark_bar(color=VOTE_COLOURS[2])
+        .mark_bar()
         .encode(
-            x=alt.X("p:Q", axis=_pct_axis("Chance of a no vote"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("member:N", sort=list(df["member"]), title=None, axis=_name_axis()),
-            tooltip=[_tip("member:N", "Member"), _tip("p:Q", "Chance of no", PCT)],
+            x=alt.X("sum(p):Q", axis=_pct_axis("Chance of a no vote"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("member:N", sort=list(dict.fromkeys(df["member"])), title=None, axis=_name_axis()),
+            color=alt.Color("kind:N", scale=alt.Scale(domain=list(VETO_KINDS), range=[VOTE_COLOURS[2], "#f0a8a8"]),
+                            legend=_legend(columns=1)),
+            order=alt.Order("order:Q"),
+            tooltip=[_tip("member:N", "Member"), _tip("kind:N", "What"), _tip("p:Q", "Chance", PCT)],
         )
-        .properties(autosize=AUTOSIZE, height=max(60, 24 * len(df)))
+        .properties(autosize=AUTOSIZE, height=max(60, 24 * len(dict.fromkeys(df["member"])) + 30))
     )
 
 
@@ -120,11 +144,12 @@ def yes_votes_chart(result: SimulationResult) -> alt.LayerChart:
     """The distribution of the number of yes votes, with a rule at the votes needed (9 of 15)."""
     thr = result.threshold
     k = np.arange(result.n + 1)
+    enough = ENOUGH if result.procedural or not result.permanent else ENOUGH_UNLESS_VETO
     df = pd.DataFrame(
         {
             "yes": k,
             "p": np.asarray(result.yes_distribution, dtype=float),
-            "enough": np.where(k >= thr, ENOUGH, SHORT),
+            "enough": np.where(k >= thr, enough, SHORT),
             "left": k - 0.4,
             "right": k + 0.4,
         }
@@ -144,7 +169,7 @@ def yes_votes_chart(result: SimulationResult) -> alt.LayerChart:
             y2=alt.datum(0),
             color=alt.Color(
                 "enough:N",
-                scale=alt.Scale(domain=[ENOUGH, SHORT], range=[VOTE_COLOURS[0], VOTE_COLOURS[3]]),
+                scale=alt.Scale(domain=[enough, SHORT], range=[VOTE_COLOURS[0], VOTE_COLOURS[3]]),
                 legend=_legend(),
             ),
             tooltip=[_tip("yes:Q", "Yes votes"), _tip("p:Q", "Chance", PCT)],
@@ -233,9 +258,17 @@ def tally_frame(result: SimulationResult, k: int = 8) -> pd.DataFrame:
         label = f"{t['yes']} yes, {t['no']} no, {t['abstain']} abstain"
         if t["absent"]:
             label += f", {t['absent']} absent"
-        enough = ENOUGH if t["yes"] >= result.threshold else SHORT
-        rows.append({**t, "tally": label, "enough": enough})
+        rows.append({**t, "tally": label, "enough": tally_kind(result, t["yes"], t["no"])})
     return pd.DataFrame(rows, columns=["yes", "no", "abstain", "absent", "p", "tally", "enough"])
+
+
+def tally_kind(result: SimulationResult, yes: int, no: int) -> str:
+    """What a tally means: adopted, enough votes but a no that may be a veto, or too few votes."""
+    if yes < result.threshold:
+        return SHORT
+    if result.procedural or no == 0 or not result.permanent:
+        return PASSES
+    return ENOUGH_WITH_NO
 
 
 def tally_chart(result: SimulationResult, k: int = 8) -> alt.Chart:
@@ -249,7 +282,8 @@ def tally_chart(result: SimulationResult, k: int = 8) -> alt.Chart:
             y=alt.Y("tally:N", sort=list(df["tally"]), title=None, axis=_name_axis()),
             color=alt.Color(
                 "enough:N",
-                scale=alt.Scale(domain=[ENOUGH, SHORT], range=[VOTE_COLOURS[0], VOTE_COLOURS[3]]),
+                scale=alt.Scale(domain=[PASSES, ENOUGH_WITH_NO, SHORT],
+                                range=[VOTE_COLOURS[0], "#b07cd8", VOTE_COLOURS[3]]),
                 legend=_legend(columns=1),
             ),
             tooltip=[_tip("tally:N", "Tally"), _tip("p:Q", "Chance", PCT)],

@@ -1,8 +1,14 @@
-"""Exact outcome probabilities of the vote model by quadrature and dynamic programming.
+"""Exact outcome probabilities of the vote model: piecewise Gauss–Legendre quadrature and
+dynamic programming.
 
 Given the latent factors (F and each bloc's G_b), members vote independently, so the count of
 yes votes is a product of linear polynomials and the joint tally a product of small 3-D
-distributions. F and G_b are integrated by Gauss–Hermite quadrature; blocs are conditionally
+distributions. F and each G_b are integrated against the normal density piece by piece: the
+real line is cut at the points where a member's conditional vote probability jumps or turns
+steeply (its latent thresholds, and a few multiples of its transition width either side), and
+each piece gets its own Gauss–Legendre rule. A member whose idiosyncratic weight is 0 votes by a
+step function of the factors; the step then falls on a breakpoint and each piece is smooth, so the
+rule stays exact to rounding for ``common + cohesion = 1`` too. Blocs are conditionally
 independent given F, so the cost grows linearly in the number of blocs. See docs/model.md.
 """
 
@@ -11,94 +17,232 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import ndtr
 
 from . import rules
 from .model import ABSENT, VoteModel
 
-#: Default number of Gauss–Hermite nodes per latent dimension.
-DEFAULT_NODES = 48
+#: Gauss–Legendre nodes per piece.
+DEFAULT_NODES = 8
+#: The factors are integrated over [-LIMIT, LIMIT]: the normal mass outside is 2Φ(-8.5) < 2e-17.
+LIMIT = 8.5
+#: Φ(-9) < 1.2e-19: a member's probability is constant this many transition widths away.
+SATURATED = 9.0
+#: A bloc whose stance would need more pieces than this is integrated per F node instead.
+MAX_BLOC_PIECES = 300
+#: Largest piece: the normal density is smooth on pieces this wide.
+BASE_STEP = 1.5
+#: A transition (a conditional probability Φ((t - x) / w)) narrower than this gets breakpoints
+#: of its own at ``t + w·z``, z in TRANSITION_Z; wider ones are smooth on the base pieces.
+WIDE = 1.6
+#: Breakpoints closer than THIN times their local scale are merged.
+THIN = 1.0
+TRANSITION_Z = np.array([-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0])
 
 
 @dataclass(frozen=True)
-class Quadrature:
-    """Nodes and weights for E[h(Z)], Z ~ N(0, 1); weights sum to 1."""
+class Group:
+    """Members that share a latent factor beyond F (a bloc), or the members in no bloc.
 
-    nodes: np.ndarray
-    weights: np.ndarray
-
-    @classmethod
-    def gauss_hermite(cls, m: int) -> Quadrature:
-        if m <= 1:
-            return cls(np.zeros(1), np.ones(1))
-        x, w = hermegauss(m)
-        return cls(x, w / w.sum())
-
-
-def default_nodes(model: VoteModel) -> int:
-    """More nodes when the idiosyncratic part is small and the integrand is steep."""
-    _, _, c = model.loadings()
-    c_min = float(c.min()) if c.size else 1.0
-    if c_min >= 0.35:
-        return DEFAULT_NODES
-    if c_min >= 0.15:
-        return 2 * DEFAULT_NODES
-    return 4 * DEFAULT_NODES
-
-
-def quadratures(model: VoteModel, nodes: int | None = None) -> tuple[Quadrature, Quadrature]:
-    """Quadratures for F and for a bloc factor G (trivial ones when a factor is absent)."""
-    m = nodes if nodes is not None else default_nodes(model)
-    qf = Quadrature.gauss_hermite(m if model.common > 0 else 1)
-    has_bloc = bool(np.any((model.bloc >= 0) & (model.n_blocs > 0)))
-    qg = Quadrature.gauss_hermite(m if has_bloc else 1)
-    return qf, qg
-
-
-def vote_probs_on_grid(model: VoteModel, f: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """P(vote | F=f, G_own_bloc=g) for every member: shape (len f, len g, n, 4).
-
-    Columns are yes, abstain, no, absent, as in :attr:`VoteModel.probs`. A member in no bloc
-    does not depend on ``g``.
+    ``probs[g, j]`` is member ``members[j]``'s (yes, abstain, no, absent) at the group's node
+    ``g``. For a bloc the nodes are values of its stance factor ``V = (a·F + b·G) / b``, which
+    given F = f is normal with mean ``a·f / b``: ``kernel[f, g]`` integrates V given F's node
+    ``f``, so the members' probabilities and their products are computed once, not once per F
+    node. For the members in no bloc (``kernel`` None) the nodes are F's own.
     """
-    a, b, c = model.loadings()
-    t1, t2 = model.thresholds()
-    s = a[None, None, :] * f[:, None, None] + b[None, None, :] * g[None, :, None]
+
+    members: np.ndarray
+    probs: np.ndarray  # (G, m, 4)
+    kernel: np.ndarray | None  # (F, G), or (F, G_f) when blocked
+    blocked: bool = False  # nodes are (F node, own node) pairs, F-major, G_f per F node
+
+    def given_f(self, x: np.ndarray, axis: int = -2) -> np.ndarray:
+        """Integrate the node axis ``axis`` of ``x`` over the group's factor, given each F node."""
+        if self.kernel is None:
+            return x
+        x = np.moveaxis(x, axis, 0)
+        if self.blocked:
+            f, g = self.kernel.shape
+            out = np.einsum("fg,fg...->f...", self.kernel, x.reshape(f, g, *x.shape[1:]))
+        else:
+            out = np.tensordot(self.kernel, x, axes=(1, 0))
+        return np.moveaxis(out, 0, axis)
+
+    def node_weights(self, f_weights: np.ndarray) -> np.ndarray:
+        """The weight of each of the group's nodes in the full integral."""
+        if self.kernel is None:
+            return f_weights
+        if self.blocked:
+            return (f_weights[:, None] * self.kernel).ravel()
+        return f_weights @ self.kernel
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The quadrature of one model: F's weights and each group's conditional vote probabilities."""
+
+    weights: np.ndarray  # (F,)
+    groups: tuple[Group, ...]
+
+    @property
+    def size(self) -> int:
+        """Number of nodes at which members' probabilities are evaluated (the cost of one pass)."""
+        return sum(grp.probs.shape[0] for grp in self.groups)
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+
+def _transition_breaks(centers: np.ndarray, widths: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Breakpoints in (lo, hi) around each narrow transition, thinned to their local scale.
+
+    Around a transition of width ``w`` at ``t`` the points are ``t + w·z``; a point closer to the
+    one kept before it than half the smaller of their local scales (``w·max(1, |z|) / 2``) is
+    dropped, which bounds the number of pieces by the spread of the thresholds, not the number of
+    members. Steps (``w = 0``) are always kept: they are where the integrand jumps.
+    """
+    narrow = np.isfinite(centers) & (widths < WIDE)
+    if not narrow.any():
+        return np.empty(0)
+    c, w = centers[narrow], widths[narrow]
+    pts = (c[:, None] + w[:, None] * TRANSITION_Z[None, :]).ravel()
+    scale = (w[:, None] * np.maximum(1.0, np.abs(TRANSITION_Z))[None, :]).ravel()
+    keep = (pts > lo) & (pts < hi)
+    pts, scale = pts[keep], scale[keep]
+    order = np.argsort(pts, kind="stable")
+    kept: list[float] = []
+    kept_scale: list[float] = []
+    for x, s in zip(pts[order].tolist(), scale[order].tolist(), strict=True):
+        if kept and (x == kept[-1] or (s > 0 and kept_scale[-1] > 0
+                                       and x - kept[-1] <= THIN * min(s, kept_scale[-1]))):
+            kept_scale[-1] = min(s, kept_scale[-1])
+            continue
+        kept.append(x)
+        kept_scale.append(s)
+    return np.asarray(kept)
+
+
+def _blocked_group(grp: np.ndarray, f: np.ndarray, a0: float, bg: float, cent: np.ndarray, wid: np.ndarray,
+                   t1: np.ndarray, t2: np.ndarray, absent: np.ndarray, c: np.ndarray, m: int) -> Group:
+    """A weak bloc (its factor's weight small beside F's): G's own nodes for each F node.
+
+    Given F = f a member's vote turns at G = (t − a·f)/b: the pattern of breakpoints around the
+    thresholds, shifted by −a·f/b, is cut to [−LIMIT, LIMIT]; points outside give empty pieces.
+    """
+    pattern = _transition_breaks(cent, wid, -np.inf, np.inf)
+    base = np.linspace(-LIMIT, LIMIT, int(np.ceil(2 * LIMIT / BASE_STEP)) + 1)
+    rows = np.concatenate([np.broadcast_to(base, (f.size, base.size)),
+                           np.clip(pattern[None, :] - (a0 / bg) * f[:, None], -LIMIT, LIMIT)], axis=1)
+    rows = np.sort(rows, axis=1)
+    xi, omega = np.polynomial.legendre.leggauss(m)
+    lo, hi = rows[:, :-1, None], rows[:, 1:, None]
+    half = 0.5 * (hi - lo)
+    g = (0.5 * (lo + hi) + half * xi).reshape(f.size, -1)
+    w = (half * omega).reshape(f.size, -1) * _phi(g)
+    s = a0 * f[:, None, None] + bg * g[:, :, None]  # (F, G_f, 1)
+    probs = _conditional(t1[grp], t2[grp], absent[grp], np.broadcast_to(s, (*g.shape, grp.size)), c[grp])
+    return Group(grp, probs.reshape(-1, grp.size, 4), w, blocked=True)
+
+
+def _bloc_range(centers: np.ndarray, widths: np.ndarray, mean: np.ndarray) -> tuple[float, float]:
+    """Where a bloc's stance V needs nodes: near its members' transitions and its mass given F.
+
+    Outside ``centers ± SATURATED · widths`` every member's probabilities are constant to 1e-19,
+    and outside ``mean ± LIMIT`` the normal mass is below 1e-17.
+    """
+    ok = np.isfinite(centers)
+    if not ok.any():
+        return 0.0, 0.0
+    lo = max(float((centers[ok] - SATURATED * widths[ok]).min()), float(mean.min()) - LIMIT)
+    hi = min(float((centers[ok] + SATURATED * widths[ok]).max()), float(mean.max()) + LIMIT)
+    return lo, max(lo, hi)
+
+
+def _pieces(lo: float, hi: float, extra: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes and weights (no density) on [lo, hi] cut at BASE spacing and ``extra``."""
+    base = np.linspace(lo, hi, max(2, int(np.ceil((hi - lo) / BASE_STEP)) + 1))
+    breaks = np.union1d(base, extra)
+    xi, omega = np.polynomial.legendre.leggauss(m)
+    a, b = breaks[:-1, None], breaks[1:, None]
+    half = 0.5 * (b - a)
+    return (0.5 * (a + b) + half * xi).ravel(), (half * omega).ravel()
+
+
+def _conditional(t1: np.ndarray, t2: np.ndarray, absent: np.ndarray, s: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """(yes, abstain, no, absent) given the factor part ``s`` (..., m) of the stance."""
     with np.errstate(divide="ignore", invalid="ignore"):
         safe_c = np.where(c > 0, c, 1.0)
         p_no = np.where(c > 0, ndtr((t1 - s) / safe_c), (s < t1).astype(float))
         p_not_yes = np.where(c > 0, ndtr((t2 - s) / safe_c), (s < t2).astype(float))
-    p_no = np.where(np.isneginf(t1), 0.0, p_no)
-    p_not_yes = np.where(np.isposinf(t2), 1.0, p_not_yes)
-    present = 1.0 - model.probs[:, ABSENT]
-    out = np.empty(s.shape + (4,))
+    # a member certain to vote no (t1 = +inf) or yes (t2 = -inf), even at an infinite stance
+    p_no = np.where(np.isneginf(t1), 0.0, np.where(np.isposinf(t1), 1.0, p_no))
+    p_not_yes = np.where(np.isposinf(t2), 1.0, np.where(np.isneginf(t2), 0.0, p_not_yes))
+    present = 1.0 - absent
+    out = np.empty(np.broadcast_shapes(s.shape, t1.shape) + (4,))
     out[..., 0] = present * (1.0 - p_not_yes)
     out[..., 1] = present * np.clip(p_not_yes - p_no, 0.0, None)
     out[..., 2] = present * p_no
-    out[..., 3] = model.probs[:, ABSENT]
+    out[..., 3] = absent
     return out
 
 
-def _groups(model: VoteModel) -> list[tuple[np.ndarray, bool]]:
-    """Member indices grouped by bloc, each with a flag saying whether it depends on G.
-
-    Members in no bloc form one group of their own, which does not depend on G: for it only
-    the first G node is evaluated, with weight 1.
-    """
-    groups = [(np.flatnonzero(model.bloc == b), True) for b in range(model.n_blocs)]
-    groups = [(grp, True) for grp, _ in groups if grp.size]
+def _member_groups(model: VoteModel) -> list[tuple[np.ndarray, int]]:
+    """Member indices by bloc (bloc index), then the members in no bloc (bloc -1)."""
+    groups = [(np.flatnonzero(model.bloc == b), b) for b in range(model.n_blocs)]
+    groups = [(grp, b) for grp, b in groups if grp.size]
     free = np.flatnonzero(model.bloc < 0)
     if free.size:
-        groups.append((free, False))
+        groups.append((free, -1))
     return groups
 
 
-def _group_slice(probs: np.ndarray, grp: np.ndarray, on_g: bool, qg: Quadrature) -> tuple[np.ndarray, np.ndarray]:
-    """The group's probabilities on the grid (..., F, G', m, 4) and the G' weights."""
-    if on_g:
-        return probs[..., grp, :], qg.weights
-    return probs[..., :1, grp, :], np.ones(1)
+def grid(model: VoteModel, nodes: int | None = None) -> Grid:
+    """The quadrature grid of ``model`` with ``nodes`` Gauss–Legendre nodes per piece."""
+    m = nodes if nodes is not None else DEFAULT_NODES
+    a, b, c = model.loadings()
+    t1, t2 = model.thresholds()
+    absent = model.probs[:, ABSENT]
+    a0 = float(a[0]) if model.common > 0 else 0.0
+    if a0 > 0:
+        # Given F, a member's vote probability turns at F = t / a over a width sqrt(b² + c²) / a
+        # (its bloc factor and its own term both blur the step).
+        width = np.sqrt(b * b + c * c) / a0
+        extra = _transition_breaks(np.concatenate([t1, t2]) / a0, np.concatenate([width, width]), -LIMIT, LIMIT)
+        f, wf = _pieces(-LIMIT, LIMIT, extra, m)
+        wf = wf * _phi(f)
+    else:
+        f, wf = np.zeros(1), np.ones(1)
+    groups = []
+    for grp, bloc in _member_groups(model):
+        bg = float(b[grp[0]]) if bloc >= 0 else 0.0
+        if bg > 0:
+            mean = (a0 / bg) * f
+            cent = np.concatenate([t1[grp], t2[grp]]) / bg
+            wid = np.concatenate([c[grp], c[grp]]) / bg
+            lo, hi = _bloc_range(cent, wid, mean)
+            if (hi - lo) / BASE_STEP > MAX_BLOC_PIECES:
+                groups.append(_blocked_group(grp, f, a0, bg, cent, wid, t1, t2, absent, c, m))
+                continue
+            v, wv = _pieces(lo, hi, _transition_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
+            # Beyond [lo, hi] every member's vote probabilities are constant (or the normal mass
+            # is below 1e-17): one node at each infinity carries the kernel's tail mass exactly.
+            v = np.concatenate([[-np.inf], v, [np.inf]])
+            kernel = np.concatenate([
+                ndtr(lo - mean)[:, None],
+                wv[None, :] * _phi(v[None, 1:-1] - mean[:, None]),
+                ndtr(mean - hi)[:, None],
+            ], axis=1)
+            s_v = np.broadcast_to(bg * v[:, None], (v.size, grp.size))
+            probs = _conditional(t1[grp], t2[grp], absent[grp], s_v, c[grp])
+            groups.append(Group(grp, probs, kernel))
+        else:
+            probs = _conditional(t1[grp], t2[grp], absent[grp], a[grp] * f[:, None], np.sqrt(b[grp] ** 2 + c[grp] ** 2))
+            groups.append(Group(grp, probs, None))
+    return Grid(wf, tuple(groups))
+
+
+# --- generating functions of the yes count ------------------------------------------------------
 
 
 def _linear_product(y: np.ndarray, r: np.ndarray, degree: int) -> np.ndarray:
@@ -123,34 +267,34 @@ def _poly_mul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return out
 
 
-def _group_polynomials(
-    model: VoteModel | _SubModel, probs: np.ndarray, grp: np.ndarray, on_g: bool, qg: Quadrature
-) -> tuple[np.ndarray, np.ndarray]:
-    """One group's (T, N) yes-count polynomials given F, integrated over the group's own G.
+def _group_polynomials(grp: Group, permanent: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One group's (T, N) yes-count polynomials given each F node, shape (F, n + 1).
 
-    T[..., k] = P(k yes in the group), N[..., k] = P(k yes and no permanent "no" in the group).
-    ``probs`` has shape (..., F, G, n, 4); leading axes are carried through.
+    T[f, k] = P(k yes in the group), N[f, k] = P(k yes and no permanent "no" in the group).
     """
-    n = model.n
-    pg, wg = _group_slice(probs, grp, on_g, qg)
-    y = pg[..., 0]
+    y = grp.probs[..., 0]
     t = _linear_product(y, 1.0 - y, n)
-    c = _linear_product(y, 1.0 - y - pg[..., 2] * model.permanent[grp], n)
-    return np.einsum("...gk,g->...k", t, wg), np.einsum("...gk,g->...k", c, wg)
+    c = _linear_product(y, 1.0 - y - grp.probs[..., 2] * permanent, n)
+    return grp.given_f(t), grp.given_f(c)
 
 
-def _yes_polynomials(
-    model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature
-) -> tuple[np.ndarray, np.ndarray]:
+def _all_group_polynomials(model: VoteModel, q: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [_group_polynomials(grp, model.permanent[grp.members], model.n) for grp in q.groups]
+
+
+def _product(polys: list[np.ndarray]) -> np.ndarray:
+    out = polys[0]
+    for p in polys[1:]:
+        out = _poly_mul(out, p)
+    return out
+
+
+def _yes_polynomials(model: VoteModel, q: Grid) -> tuple[np.ndarray, np.ndarray]:
     """T[k] = P(yes = k) and N[k] = P(yes = k, no permanent "no"), over all members."""
-    total = None
-    clean = None
-    for grp, on_g in _groups(model):
-        t, c = _group_polynomials(model, probs, grp, on_g, qg)
-        total = t if total is None else _poly_mul(total, t)
-        clean = c if clean is None else _poly_mul(clean, c)
-    assert total is not None and clean is not None
-    return np.einsum("...fk,f->...k", total, qf.weights), np.einsum("...fk,f->...k", clean, qf.weights)
+    polys = _all_group_polynomials(model, q)
+    total = _product([t for t, _ in polys])
+    clean = _product([c for _, c in polys])
+    return q.weights @ total, q.weights @ clean
 
 
 def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[float, float]:
@@ -162,11 +306,9 @@ def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[flo
 def event_probabilities_unanimous(model: VoteModel, nodes: int | None = None,
                                   ) -> tuple[float, float, float]:
     """(P(adopted), P(vetoed), P(every member votes yes)) exactly."""
-    qf, qg = quadratures(model, nodes)
-    probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
-    total, clean = _yes_polynomials(model, probs, qf, qg)
-    pa, pv = rules.adoption_probabilities(total, clean, model.threshold, model.procedural)
-    return pa, pv, float(total[model.n])
+    total, clean = _yes_polynomials(model, grid(model, nodes))
+    ev = rules.event_probabilities(total, clean, model.threshold, model.procedural)
+    return ev.adopted, ev.vetoed, float(total[model.n])
 
 
 @dataclass(frozen=True)
@@ -176,110 +318,162 @@ class ExactOutcome:
     p_adopted: float
     p_vetoed: float
     p_short: float
+    p_permanent_no: float
     yes_distribution: np.ndarray  # (n + 1,)
     tally: np.ndarray  # (n + 1, n + 1, n + 1): P(yes, no, abstain); absent = n - sum
     member_votes: np.ndarray  # (n, 4)
     pivotal: np.ndarray  # (n,)
+    veto_by: np.ndarray  # (n,): P(enough yes votes and member i votes no); 0 if not a veto holder
     pairwise_agreement: np.ndarray  # (n, n)
 
 
-def _pivotal(model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature) -> np.ndarray:
-    """P(outcome differs between member i voting yes and no), the others' votes as drawn.
+def _others(model: VoteModel, q: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per member i, the others' (T, N) yes polynomials, and T weighted by i's own P(no).
 
     Member i's own vote given the latent factors is independent of the others', so the others'
-    distribution is obtained by making member i abstain with certainty. Only member i's group
-    changes; the other groups' polynomials are reused.
+    distribution is the product with i's factor replaced by 1. Only i's group changes; the other
+    groups' polynomials are reused.
     """
     n = model.n
-    groups = _groups(model)
-    polys = [_group_polynomials(model, probs, grp, on_g, qg) for grp, on_g in groups]
+    polys = _all_group_polynomials(model, q)
     total = np.zeros((n, n + 1))
     clean = np.zeros((n, n + 1))
-    neutral = np.array([0.0, 1.0, 0.0, 0.0])
-    for g, (grp, on_g) in enumerate(groups):
-        rest_t = np.zeros_like(polys[g][0])
-        rest_t[..., 0] = 1.0
-        rest_c = rest_t.copy()
-        for h, (t, c) in enumerate(polys):
-            if h != g:
-                rest_t, rest_c = _poly_mul(rest_t, t), _poly_mul(rest_c, c)
-        sub = probs[..., grp, :]
-        variants = np.repeat(sub[None], grp.size, axis=0)  # (m, F, G, m, 4)
-        variants[np.arange(grp.size), ..., np.arange(grp.size), :] = neutral
-        local = np.arange(grp.size)
-        sub_model = _SubModel(model.permanent[grp], n)
-        t_var, c_var = _group_polynomials(sub_model, variants, local, on_g, qg)  # (m, F, n+1)
-        total[grp] = np.einsum("mfk,f->mk", _poly_mul(t_var, rest_t[None]), qf.weights)
-        clean[grp] = np.einsum("mfk,f->mk", _poly_mul(c_var, rest_c[None]), qf.weights)
+    total_if_no = np.zeros((n, n + 1))
+    for g, grp in enumerate(q.groups):
+        one = np.ones_like(polys[g][0][:, :1]) * _unit(n)
+        rest_t = _product([one] + [t for h, (t, _) in enumerate(polys) if h != g])
+        rest_c = _product([one] + [c for h, (_, c) in enumerate(polys) if h != g])
+        size = grp.members.size
+        local = np.arange(size)
+        perm = model.permanent[grp.members]
+        y = np.repeat(grp.probs[None, ..., 0], size, axis=0)  # (m, G, m)
+        r_t = 1.0 - y
+        r_c = 1.0 - y - grp.probs[None, ..., 2] * perm
+        y[local, :, local] = 0.0
+        r_t[local, :, local] = 1.0
+        r_c[local, :, local] = 1.0
+        t_var = grp.given_f(_linear_product(y, r_t, n))  # (m, F, n + 1)
+        c_var = grp.given_f(_linear_product(y, r_c, n))
+        total[grp.members] = np.einsum("mfk,f->mk", _poly_mul(t_var, rest_t[None]), q.weights)
+        clean[grp.members] = np.einsum("mfk,f->mk", _poly_mul(c_var, rest_c[None]), q.weights)
+        vetoers = np.flatnonzero(perm)
+        if vetoers.size:
+            k = np.arange(vetoers.size)
+            r_n = r_t[vetoers].copy()
+            r_n[k, :, vetoers] = grp.probs[:, vetoers, 2].T
+            n_var = grp.given_f(_linear_product(y[vetoers], r_n, n))
+            total_if_no[grp.members[vetoers]] = np.einsum("mfk,f->mk", _poly_mul(n_var, rest_t[None]), q.weights)
+    return total, clean, total_if_no
+
+
+def _unit(n: int) -> np.ndarray:
+    """The polynomial 1, padded to degree n."""
+    out = np.zeros(n + 1)
+    out[0] = 1.0
+    return out
+
+
+def _pivotal(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndarray:
+    """P(outcome differs between member i voting yes and no), the others' votes as drawn.
+
+    A member who never casts a yes or a no (obliged to abstain, or certain to be absent) cannot
+    change the outcome by its vote, so its pivotal probability is 0.
+    """
     thr = model.threshold
     if model.procedural:
-        return total[:, thr - 1]
-    return np.where(model.permanent, clean[:, thr - 1 :].sum(axis=1), clean[:, thr - 1])
+        piv = total[:, thr - 1].copy()
+    else:
+        piv = np.where(model.permanent, clean[:, thr - 1 :].sum(axis=1), clean[:, thr - 1])
+    casts = model.probs[:, 0] + model.probs[:, 2] > 0
+    return np.where(casts, piv, 0.0)
 
 
-@dataclass(frozen=True)
-class _SubModel:
-    """The two attributes :func:`_group_polynomials` reads, for a group's own members."""
-
-    permanent: np.ndarray
-    n: int
-
-
-def _pairwise(model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature) -> np.ndarray:
+def _pairwise(model: VoteModel, q: Grid) -> np.ndarray:
     """P(two members cast the same vote: both yes, both abstain or both no)."""
-    cast = probs[..., :3]  # (F, G, n, 3)
-    marg = np.einsum("fgnc,g->fnc", cast, qg.weights)
-    agree = np.einsum("fic,fjc,f->ij", marg, marg, qf.weights)
-    same_bloc = (model.bloc[:, None] == model.bloc[None, :]) & (model.bloc[:, None] >= 0)
-    if same_bloc.any():
-        joint = np.einsum("fgic,fgjc,f,g->ij", cast, cast, qf.weights, qg.weights)
-        agree = np.where(same_bloc, joint, agree)
+    n = model.n
+    marg = np.zeros((q.weights.size, n, 3))
+    for grp in q.groups:
+        marg[:, grp.members] = grp.given_f(grp.probs[..., :3], axis=0)
+    agree = np.einsum("fic,fjc,f->ij", marg, marg, q.weights)
+    for grp in q.groups:
+        if grp.kernel is not None:  # members of a bloc also share their bloc factor
+            cast = grp.probs[..., :3]
+            joint = np.einsum("gic,gjc,g->ij", cast, cast, grp.node_weights(q.weights))
+            agree[np.ix_(grp.members, grp.members)] = joint
     np.fill_diagonal(agree, 1.0 - model.probs[:, ABSENT])
     return agree
 
 
-def _tally(model: VoteModel, probs: np.ndarray, qf: Quadrature, qg: Quadrature) -> np.ndarray:
+def _count_distribution(probs: np.ndarray, can_be_absent: np.ndarray) -> np.ndarray:
+    """P(yes, no, absent counts) of independent members at each node: (G, Y, N, A).
+
+    ``probs`` is (G, m, 4). The absent axis only grows for members who can be absent, so a
+    Council without absences has a 2-D distribution (abstain = the rest).
+    """
+    dist = np.ones((probs.shape[0], 1, 1, 1))
+    for j in range(probs.shape[1]):
+        p = probs[:, j, :, None, None, None]
+        y, n_, a = dist.shape[1:]
+        extra = int(can_be_absent[j])
+        new = np.zeros((dist.shape[0], y + 1, n_ + 1, a + extra))
+        new[:, :y, :n_, :a] = dist * p[:, 1]
+        new[:, 1:, :n_, :a] += dist * p[:, 0]
+        new[:, :y, 1:, :a] += dist * p[:, 2]
+        if extra:
+            new[:, :y, :n_, 1:] += dist * p[:, 3]
+        dist = new
+    return dist
+
+
+def _convolve(big: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Distribution of the sum of independent counts, per F node: (F, Y, N, A) arrays."""
+    shape = tuple(b + s - 1 for b, s in zip(big.shape[1:], small.shape[1:], strict=True))
+    out = np.zeros((big.shape[0], *shape))
+    yb, nb, ab = big.shape[1:]
+    for i, j, k in zip(*np.nonzero(np.any(small != 0.0, axis=0)), strict=True):
+        out[:, i : i + yb, j : j + nb, k : k + ab] += big * small[:, i, j, k, None, None, None]
+    return out
+
+
+def _tally(model: VoteModel, q: Grid) -> np.ndarray:
     """Joint distribution of (yes, no, abstain) counts; absent = n - yes - no - abstain."""
     n = model.n
-    size = (n + 1, n + 1, n + 1)
-    spectrum = None
-    for grp, on_g in _groups(model):
-        m = grp.size
-        pg, wg = _group_slice(probs, grp, on_g, qg)
-        dist = np.zeros(pg.shape[:2] + (m + 1, m + 1, m + 1))
-        dist[..., 0, 0, 0] = 1.0
-        for j in range(m):
-            p = pg[..., j, :]
-            new = dist * p[..., 3, None, None, None]
-            new[..., 1:, :, :] += dist[..., :-1, :, :] * p[..., 0, None, None, None]
-            new[..., :, 1:, :] += dist[..., :, :-1, :] * p[..., 2, None, None, None]
-            new[..., :, :, 1:] += dist[..., :, :, :-1] * p[..., 1, None, None, None]
-            dist = new
-        dist = np.einsum("fgabc,g->fabc", dist, wg)
-        spec = np.fft.rfftn(dist, s=size, axes=(1, 2, 3))
-        spectrum = spec if spectrum is None else spectrum * spec
-    assert spectrum is not None
-    spectrum = np.einsum("fabc,f->abc", spectrum, qf.weights)
-    tally = np.fft.irfftn(spectrum, s=size, axes=(0, 1, 2))
-    yes, no, ab = np.indices(size)
-    tally[yes + no + ab > n] = 0.0
+    can_be_absent = model.probs[:, ABSENT] > 0
+    dists = sorted(
+        (grp.given_f(_count_distribution(grp.probs, can_be_absent[grp.members]), axis=0) for grp in q.groups),
+        key=lambda d: -d[0].size,
+    )
+    joint = dists[0]
+    for d in dists[1:]:
+        joint = _convolve(joint, d)
+    counts = np.tensordot(q.weights, joint, axes=(0, 0))  # (yes, no, absent)
+    tally = np.zeros((n + 1, n + 1, n + 1))
+    idx = np.indices(counts.shape)
+    yes, no = idx[0], idx[1]
+    abstain = n - yes - no - idx[2]
+    ok = abstain >= 0
+    tally[yes[ok], no[ok], abstain[ok]] = counts[ok]
     return np.clip(tally, 0.0, None)
 
 
 def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
-    """All outcome probabilities of the model, computed exactly up to quadrature."""
-    qf, qg = quadratures(model, nodes)
-    probs = vote_probs_on_grid(model, qf.nodes, qg.nodes)
-    total, clean = _yes_polynomials(model, probs, qf, qg)
-    thr = model.threshold
-    p_adopted, p_vetoed = rules.adoption_probabilities(total, clean, thr, model.procedural)
+    """All outcome probabilities of the model, computed exactly up to quadrature rounding."""
+    q = grid(model, nodes)
+    total, clean = _yes_polynomials(model, q)
+    ev = rules.event_probabilities(total, clean, model.threshold, model.procedural)
+    others_t, others_c, if_no = _others(model, q)
+    veto_by = np.zeros(model.n)
+    if not model.procedural:
+        veto_by = np.where(model.permanent, if_no[:, model.threshold:].sum(axis=1), 0.0)
     return ExactOutcome(
-        p_adopted=p_adopted,
-        p_vetoed=p_vetoed,
-        p_short=float(total[:thr].sum()),
+        p_adopted=ev.adopted,
+        p_vetoed=ev.vetoed,
+        p_short=ev.short,
+        p_permanent_no=ev.permanent_no,
         yes_distribution=np.clip(total, 0.0, None),
-        tally=_tally(model, probs, qf, qg),
+        tally=_tally(model, q),
         member_votes=model.probs.copy(),
-        pivotal=_pivotal(model, probs, qf, qg),
-        pairwise_agreement=_pairwise(model, probs, qf, qg),
+        pivotal=_pivotal(model, others_t, others_c),
+        veto_by=np.clip(veto_by, 0.0, None),
+        pairwise_agreement=_pairwise(model, q),
     )

@@ -67,12 +67,16 @@ def result_record(result: SimulationResult) -> dict[str, Any]:
         "p_vetoed_se": result.se(result.p_vetoed),
         "p_short": result.p_short,
         "p_short_se": result.se(result.p_short),
+        "p_permanent_no": result.p_permanent_no,
+        "p_permanent_no_se": result.se(result.p_permanent_no),
     }
     for i, m in enumerate(result.members):
         for j, v in enumerate(VOTES):
             row[f"{m}_{v}"] = float(result.member_votes[i, j])
     for i, m in enumerate(result.members):
         row[f"{m}_pivotal"] = float(result.pivotal[i])
+    for m, p in result.p_veto_by.items():
+        row[f"{m}_veto"] = p
     if result.amendments is not None:
         for name, p in zip(result.amendments.names, result.amendments.p_adopted, strict=True):
             row[f"amendment {name}: p_adopted"] = p

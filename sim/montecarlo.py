@@ -43,6 +43,7 @@ class Prepared:
     t2: np.ndarray  # yes if W >= t2
     absent: np.ndarray
     permanent: np.ndarray
+    never_casts: np.ndarray  # members who never vote yes or no
     groups: tuple[tuple[int, int, int, float, float], ...]  # (lo, hi, bloc, a/c, b/c)
     n_blocs: int
     common: bool
@@ -74,6 +75,7 @@ def prepare(model: VoteModel) -> Prepared:
         t2=t2[order] * scale,
         absent=model.probs[order, ABSENT],
         permanent=model.permanent[order],
+        never_casts=(model.probs[order, 0] + model.probs[order, 2]) <= 0,
         groups=tuple(groups),
         n_blocs=model.n_blocs,
         common=model.common > 0,
@@ -88,13 +90,15 @@ class Counts:
 
     draws: int
     adopted: int
-    vetoed: int
+    vetoed: int  # enough yes votes and a permanent "no" (substantive drafts)
     short: int
+    permanent_no: int  # some permanent member voted no, whatever the yes count
     yes_hist: np.ndarray  # (n + 1,)
     tally: np.ndarray  # ((n + 1) ** 3,) index (yes * (n+1) + no) * (n+1) + abstain
     member: np.ndarray  # (n, 4) yes, abstain, no, absent
     pivotal: np.ndarray  # (n,)
     agree: np.ndarray  # (n, n)
+    veto_by: np.ndarray  # (n,): enough yes votes and member i (a veto holder) voted no
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -102,11 +106,13 @@ class Counts:
             self.adopted + other.adopted,
             self.vetoed + other.vetoed,
             self.short + other.short,
+            self.permanent_no + other.permanent_no,
             self.yes_hist + other.yes_hist,
             self.tally + other.tally,
             self.member + other.member,
             self.pivotal + other.pivotal,
             self.agree + other.agree,
+            self.veto_by + other.veto_by,
         )
 
 
@@ -199,10 +205,8 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     n_yes = _row_sums(yes)
     n_no = _row_sums(no)
     n_absent = np.zeros(size, dtype=np.int64) if away is None else _row_sums(away)
-    if p.procedural or not p.permanent.any():
-        vetoes = np.zeros(size, dtype=np.int64)
-    else:
-        vetoes = _row_sums(no[p.permanent])
+    permanent_no = _row_sums(no[p.permanent]) if p.permanent.any() else np.zeros(size, dtype=np.int64)
+    vetoes = np.zeros(size, dtype=np.int64) if p.procedural else permanent_no
     n_abstain = n - n_yes - n_no - n_absent
     clean0 = vetoes == 0
     adopted = rules.adopted(n_yes, vetoes, thr, p.procedural)
@@ -214,18 +218,25 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     # Pivotal: member i's vote flips the outcome, the others' votes as drawn (docs/model.md).
     # Elected (or procedural): the others give thr-1 yes and no veto; permanent: >= thr-1 and no
     # veto by the others.
-    at, below, c1, c2, c3 = _pack(np.stack([
+    at, below, c1, c2, c3, enough = _pack(np.stack([
         (n_yes == thr) & clean0,
         (n_yes == thr - 1) & clean0,
         (n_yes >= thr) & clean0,
         (n_yes >= thr - 1) & (vetoes == 1),
         (n_yes >= thr - 1) & clean0,
+        n_yes >= thr,
     ]))
     piv = _popcount(py & at) + _popcount(below) - _popcount(py & below)
     if not p.procedural and p.permanent.any():
         k = p.permanent
         piv[k] = (_popcount(py[k] & c1) + _popcount(pn[k] & c2) + _popcount(c3)
                   - _popcount(py[k] & c3) - _popcount(pn[k] & c3))
+    # A member who never casts yes or no (obliged to abstain, or certain to be absent) is never
+    # pivotal: only its yes-or-no can change the outcome.
+    piv[p.never_casts] = 0
+    veto_by = np.zeros(n, dtype=np.int64)
+    if not p.procedural and p.permanent.any():
+        veto_by[p.permanent] = _popcount(pn[p.permanent] & enough)
     # Pairwise agreement: both yes, both no or both abstain, over the upper triangle.
     iu, ju = _triu(n)
     same = (_popcount(py[iu] & py[ju]) + _popcount(pn[iu] & pn[ju]) + _popcount(pab[iu] & pab[ju]))
@@ -240,13 +251,15 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     return Counts(
         draws=size,
         adopted=int(adopted.sum()),
-        vetoed=int(rules.vetoed(vetoes, p.procedural).sum()),
+        vetoed=int(rules.vetoed(n_yes, vetoes, thr, p.procedural).sum()),
         short=int((n_yes < thr).sum()),
+        permanent_no=int((permanent_no > 0).sum()),
         yes_hist=np.bincount(n_yes, minlength=n + 1).astype(np.int64),
         tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64),
         member=member[back],
         pivotal=piv[back],
         agree=agree[np.ix_(back, back)],
+        veto_by=veto_by[back],
     )
 
 
@@ -301,8 +314,8 @@ def adopted_votes(p: Prepared, votes: Votes) -> np.ndarray:
 def empty_counts(n: int) -> Counts:
     """Counts of zero draws of an ``n``-member Council."""
     z = np.zeros
-    return Counts(0, 0, 0, 0, z(n + 1, np.int64), z((n + 1) ** 3, np.int64), z((n, 4), np.int64),
-                  z(n, np.int64), z((n, n), np.int64))
+    return Counts(0, 0, 0, 0, 0, z(n + 1, np.int64), z((n + 1) ** 3, np.int64), z((n, 4), np.int64),
+                  z(n, np.int64), z((n, n), np.int64), z(n, np.int64))
 
 
 def _run_sequence_chunk(args: tuple[Any, int, int, int]) -> dict[tuple[bool, ...], Counts]:

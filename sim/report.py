@@ -64,8 +64,12 @@ def result_table(
     if not r.procedural:
         by_veto = sorted(r.p_veto_by.items(), key=lambda kv: -kv[1])
         vetoes = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_veto)
-        lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   P(no) by {vetoes}")
-    lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}")
+        lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   enough votes and a no by {vetoes}")
+    lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}   failed, whoever voted no")
+    if r.permanent:
+        by_no = sorted(r.p_no_by.items(), key=lambda kv: -kv[1])
+        nos = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_no)
+        lines.append(f"  P(permanent no)      {pct(r.p_permanent_no, 2):>8}   any permanent no: {nos}")
     if reference is not None:
         label = reference.resolution or reference.draft or "the draft"
         lines.append(f"  Really: {reference_note(reference)} ({label})")
@@ -122,6 +126,7 @@ def compare_table(results: Sequence[SimulationResult], labels: Sequence[str]) ->
     row("  ± se", [pct(r.p_adopted_se, 2) for r in results])
     row("P(vetoed)", [pct(r.p_vetoed, 2) for r in results])
     row("P(short of votes)", [pct(r.p_short, 2) for r in results])
+    row("P(permanent no)", [pct(r.p_permanent_no, 2) for r in results])
     members = sorted({m for r in results for m in r.members}, key=lambda m: (m not in results[0].permanent, m))
     for m in members:
         vals = []

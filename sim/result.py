@@ -62,8 +62,10 @@ class SimulationResult:
     version: str
     p_adopted: float
     p_adopted_se: float
-    p_vetoed: float
-    p_short: float
+    p_vetoed: float  # enough yes votes and a permanent "no" (UN usage), substantive drafts
+    p_short: float  # fewer yes votes than the threshold, whoever voted no
+    p_permanent_no: float  # some permanent member votes no, whatever the yes count
+    veto_by: np.ndarray  # (n,): enough yes votes and member i votes no; 0 unless a veto holder
     yes_distribution: np.ndarray
     tally: np.ndarray  # (n+1)^3 flat: index (yes * (n+1) + no) * (n+1) + abstain
     member_votes: np.ndarray  # (n, 4): yes, abstain, no, absent
@@ -91,9 +93,18 @@ class SimulationResult:
 
     @property
     def p_veto_by(self) -> dict[str, float]:
-        """P(each permanent member votes no); 0 on a procedural vote, where no is no veto."""
+        """P(the draft has enough votes and m votes no): the chance that m's veto is what kills it.
+
+        0 on a procedural vote, where a "no" is no veto.
+        """
         idx = {m: i for i, m in enumerate(self.members)}
-        return {m: 0.0 if self.procedural else float(self.member_votes[idx[m], 2]) for m in self.permanent}
+        return {m: float(self.veto_by[idx[m]]) for m in self.permanent}
+
+    @property
+    def p_no_by(self) -> dict[str, float]:
+        """P(each permanent member votes no), whatever the yes count."""
+        idx = {m: i for i, m in enumerate(self.members)}
+        return {m: float(self.member_votes[idx[m], 2]) for m in self.permanent}
 
     def tally_top(self, k: int = 10) -> list[dict[str, Any]]:
         """The ``k`` most likely (yes, no, abstain, absent) tallies."""
@@ -119,6 +130,7 @@ class SimulationResult:
             "p_adopted_ci": list(self.p_adopted_ci),
             "p_vetoed": self.p_vetoed,
             "p_short": self.p_short,
+            "p_permanent_no": self.p_permanent_no,
             "p_veto_by": self.p_veto_by,
             "yes_distribution": [float(x) for x in self.yes_distribution],
             "tally_top": self.tally_top(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -120,7 +121,9 @@ def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, serv
     _pick(page, "Member", "United States ★")
     page.get_by_role("button", name="Will veto").click()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
-    expect(page.locator(".st-key-p_vetoed [data-testid='stMetricValue']")).to_have_text("100%")
+    # vetoed (UN usage): the draft has enough yes votes and the US votes no; Iran's had 15
+    vetoed = page.locator(".st-key-p_vetoed [data-testid='stMetricValue']")
+    expect(vetoed).to_have_text(re.compile(r"^(99\.\d|>99\.9)%$"))
     # the link now carries the what-if (the query string follows the app's rerun)
     page.wait_for_function("() => window.location.search.includes('edits=')", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "app-veto.png"), full_page=True)

@@ -13,7 +13,7 @@ from sim.calibrated import Calibration, DraftContext, calibrate, load_params
 from sim.calibration.correlation import fit_correlation, make_batch
 from sim.calibration.model import FitConfig, fit, predict
 from sim.calibration.probit import fit_probit
-from sim.exact import event_probabilities
+from sim.exact import exact_outcomes
 from sim.model import VoteModel
 
 P5 = frozenset({"USA", "GBR", "FRA", "RUS", "CHN"})
@@ -220,8 +220,10 @@ def test_sanity_russia_vetoes_western_ukraine_draft() -> None:
     vm = VoteModel(members=COUNCIL, probs=np.array([cal.probs[m] for m in COUNCIL]),
                    permanent=np.array([m in P5 for m in COUNCIL]), bloc=np.full(15, -1),
                    cohesion=np.zeros(0), common=cal.common, threshold=9)
-    p_adopted, p_vetoed = event_probabilities(vm)
-    assert p_vetoed > 0.6 and p_adopted < 0.4
+    out = exact_outcomes(vm)
+    # Russia's no: a veto if the draft has nine votes, a no on a failed draft otherwise
+    assert out.p_permanent_no > 0.6 and out.p_adopted < 0.4
+    assert out.p_vetoed > out.p_short
 
 
 def test_sanity_us_opposes_elected_middle_east_draft() -> None:

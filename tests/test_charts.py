@@ -59,7 +59,7 @@ def mark(layer: dict[str, Any]) -> str:
     return m if isinstance(m, str) else m["type"]
 
 
-def test_outcome_chart_splits_into_four_exclusive_outcomes(exact: SimulationResult, mc: SimulationResult) -> None:
+def test_outcome_chart_splits_into_three_exclusive_outcomes(exact: SimulationResult, mc: SimulationResult) -> None:
     for r in (exact, mc):
         c = charts.outcome_chart(r)
         (layer,) = layers(c)
@@ -68,10 +68,9 @@ def test_outcome_chart_splits_into_four_exclusive_outcomes(exact: SimulationResu
         assert list(rows) == list(charts.OUTCOME_LABELS)
         assert sum(rows.values()) == pytest.approx(1.0, abs=1e-9)
         assert rows["Adopted"] == pytest.approx(r.p_adopted)
-        vetoed = rows["Vetoed (enough yes votes)"] + rows["Vetoed and too few yes votes"]
-        short = rows["Too few yes votes (no veto)"] + rows["Vetoed and too few yes votes"]
-        assert vetoed == pytest.approx(r.p_vetoed, abs=1e-9)
-        assert short == pytest.approx(r.p_short, abs=1e-9)
+        # UN usage: vetoed needs enough yes votes, so vetoed and short never overlap
+        assert rows[charts.OUTCOME_LABELS[1]] == pytest.approx(r.p_vetoed, abs=1e-9)
+        assert rows[charts.OUTCOME_LABELS[2]] == pytest.approx(r.p_short, abs=1e-9)
         assert layer["encoding"]["color"]["scale"]["range"] == list(charts.OUTCOME_COLOURS)
 
 
@@ -79,10 +78,15 @@ def test_procedural_vote_has_no_veto_outcome() -> None:
     r = sim.simulate({**BASE, "draft": {"procedural": True}}, method="exact", calibrator=None)
     df = charts.outcome_breakdown(r)
     assert df["p"].sum() == pytest.approx(1.0)
-    assert df.loc[1, "p"] == 0.0 and df.loc[2, "p"] == 0.0
+    assert df.loc[1, "p"] == 0.0
+    assert df.loc[2, "p"] == pytest.approx(r.p_short)
     c = charts.veto_chart(r)
     assert "no member can veto" in c.to_dict()["title"]
-    assert all(v["p"] == 0.0 for v in values(c, layers(c)[0]))
+    data = values(c, layers(c)[0])
+    assert all(v["p"] == 0.0 for v in data if v["kind"] == charts.VETO_KINDS[0])
+    # the nos are still shown, as nos that are not vetoes
+    nos = {v["member"]: v["p"] for v in data if v["kind"] == charts.VETO_KINDS[1]}
+    assert nos == pytest.approx({charts.member_label(m): p for m, p in r.p_no_by.items()})
 
 
 def test_yes_votes_chart_has_bars_summing_to_one_and_the_threshold_rule(exact: SimulationResult) -> None:
@@ -92,7 +96,8 @@ def test_yes_votes_chart_has_bars_summing_to_one_and_the_threshold_rule(exact: S
     data = values(c, bars)
     assert [v["yes"] for v in data] == list(range(16))
     assert sum(v["p"] for v in data) == pytest.approx(1.0, abs=1e-9)
-    assert {v["enough"] for v in data if v["yes"] >= 9} == {charts.ENOUGH}
+    # a substantive draft with nine yes votes still falls to a permanent no
+    assert {v["enough"] for v in data if v["yes"] >= 9} == {charts.ENOUGH_UNLESS_VETO}
     assert {v["enough"] for v in data if v["yes"] < 9} == {charts.SHORT}
     (line,) = values(c, rule)
     assert line["threshold"] == 9 and line["position"] == 8.5
@@ -137,8 +142,26 @@ def test_member_votes_chart_names_real_votes(mc: SimulationResult) -> None:
 def test_veto_chart_lists_permanent_members_only(mc: SimulationResult) -> None:
     c = charts.veto_chart(mc)
     data = values(c, layers(c)[0])
-    assert [v["member"] for v in data] == ["China", "France", "Russia", "United Kingdom", "United States"]
-    assert data[2]["p"] == pytest.approx(mc.p_veto_by["RUS"])
+    veto = [v for v in data if v["kind"] == charts.VETO_KINDS[0]]
+    assert [v["member"] for v in veto] == ["China", "France", "Russia", "United Kingdom", "United States"]
+    assert veto[2]["p"] == pytest.approx(mc.p_veto_by["RUS"])
+    # the two parts of each member's bar add up to its chance of a no
+    for m, p_no in mc.p_no_by.items():
+        label = charts.member_label(m)
+        assert sum(v["p"] for v in data if v["member"] == label) == pytest.approx(p_no)
+
+
+def test_tally_colours_never_call_a_vetoed_tally_a_pass(exact: SimulationResult) -> None:
+    """A tally with enough yes votes and a no may be a veto: it is not coloured as adopted."""
+    df = charts.tally_frame(exact, k=40)
+    assert set(df["enough"]) <= {charts.PASSES, charts.ENOUGH_WITH_NO, charts.SHORT}
+    for _, t in df.iterrows():
+        if t["yes"] < 9:
+            assert t["enough"] == charts.SHORT
+        elif t["no"] > 0:
+            assert t["enough"] == charts.ENOUGH_WITH_NO
+        else:
+            assert t["enough"] == charts.PASSES
 
 
 def test_tally_chart_lists_the_most_likely_tallies_first(exact: SimulationResult) -> None:

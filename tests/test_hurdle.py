@@ -62,7 +62,7 @@ def test_truncated_fit_recovers_common_from_contested_events() -> None:
 
 
 def _one_event_prediction(q: float, cond: np.ndarray, common: float) -> Prediction:
-    parts = pd.DataFrame({"event_id": "e", "cand": "e", "weight": 1.0, "member": MEMBERS,
+    parts = pd.DataFrame({"event_id": "e", "cand": "e", "weight": 1.0, "member": MEMBERS, "year": 2020,
                           "bloc": None, "p_yes": 0.0, "p_abstain": 0.0, "p_no": 0.0, "q": q,
                           "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2]})
     rows = parts[["event_id", "member", "p_yes", "p_abstain", "p_no", "bloc"]]

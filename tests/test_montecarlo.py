@@ -29,15 +29,16 @@ def within_k_se(estimate: float, p: float, draws: int) -> bool:
 @given(
     seed=st.integers(0, 2**31),
     n=st.integers(3, 15),
-    common=st.floats(0.0, 0.6),
+    common=st.floats(0.0, 1.0),
     n_blocs=st.integers(0, 2),
-    cohesion=st.floats(0.0, 0.3),
+    cohesion=st.floats(0.0, 1.0),
     procedural=st.booleans(),
 )
 def test_monte_carlo_agrees_with_exact(
     seed: int, n: int, common: float, n_blocs: int, cohesion: float, procedural: bool
 ) -> None:
     rng = np.random.default_rng(seed)
+    cohesion = min(cohesion, 1.0 - common)
     model = random_model(rng, n, n_perm=min(5, n - 1), common=common, cohesion=(cohesion,) * n_blocs,
                          threshold=int(rng.integers(1, n + 1)), procedural=procedural)
     draws = 20_000
@@ -47,8 +48,34 @@ def test_monte_carlo_agrees_with_exact(
     assert within_k_se(counts.adopted / draws, ex.p_adopted, draws)
     assert within_k_se(counts.vetoed / draws, ex.p_vetoed, draws)
     assert within_k_se(counts.short / draws, ex.p_short, draws)
+    assert within_k_se(counts.permanent_no / draws, ex.p_permanent_no, draws)
     worst = int(np.argmax(np.abs(counts.pivotal / draws - ex.pivotal)))
     assert within_k_se(counts.pivotal[worst] / draws, ex.pivotal[worst], draws)
+    worst = int(np.argmax(np.abs(counts.veto_by / draws - ex.veto_by)))
+    assert within_k_se(counts.veto_by[worst] / draws, ex.veto_by[worst], draws)
+    # adopted, vetoed and short partition every outcome of a substantive vote
+    assert counts.adopted + counts.vetoed + counts.short == draws
+
+
+@pytest.mark.parametrize(("common", "cohesion"), [
+    (1.0, ()), (0.999, ()), (0.95, ()), (0.0, (1.0,)), (0.3, (0.7, 0.7)), (0.9, (0.1,)), (0.5, (0.5, 0.2)),
+    (0.05, (0.95, 0.0)),
+])
+def test_monte_carlo_agrees_with_exact_at_the_extremes(common: float, cohesion: tuple[float, ...]) -> None:
+    """common -> 1 and common + cohesion = 1, where members vote by a step function of the factors."""
+    rng = np.random.default_rng(int(1000 * common) + len(cohesion))
+    model = random_model(rng, 15, 5, common=common, cohesion=cohesion)
+    draws = 100_000
+    c = montecarlo.run(model, draws, seed=7)
+    ex = exact.exact_outcomes(model)
+    for est, p in (
+        (c.adopted, ex.p_adopted), (c.vetoed, ex.p_vetoed), (c.short, ex.p_short),
+        (c.permanent_no, ex.p_permanent_no),
+    ):
+        assert within_k_se(est / draws, p, draws), (est / draws, p)
+    for est, p in ((c.yes_hist, ex.yes_distribution), (c.pivotal, ex.pivotal), (c.veto_by, ex.veto_by)):
+        se = np.maximum(np.sqrt(p * (1 - p) / draws), 1.0 / draws)
+        assert np.all(np.abs(est / draws - p) <= K * se + 1e-12)
 
 
 def test_all_statistics_agree_with_exact_on_a_15_member_council() -> None:

@@ -332,7 +332,9 @@ def test_wrong_type_is_reported_against_the_study_field() -> None:
 def test_year_change_that_breaks_the_base_is_reported_with_the_point() -> None:
     d = design(study({"grid": {"council.year": [2026, 1950]}}))
     point_scenario(d, base(), 0)
-    with pytest.raises(StudyError, match=r"is not a member of the 1950 Council \(point 1: council.year = 1950\)"):
+    # the base's draft date (2026) no longer falls in the point's Council year
+    expected = r"draft.date: 2026-02-24 is not in council.year 1950 \(point 1: council.year = 1950\)"
+    with pytest.raises(StudyError, match=expected):
         point_scenario(d, base(), 1, source="s.toml")
 
 
