@@ -19,7 +19,6 @@ import shutil
 import signal
 import sys
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from .api import DEFAULT_DRAWS, MAX_DRAWS, METHODS, __version__, model_spec, simulate
 from .errors import InputError
 from .files import result_record
+from .inputs import parse_toml
 from .scenario import FALLBACK_VOTE, resolve_scenario
 from .study import (
     Design,
@@ -108,13 +108,12 @@ def load_study(path: str | Path) -> LoadedStudy:
         raise StudyError("(file)", "no such file", source)
     data = _read_bytes(p, "(file)", source, MAX_STUDY_BYTES)
     try:
-        raw = tomllib.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StudyError(
             "(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source
         ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError("(toml)", f"not valid TOML: {exc}", source) from None
+    raw = parse_toml(text, source, StudyError)
     study = parse_study(raw, source)
     base_path = p.parent / study.study.base
     base_bytes = _read_bytes(base_path, "study.base", source, MAX_STUDY_BYTES)

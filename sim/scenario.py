@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +20,7 @@ from scipy.special import ndtr, ndtri
 
 from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, council_on, explicit_council
 from .errors import ScenarioError, first_validation_error
+from .inputs import field_path, parse_toml
 from .model import VoteModel
 from .names import UnknownMemberError, resolve, resolve_for_year
 
@@ -185,34 +185,18 @@ class Scenario(_Strict):
         return self.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
 
 
-def _loc(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            key = str(part)
-            key = key if key.isidentifier() else f'"{key}"'
-            out += ("." if out else "") + key
-    return out or "(top level)"
-
-
 def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
     """Validate plain data (as read from TOML) against the schema; raise :class:`ScenarioError`."""
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
         loc, msg = first_validation_error(exc)
-        raise ScenarioError(_loc(loc), msg, source) from None
+        raise ScenarioError(field_path(loc), msg, source) from None
 
 
 def scenario_from_toml(text: str, source: str | None = None) -> Scenario:
     """Parse TOML text into a validated scenario (no file access)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError("(toml)", f"not valid TOML: {exc}", source) from None
-    return parse_scenario(data, source)
+    return parse_scenario(parse_toml(text, source, ScenarioError), source)
 
 
 @dataclass(frozen=True)
