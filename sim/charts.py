@@ -25,7 +25,7 @@ VOTE_COLOURS = ("#4c9be8", "#e8b44c", "#e35d5d", "#9aa0a6")
 #: vetoed; one short of the votes failed, whoever voted no.
 OUTCOME_LABELS = (
     "Adopted",
-    "Vetoed (enough yes votes, a permanent member votes no)",
+    "Vetoed: enough votes, a permanent no",
     "Failed: too few yes votes",
 )
 OUTCOME_COLOURS = ("#4c9be8", "#e35d5d", "#e8b44c")
@@ -100,8 +100,8 @@ def outcome_chart(result: SimulationResult) -> alt.Chart:
 
 
 VETO_KINDS = (
-    "Its no is a veto (the draft has enough votes)",
-    "Votes no, not a veto (too few yes votes, or procedural)",
+    "A veto (the draft has the votes)",
+    "A no that is not a veto",
 )
 
 
@@ -122,7 +122,7 @@ def veto_chart(result: SimulationResult) -> alt.Chart:
     not a veto.
     """
     df = veto_frame(result)
-    title = "Who would veto: chance of a no that kills a draft with enough votes"
+    title = "Who would veto"
     if result.procedural:
         title = "Procedural vote: no member can veto"
     return (
