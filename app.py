@@ -621,6 +621,23 @@ def init_state() -> None:
     ss["year_pick"] = year_of(scn()) or 2025
 
 
+#: Widgets that are not drawn in every run (the Monte Carlo settings are hidden under Exact).
+HIDDEN_SETTINGS = {"draws": DEFAULT_DRAWS, "seed": DEFAULT_SEED}
+
+
+def keep_hidden_settings() -> None:
+    """Keep the values of widgets hidden in this run.
+
+    Streamlit drops a widget's state in a run that does not draw it, so the number of draws
+    and the seed are mirrored under keys of their own and restored when they come back.
+    """
+    for key, default in HIDDEN_SETTINGS.items():
+        if key in ss:
+            ss[f"kept_{key}"] = ss[key]
+        else:
+            ss[key] = ss.get(f"kept_{key}", default)
+
+
 def share_params() -> dict[str, str]:
     """The query parameters that reopen the current what-if."""
     base = ss["base"]
@@ -1115,6 +1132,7 @@ def main() -> None:
     st.set_page_config(page_title="Security Council what-if", page_icon="🗳️", layout="wide")
     if not ss.get("initialized"):
         init_state()
+    keep_hidden_settings()
     data = scn()
     canon = canonical(data)
     spec = cached_spec(canon)

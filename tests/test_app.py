@@ -521,3 +521,18 @@ def test_rescale_and_vote_tables() -> None:
     assert abs(sum(table.values()) - 1.0) < 1e-9
     assert app.pct(0.0) == "0%" and app.pct(1.0) == "100%" and app.pct(0.0004) == "<0.1%"
     assert app.pct(0.9996) == ">99.9%" and app.pct(0.1234) == "12.3%"
+
+
+def test_exact_then_monte_carlo_keeps_the_draws_and_the_seed() -> None:
+    """Issue 11: Exact -> Monte Carlo raised KeyError: st.session_state has no key "draws"."""
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.number_input(key="seed").set_value(7).run()
+    at.radio(key="method").set_value("exact").run()
+    assert not at.exception, at.exception
+    at.radio(key="method").set_value("monte-carlo").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="seed").value == 7
+    at.radio(key="method").set_value("exact").run()
+    at.radio(key="method").set_value("monte-carlo").run()
+    assert not at.exception, at.exception
+    assert p_adopted(at) < 10.0
