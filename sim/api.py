@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,12 +80,21 @@ def default_calibrator() -> Calibrator | None:
 
 
 def model_spec(
-    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any],
+    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any] | str | os.PathLike[str],
     calibrator: Calibrator | Literal["default"] | None = "default",
 ) -> ModelSpec:
     """Validate and resolve a scenario (dict, Scenario, ...) into the engine's model."""
     if isinstance(scenario, ModelSpec):
         return scenario
+    if isinstance(scenario, str | os.PathLike):
+        from .files import read_scenario  # the file layer; the model core does no I/O
+
+        scenario = read_scenario(os.fspath(scenario))
+    if not isinstance(scenario, Mapping | Scenario | ResolvedScenario):
+        raise TypeError(
+            "pass a scenario file path, a dict as read from TOML, a Scenario, a ResolvedScenario or a "
+            f"ModelSpec, not {type(scenario).__name__}"
+        )
     if isinstance(scenario, Mapping):
         scenario = parse_scenario(scenario)
     if isinstance(scenario, Scenario):
@@ -94,7 +104,11 @@ def model_spec(
 
 
 def _check(draws: int, seed: int | None, method: str) -> None:
-    if method not in METHODS:
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
+        raise InputError("draws", f"must be a whole number, got {draws!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise InputError("seed", f"must be a whole number or None, got {seed!r}")
+    if not isinstance(method, str) or method not in METHODS:
         raise InputError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if method == "monte-carlo" and not 1 <= draws <= MAX_DRAWS:
         raise InputError("draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
@@ -137,7 +151,7 @@ def _count_stats(c: montecarlo.Counts) -> _Stats:
 
 
 def simulate(
-    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any],
+    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any] | str | os.PathLike[str],
     draws: int = DEFAULT_DRAWS,
     seed: int | None = DEFAULT_SEED,
     method: Method = "monte-carlo",

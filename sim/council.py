@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
+from sim.errors import InputError
 from sim.names import resolve, seat_code
 
 __all__ = [
@@ -152,10 +153,13 @@ def council_for_year(year: int) -> Council:
     changed holder during the year is listed under the holder for the greater part of it: ROC
     in 1971, YEM in 1990, SUN in 1991. :func:`council_on` gives the Council of a given day.
     """
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise InputError("year", f"must be a whole number, got {year!r}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(
+        raise InputError(
+            "year",
             f"no built-in Council composition for {year}; available years are "
-            f"{FIRST_YEAR}-{LAST_YEAR} (use explicit_council for others)"
+            f"{FIRST_YEAR}-{LAST_YEAR} (use explicit_council for others)",
         )
     members, perm = _membership()[year]
     return Council(members=members, permanent=perm, threshold=charter_threshold(year), year=year)
