@@ -89,7 +89,10 @@ def table_bytes(rows: Sequence[Mapping[str, Any]], fmt: str, metadata: Mapping[s
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pylist([dict(r) for r in rows])
+    # the union of every row's columns, in order of first appearance (results of different
+    # Councils or amendments have different member and amendment columns)
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in rows])
     buf = io.BytesIO()
     if fmt == "parquet":
         meta = {**(table.schema.metadata or {}), **{k.encode(): v.encode() for k, v in metadata.items()}}

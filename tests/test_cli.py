@@ -192,3 +192,22 @@ def test_run_table_without_reference_has_no_real_outcome() -> None:
     res = CliRunner().invoke(main, ["run", str(path), "--exact"])
     assert res.exit_code == 0, res.output
     assert "really" not in res.output.lower()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_run_of_two_councils_writes_the_union_of_their_columns(tmp_path: Path, suffix: str) -> None:
+    """Issue 11: the second scenario's members and amendments were silently dropped."""
+    import pyarrow.csv as pacsv
+
+    out = tmp_path / f"both{suffix}"
+    a = ROOT / "scenarios" / "iran_2015_jcpoa_unanimous.toml"
+    b = ROOT / "scenarios" / "gaza_2023_res2720_russian_amendment.toml"
+    res = CliRunner().invoke(main, ["run", str(a), str(b), "--exact", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pacsv.read_csv(out) if suffix == ".csv" else pq.read_table(out)
+    cols = set(table.column_names)
+    assert {"NZL_yes", "MOZ_yes"} <= cols  # a 2015 member and a 2023 member
+    assert any(c.startswith("amendment ") for c in cols)
+    assert table.num_rows == 2
+    rows = table.to_pylist()
+    assert rows[0]["MOZ_yes"] is None and rows[1]["NZL_yes"] is None
