@@ -94,7 +94,9 @@ def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt
     method: api.Method = "exact" if exact else "monte-carlo"
     results = [api.simulate(s, draws=draws, seed=seed, method=method) for s in specs]
     if fmt == "json":
-        click.echo(json.dumps({str(p): r.to_dict() for p, r in zip(scenarios, results, strict=True)}, indent=2))
+        # a list, in the order given: the same file may be compared with itself
+        payload = [{"file": str(p), **r.to_dict()} for p, r in zip(scenarios, results, strict=True)]
+        click.echo(json.dumps(payload, indent=2))
     else:
         click.echo(compare_table(results, [p.stem for p in scenarios]))
 

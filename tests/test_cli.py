@@ -211,3 +211,12 @@ def test_run_of_two_councils_writes_the_union_of_their_columns(tmp_path: Path, s
     assert table.num_rows == 2
     rows = table.to_pylist()
     assert rows[0]["MOZ_yes"] is None and rows[1]["NZL_yes"] is None
+
+
+def test_compare_json_keeps_every_entry_even_the_same_file_twice() -> None:
+    """Issue 11: the JSON was keyed by path, so comparing A with A lost one entry."""
+    res = CliRunner().invoke(main, ["compare", str(UKRAINE), str(UKRAINE), "--exact", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    assert [e["file"] for e in payload] == [str(UKRAINE), str(UKRAINE)]
+    assert payload[0]["p_adopted"] == payload[1]["p_adopted"]
