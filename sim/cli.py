@@ -14,7 +14,7 @@ import click
 
 from . import api
 from .cli_calibrate import backtest_command, fit_command, predict_command
-from .cli_common import command_line, fail, input_errors
+from .cli_common import command_line, fail, input_errors, reader_left
 from .cli_sweep import sweep
 from .council import FIRST_YEAR, LAST_YEAR, council_for_year
 from .errors import InputError
@@ -30,6 +30,9 @@ class _Group(click.Group):
         kwargs["standalone_mode"] = False
         try:
             rv = super().main(*args, **kwargs)
+            sys.stdout.flush()  # a reader that has gone shows here, not at the interpreter's exit
+        except BrokenPipeError:
+            reader_left()
         except click.UsageError as exc:
             fail(f"unsc-sim: {exc.format_message()}")
         except click.Abort:

@@ -21,6 +21,18 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def reader_left() -> None:
+    """The reader of our output has gone (``unsc-sim power | head -1``): not an error, exit 0.
+
+    Standard output is pointed at /dev/null so that the interpreter's last flush is silent.
+    """
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
 def os_error_line(exc: OSError) -> str:
     """``PATH: file: reason`` for a file the operating system refused."""
     return f"{exc.filename or '(file)'}: file: {exc.strerror or exc}"
@@ -33,6 +45,8 @@ def input_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            reader_left()
         except InputError as exc:
             fail(str(exc))
         except OSError as exc:  # an output or input path the system refuses

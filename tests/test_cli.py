@@ -220,3 +220,17 @@ def test_compare_json_keeps_every_entry_even_the_same_file_twice() -> None:
     payload = json.loads(res.output)
     assert [e["file"] for e in payload] == [str(UKRAINE), str(UKRAINE)]
     assert payload[0]["p_adopted"] == payload[1]["p_adopted"]
+
+
+@pytest.mark.parametrize("args", [["power"], ["run", str(UKRAINE), "--exact", "--format", "json"]])
+def test_a_reader_that_stops_early_is_not_an_error(args: list[str]) -> None:
+    """Issue 11: `unsc-sim power | head -1` printed "(file): file: Broken pipe" and exited 2."""
+    exe = Path(sys.executable).with_name("unsc-sim")
+    for _ in range(5):
+        proc = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()  # like `head -1`
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, err
+        assert err == ""
