@@ -41,6 +41,20 @@ def _handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _check_output(path: Path, force: bool, flag: str) -> None:
+    """Refuse to overwrite an output without ``--force``, or to write into a missing directory.
+
+    Checked before any work, so a long fit never ends in a refusal; no directory is created.
+    """
+    if path.exists() and not force:
+        raise CalibrationInputError(path, flag, "exists; pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise CalibrationInputError(path, flag, f"directory {path.parent} does not exist")
+
+
+FORCE = click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
+
+
 def _package_version() -> str:
     try:
         from importlib.metadata import version
@@ -105,13 +119,14 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
               help="Where to write the fitted parameters (JSON).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the fold split.")
 @click.option("--until", type=int, default=None, help="Last year of records to use.")
+@FORCE
 @_handle_errors
-def fit_command(data: Path, out: Path, seed: int, until: int | None) -> None:
+def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool) -> None:
     """Fit the calibrated vote model on real UN voting records."""
+    _check_output(out, force, "--out")
     cmd = f"unsc-sim fit --data {data} --out {out} --seed {seed}" + (
         f" --until {until}" if until is not None else "")
     d = fit_params(data, seed, until, cmd)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(d, separators=(",", ":")) + "\n")
     click.echo(f"wrote {out}: common={d['common']:.3f}, "
                f"{d['meta']['n_events']} events, {d['meta']['provenance']['fit_seconds']} s")
@@ -130,10 +145,14 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None) -> None:
                    "Vote). Each draft is forecast from the votes recorded before it (with the "
                    "shipped yearly clock, those of earlier calendar years). Rows of years "
                    "already in the parameters are ignored.")
+@FORCE
 @_handle_errors
 def predict_command(drafts: Path, out: Path, events_out: Path | None,
-                    params_path: Path | None, history_path: Path | None) -> None:
+                    params_path: Path | None, history_path: Path | None, force: bool) -> None:
     """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
+    _check_output(out, force, "--out")
+    if events_out is not None:
+        _check_output(events_out, force, "--events-out")
     from . import records
     from .calibrated import load_params
     from .calibration.model import event_probabilities_for, extend_history, predict
@@ -154,13 +173,11 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
                             "p_yes": pr["p_yes"].round(6).to_numpy(),
                             "p_abstain": pr["p_abstain"].round(6).to_numpy(),
                             "p_no": pr["p_no"].round(6).to_numpy()})
-    out.parent.mkdir(parents=True, exist_ok=True)
     members.to_csv(out, index=False)
     if events_out is not None:
         ev = event_probabilities_for(pred)
         ev = ev.rename(columns={"event_id": "ID"})
         ev[["p_adopted", "p_vetoed"]] = ev[["p_adopted", "p_vetoed"]].round(6)
-        events_out.parent.mkdir(parents=True, exist_ok=True)
         ev.to_csv(events_out, index=False)
     click.echo(f"wrote {out} ({len(members)} rows)"
                + (f" and {events_out}" if events_out is not None else ""))
@@ -174,8 +191,9 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
 @click.option("--report", "report", type=click.Path(path_type=Path),
               default=Path("docs/backtest.md"), show_default=True)
 @click.option("--seed", default=0, show_default=True)
+@FORCE
 @_handle_errors
-def backtest_command(data: Path, year_from: int, year_to: int, report: Path, seed: int) -> None:
+def backtest_command(data: Path, year_from: int, year_to: int, report: Path, seed: int, force: bool) -> None:
     """Rolling-origin backtest: for each year Y fit on all records before Y, forecast Y."""
     from tqdm import tqdm
 
@@ -186,6 +204,15 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     if year_to < year_from:
         raise CalibrationInputError("--to", "year", "must not be before --from")
     votes, cov, _hashes = load_training_data(data)
+    png = report.with_name(report.stem + "_calibration.png")
+    _check_output(report, force, "--report")  # before the fits, after the cheap checks of the data
+    _check_output(png, force, "--report")
+    first = int(votes["year"].min())
+    if year_from <= first:
+        raise CalibrationInputError(
+            "--from", "year",
+            f"{year_from}: there is no earlier year to fit on (the records start in {first}); "
+            f"use --from {first + 1} or later")
     years = list(range(year_from, year_to + 1))
     cfg = FitConfig(seed=seed)
     # one fit per year, then one in-sample reference fit for the report
@@ -197,8 +224,6 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     res.reference = in_sample_reference(votes, cov, years, cfg)
     bar.update(1)
     bar.close()
-    report.parent.mkdir(parents=True, exist_ok=True)
-    png = report.with_name(report.stem + "_calibration.png")
     save_calibration_plot(res, png)
     cmd = f"unsc-sim backtest --data {data} --from {year_from} --to {year_to} --report {report}"
     report.write_text(render_report(res, png.name, cmd))

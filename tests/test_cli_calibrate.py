@@ -157,3 +157,53 @@ def test_predict_with_history_uses_earlier_votes_only(tmp_path: Path) -> None:
         outs.append(out.read_text())
     assert outs[0] == outs[1]
     assert outs[0] != outs[2]
+
+
+def test_outputs_are_not_overwritten_without_force(tmp_path: Path) -> None:
+    """Issue 11: fit --out, predict --out and backtest --report overwrote silently."""
+    if not SC.exists():
+        pytest.skip("../shared/data is absent")
+    src = drafts_csv(tmp_path / "d.csv", with_outcomes=False)
+    out = tmp_path / "o.csv"
+    out.write_text("mine\n")
+    res = CliRunner().invoke(predict_command, [str(src), "--out", str(out)])
+    assert res.exit_code == 2
+    assert res.output.strip() == f"{out}: --out: exists; pass --force to overwrite it"
+    assert out.read_text() == "mine\n"  # nothing the user made is lost
+    res = CliRunner().invoke(predict_command, [str(src), "--out", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().startswith("ID,")
+    params = tmp_path / "p.json"
+    params.write_text("{}")
+    res = CliRunner().invoke(fit_command, ["--data", str(DATA), "--out", str(params)])
+    assert res.exit_code == 2 and "exists; pass --force" in res.output
+    report = tmp_path / "r.md"
+    report.write_text("mine")
+    res = CliRunner().invoke(backtest_command, ["--data", str(DATA), "--report", str(report)])
+    assert res.exit_code == 2 and "exists; pass --force" in res.output
+    assert report.read_text() == "mine"
+
+
+def test_no_directory_is_created_for_an_output(tmp_path: Path) -> None:
+    """Issue 11: backtest --report /nonexist/r.md created /nonexist."""
+    if not SC.exists():
+        pytest.skip("../shared/data is absent")
+    missing = tmp_path / "nonexist"
+    for cmd, args in ((backtest_command, ["--data", str(DATA), "--report", str(missing / "r.md")]),
+                      (fit_command, ["--data", str(tmp_path), "--out", str(missing / "p.json")]),
+                      (predict_command, [str(tmp_path / "d.csv"), "--out", str(missing / "o.csv")])):
+        res = CliRunner().invoke(cmd, args)
+        assert res.exit_code == 2
+        assert "does not exist" in res.output and len(res.output.strip().splitlines()) == 1
+        assert not missing.exists()
+
+
+def test_backtest_of_the_first_record_year_says_there_is_nothing_to_fit_on(tmp_path: Path) -> None:
+    """Issue 11: `backtest --from 1994 --to 1994` said "no records in 1994-1994"."""
+    if not SC.exists():
+        pytest.skip("../shared/data is absent")
+    res = CliRunner().invoke(backtest_command, ["--data", str(DATA), "--from", "1994", "--to", "1994",
+                                                "--report", str(tmp_path / "r.md")])
+    assert res.exit_code == 2
+    assert res.output.strip() == ("--from: year: 1994: there is no earlier year to fit on (the records "
+                                  "start in 1994); use --from 1995 or later")
