@@ -400,7 +400,23 @@ def on_quick(action: str) -> None:
         "no": (0.0, 0.0, 1.0, 0.0),
         "absent": (0.0, 0.0, 0.0, 1.0),
     }.get(action)
-    set_member(target, code, probs)
+    data = scn()
+    if target == "draft" and probs is not None:
+        data = held_on_every_path(data, code, probs)
+    table = None if probs is None else vote_table(probs)
+    commit(with_target_tables(data, target, set_member_table(target_tables(data, target), code, year_of(data), table)))
+
+
+def held_on_every_path(data: Mapping[str, Any], code: str, probs: tuple[float, ...]) -> dict[str, Any]:
+    """The scenario with a quick action on the draft holding whatever amendments pass: each
+    amendment ``effect`` that names the member gets the same vote."""
+    out = dict(data)
+    for j, amend in enumerate(data.get("amendments", [])):
+        if any(member_code(k, year_of(data)) == code for k in amend.get("effect", {})):
+            target = f"a{j}.effect"
+            out = with_target_tables(out, target, set_member_table(
+                target_tables(out, target), code, year_of(data), vote_table(probs)))
+    return out
 
 
 def on_number(index: int) -> None:
@@ -867,6 +883,12 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
                 "Vote as on the draft" if target.endswith("votes") else "No change to the draft",
             )
             st.button(reset, key="qa_reset", on_click=on_quick, args=("reset",), type="secondary")
+        if target == "draft" and data.get("amendments"):
+            st.caption("On the draft, a quick action holds on every amendment path: an amendment's "
+                       "effect on this member is set to the same vote.")
+        if code in spec.resolved.parties and not _procedural_for(target):
+            st.caption(f"{readable_name(code)} is a party to the dispute: under Article 27(3) it "
+                       "abstains on this substantive vote, whatever is set here.")
         ncols = st.columns(4)
         for j, (col, word) in enumerate(zip(ncols, VOTE_WORDS, strict=True)):
             ss[f"num_{VOTES[j]}"] = round(100 * probs[j], 1)

@@ -536,3 +536,30 @@ def test_exact_then_monte_carlo_keeps_the_draws_and_the_seed() -> None:
     at.radio(key="method").set_value("monte-carlo").run()
     assert not at.exception, at.exception
     assert p_adopted(at) < 10.0
+
+
+def test_will_veto_holds_on_every_amendment_path() -> None:
+    """Issue 11: on the 2026 what-if "Will veto" left P(adopted) at 10%, because an adopted
+    amendment's effect set Russia's vote again."""
+    at = open_app(scenario="whatif_2026_us_ukraine_text")
+    at.selectbox(key="member").set_value("RUS").run()
+    assert any("holds on every amendment path" in c.value for c in at.caption)
+    press(at, "qa_no")
+    assert p_adopted(at) == 0.0
+    for amend in scenario(at)["amendments"]:
+        effect = amend.get("effect", {})
+        if "Russian Federation" in effect:
+            assert effect["Russian Federation"] == {"no": 1.0}
+
+
+def test_will_veto_on_a_party_to_the_dispute_says_why_it_does_nothing() -> None:
+    """Issue 11: the button did nothing, silently."""
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.selectbox(key="member").set_value("USA").run()
+    assert not any("party to the dispute" in c.value for c in at.caption)
+    data = scenario(at)
+    data["council"]["parties_to_dispute"] = ["United States"]
+    at.session_state["scn"] = data
+    at.run()
+    at.selectbox(key="member").set_value("USA").run()
+    assert any("party to the dispute: under Article 27(3)" in c.value for c in at.caption)
