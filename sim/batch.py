@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from .api import DEFAULT_DRAWS, MAX_DRAWS, METHODS, __version__, model_spec, simulate
 from .errors import InputError
 from .files import result_record
-from .inputs import parse_toml
+from .inputs import FileRefused, parse_toml, read_regular_file
 from .scenario import FALLBACK_VOTE, resolve_scenario
 from .study import (
     Design,
@@ -88,24 +88,17 @@ class SweepInterrupted(KeyboardInterrupt):
 
 
 def _read_bytes(path: Path, field_: str, source: str, limit: int) -> bytes:
-    if not path.exists():
-        raise StudyError(field_, f"{path}: no such file", source)
-    if path.is_dir():
-        raise StudyError(field_, f"{path} is a directory, not a file", source)
     try:
-        if path.stat().st_size > limit:
-            raise StudyError(field_, f"{path} is larger than {limit:,} bytes", source)
-        return path.read_bytes()
-    except OSError as exc:
-        raise StudyError(field_, f"{path} cannot be read: {exc.strerror}", source) from None
+        return read_regular_file(path, limit)
+    except FileRefused as exc:
+        message = str(exc) if field_ == "(file)" else f"{path}: {exc}"
+        raise StudyError(field_, message, source) from None
 
 
 def load_study(path: str | Path) -> LoadedStudy:
     """Read a study file and its base scenario (relative to the study), expand and validate it."""
     p = Path(path)
     source = str(path)
-    if not p.exists():
-        raise StudyError("(file)", "no such file", source)
     data = _read_bytes(p, "(file)", source, MAX_STUDY_BYTES)
     try:
         text = data.decode("utf-8-sig")

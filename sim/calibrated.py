@@ -26,11 +26,14 @@ import pandas as pd
 from .calibration.errors import CalibrationInputError
 from .calibration.features import norm_key
 from .calibration.model import BLOCS, CalibrationParams, predict
+from .inputs import FileRefused, read_regular_file
 
 __all__ = ["Calibration", "DraftContext", "calibrate", "load_params",
            "match_agenda", "match_topic", "shipped_params_path"]
 
 PARAMS_RESOURCE = "calibrated.json"
+#: Largest parameters file accepted, in bytes (the shipped one is under 2 MB).
+MAX_PARAMS_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,16 @@ def shipped_params_path() -> Path:
 @lru_cache(maxsize=4)
 def _load(path: str) -> CalibrationParams:
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         raise CalibrationInputError(p, "file", "not found")
     try:
-        d = json.loads(p.read_text())
+        d = json.loads(read_regular_file(p, MAX_PARAMS_BYTES))
+    except FileRefused as e:
+        raise CalibrationInputError(p, "file", str(e)) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise CalibrationInputError(p, "file", "not valid JSON") from None
-    except OSError as e:
-        raise CalibrationInputError(p, "file", f"unreadable ({e.strerror or e})") from None
+    except RecursionError:
+        raise CalibrationInputError(p, "file", "nested too deeply to be a calibration file") from None
     if not isinstance(d, dict):
         raise CalibrationInputError(p, "file", "not a calibration file")
     try:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, ScenarioError
+from .inputs import FileRefused, read_regular_file
 from .model import VOTES
 from .result import SimulationResult
 from .scenario import Scenario, resolve_scenario, scenario_from_toml
@@ -36,19 +37,11 @@ def scenario_from_bytes(data: bytes, source: str) -> Scenario:
 
 
 def read_scenario(path: str | Path) -> Scenario:
-    """Read and validate one scenario file."""
-    p = Path(path)
-    if not p.exists():
-        raise ScenarioError("(file)", "no such file", str(path))
-    if p.is_dir():
-        raise ScenarioError("(file)", "is a directory, not a scenario file", str(path))
+    """Read and validate one scenario file (a regular file of at most MAX_SCENARIO_BYTES)."""
     try:
-        size = p.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise ScenarioError("(file)", f"is {size:,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", str(path))
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError("(file)", f"cannot be read: {exc.strerror}", str(path)) from None
+        data = read_regular_file(path, MAX_SCENARIO_BYTES)
+    except FileRefused as exc:
+        raise ScenarioError("(file)", str(exc), str(path)) from None
     return scenario_from_bytes(data, str(path))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .calibration.errors import CalibrationInputError
+from .inputs import FileRefused, check_regular_file
 from .names import try_resolve
 
 __all__ = [
@@ -52,6 +53,9 @@ FILES: dict[str, str] = {
 }
 
 VOTE_CODES = ("yes", "abstain", "no")
+#: Largest records file accepted, in bytes on disk (compressed if it is .gz); the largest
+#: shipped source is under 3 MB.
+MAX_CSV_BYTES = 256 * 1024 * 1024
 
 
 def file_sha256(path: str | Path) -> str:
@@ -65,10 +69,14 @@ def file_sha256(path: str | Path) -> str:
 
 def _read_csv(path: str | Path, required: Iterable[str], **kw: object) -> pd.DataFrame:
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         raise CalibrationInputError(p, "file", "not found")
     if p.is_dir():
         raise CalibrationInputError(p, "file", "is a directory, expected a CSV file")
+    try:
+        check_regular_file(p, MAX_CSV_BYTES)  # never a FIFO or a device: endless or blocking
+    except FileRefused as exc:
+        raise CalibrationInputError(p, "file", str(exc)) from None
     try:
         df = pd.read_csv(p, low_memory=False, **kw)
     except (UnicodeDecodeError, gzip.BadGzipFile, pd.errors.ParserError, OSError, EOFError) as e:

@@ -3,6 +3,7 @@ the field, no traceback, bounded memory and time (issue 11, "Unbreakable in use"
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -23,13 +24,18 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def cli(*args: str, cwd: Path | None = None) -> tuple[int, str]:
-    """Run ``unsc-sim`` in a child with a time and memory cap; return (exit code, stderr)."""
+def python(code: str, *args: str) -> tuple[int, str]:
+    """Run Python code in a child with a time and memory cap; return (exit code, stderr)."""
     done = subprocess.run(
-        [sys.executable, "-c", "from sim.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=30, preexec_fn=_cap_memory, cwd=cwd,
+        [sys.executable, "-c", code, *args],
+        capture_output=True, text=True, timeout=30, preexec_fn=_cap_memory,
     )
     return done.returncode, done.stderr
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run ``unsc-sim`` in a child with a time and memory cap; return (exit code, stderr)."""
+    return python("from sim.cli import main; main()", *args)
 
 
 def one_line(stderr: str) -> str:
@@ -96,3 +102,61 @@ def test_deep_nesting_study_base(tmp_path: Path) -> None:
                     "--out", str(tmp_path / "out.parquet"))
     assert code == 2
     assert one_line(err).endswith("deep.toml: draft.sponsor: nested deeper than 32 levels")
+
+
+# 2. Files that are not regular files -------------------------------------------------------
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "fifo.toml"
+    os.mkfifo(path)
+    return path
+
+
+def test_special_files_read_scenario(fifo: Path) -> None:
+    # in a child, so that before the fix the test fails in 30 s instead of hanging or
+    # filling the memory
+    for path, kind in ((fifo, "a FIFO"), ("/dev/zero", "a character device")):
+        code, err = python(f"from sim.files import read_scenario; read_scenario({str(path)!r})")
+        assert code == 1
+        assert err.strip().splitlines()[-1].endswith(f"{path}: (file): is not a regular file ({kind})")
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_special_files_cli(special: str, fifo: Path, tmp_path: Path) -> None:
+    path = str(fifo) if special == "fifo" else special
+    kind = "a FIFO" if special == "fifo" else "a character device"
+    out = str(tmp_path / "out.parquet")
+    cases = [
+        (["run", path], f"{path}: (file): is not a regular file ({kind})"),
+        (["sweep", path, "--out", out], f"{path}: (file): is not a regular file ({kind})"),
+        (["sweep", str(study(tmp_path, base=path)), "--out", out],
+         f"study.base: {path}: is not a regular file ({kind})"),
+        (["predict", path, "--out", str(tmp_path / "p.csv")], f"{path}: file: is not a regular file ({kind})"),
+    ]
+    for args, message in cases:  # each in a child capped at 30 s and 2 GB
+        code, err = cli(*args)
+        assert code == 2, (args, err[-2000:])
+        line = one_line(err)
+        assert line.endswith(message), (args, line)
+
+
+def test_special_files_predict_params_and_history(fifo: Path, tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts.csv"
+    drafts.write_text("ID,Date,Member State\n1,2024-03-01,China\n")
+    for option in ("--params", "--history"):
+        code, err = cli("predict", str(drafts), option, str(fifo), "--out", str(tmp_path / "p.csv"))
+        assert code == 2
+        assert one_line(err).endswith(f"{fifo}: file: is not a regular file (a FIFO)"), (option, err)
+
+
+def test_csv_over_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim import records
+    from sim.calibration.errors import CalibrationInputError
+
+    monkeypatch.setattr(records, "MAX_CSV_BYTES", 10)
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n" * 10)
+    with pytest.raises(CalibrationInputError, match=r"big\.csv: file: is 40 bytes; the limit is 10"):
+        records.load_sc_draft_votes(path, outcomes=False)
