@@ -619,9 +619,9 @@ def init_state() -> None:
             raise ValueError(ss["edit_error"])
         method = qp.get("method", DEFAULT_METHOD)
         ss["method"] = method if method in METHOD_LABELS else DEFAULT_METHOD
-        draws = int(qp.get("draws", DEFAULT_DRAWS))
+        draws = link_number(qp, "draws", DEFAULT_DRAWS)
         ss["draws"] = draws if draws in DRAW_CHOICES else DEFAULT_DRAWS
-        ss["seed"] = min(MAX_SEED, max(0, int(qp.get("seed", DEFAULT_SEED))))
+        ss["seed"] = min(MAX_SEED, max(0, link_number(qp, "seed", DEFAULT_SEED)))
     except (ValueError, InputError) as exc:
         ss["link_error"] = f"The link could not be opened as given: {exc}"
         if "scn" not in ss:
@@ -637,20 +637,32 @@ def init_state() -> None:
     ss["year_pick"] = year_of(scn()) or 2025
 
 
+def link_number(qp: Any, key: str, default: int) -> int:
+    """A whole number from the page address, or a plain-words error naming the parameter."""
+    text = qp.get(key)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a whole number, not {text!r}") from None
+
+
 #: Widgets that are not drawn in every run (the Monte Carlo settings are hidden under Exact).
-HIDDEN_SETTINGS = {"draws": DEFAULT_DRAWS, "seed": DEFAULT_SEED}
+HIDDEN_SETTINGS: dict[str, Any] = {"draws": DEFAULT_DRAWS, "seed": DEFAULT_SEED, "member": None}
 
 
 def keep_hidden_settings() -> None:
     """Keep the values of widgets hidden in this run.
 
-    Streamlit drops a widget's state in a run that does not draw it, so the number of draws
-    and the seed are mirrored under keys of their own and restored when they come back.
+    Streamlit drops a widget's state in a run that does not draw it, so the number of draws,
+    the seed (hidden under Exact) and the chosen member (on another tab) are mirrored under keys
+    of their own and restored when they come back.
     """
     for key, default in HIDDEN_SETTINGS.items():
         if key in ss:
             ss[f"kept_{key}"] = ss[key]
-        else:
+        elif ss.get(f"kept_{key}", default) is not None:
             ss[key] = ss.get(f"kept_{key}", default)
 
 
@@ -968,14 +980,20 @@ def rules_tab(spec: ModelSpec) -> None:
         )
         st.subheader("How votes move together")
         ss["common"] = float(model.common)
-        st.slider(
-            "Common correlation (how much all members move together)",
-            0.0,
-            1.0,
-            step=0.05,
-            key="common",
-            on_change=on_common,
-        )
+        # common + each bloc's cohesion must stay at most 1: the slider stops where it would not
+        top_common = max(float(model.common), 1.0 - float(max(model.cohesion, default=0.0)))
+        if top_common > 0:
+            st.slider(
+                "Common correlation (how much all members move together)",
+                0.0,
+                top_common,
+                step=0.05 if top_common >= 0.05 else 0.01,
+                key="common",
+                on_change=on_common,
+                help="At most 1 minus the largest bloc cohesion.",
+            )
+        else:
+            st.caption("Common correlation 0: a bloc has cohesion 1, which leaves no room for more.")
         if "correlation" not in data:
             st.caption(
                 "From calibration or the default; changing any of these makes them your own."
@@ -999,11 +1017,13 @@ def rules_tab(spec: ModelSpec) -> None:
                     args=(b,),
                 )
                 ss[f"bloc_cohesion_{b}"] = float(bloc["cohesion"])
+                top = max(float(bloc["cohesion"]), 1.0 - float(model.common), 0.01)
                 st.slider(
                     "Cohesion (extra correlation inside the bloc)",
                     0.0,
-                    1.0,
-                    step=0.05,
+                    top,
+                    step=0.05 if top >= 0.05 else 0.01,
+                    help="At most 1 minus the common correlation.",
                     key=f"bloc_cohesion_{b}",
                     on_change=on_bloc_cohesion,
                     args=(b,),
@@ -1019,7 +1039,12 @@ def rules_tab(spec: ModelSpec) -> None:
                 key="new_bloc_members",
                 format_func=label,
             )
-            st.slider("Cohesion", 0.0, 1.0, value=0.3, step=0.05, key="new_bloc_cohesion")
+            top_new = 1.0 - float(model.common)
+            if top_new > 0:
+                st.slider("Cohesion", 0.0, top_new, value=min(0.3, top_new), key="new_bloc_cohesion",
+                          help="At most 1 minus the common correlation.")
+            else:
+                st.caption("With common correlation 1 a bloc can add no cohesion.")
             st.button("Add the bloc", key="bloc_add", on_click=on_bloc_add)
         st.caption(
             "A member can be in one bloc only; common correlation + cohesion must be at most 1."

@@ -563,3 +563,33 @@ def test_will_veto_on_a_party_to_the_dispute_says_why_it_does_nothing() -> None:
     at.run()
     at.selectbox(key="member").set_value("USA").run()
     assert any("party to the dispute: under Article 27(3)" in c.value for c in at.caption)
+
+
+def test_correlation_sliders_stop_where_the_scenario_stays_valid() -> None:
+    """Issue 11: common went to 1.0 whatever the cohesions, then a red box named a cohesion."""
+    at = show_tab(open_app(scenario="palestine_2014_failed_nine_votes"), "Blocs and rules")
+    common = at.slider(key="common")
+    cohesions = [at.slider(key=f"bloc_cohesion_{b}") for b in range(2)]
+    assert common.max == pytest.approx(1.0 - max(c.value for c in cohesions))
+    for c in cohesions:
+        assert c.max == pytest.approx(1.0 - common.value)
+    common.set_value(common.max).run()
+    assert not at.exception
+    assert not [e for e in at.error if "cohesion" in e.value]
+
+
+def test_a_bad_number_in_the_link_is_named_in_plain_words() -> None:
+    """Issue 11: `?draws=abc` showed "invalid literal for int()"."""
+    at = open_app(draws="abc")
+    text = " ".join(w.value for w in at.warning)
+    assert "draws must be a whole number, not 'abc'" in text
+    assert "invalid literal" not in text
+
+
+def test_the_chosen_member_survives_a_tab_change() -> None:
+    """Issue 11: the member picked on "Members' votes" was forgotten on a tab change."""
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    at.selectbox(key="member").set_value("GAB").run()
+    show_tab(at, "Whom to lobby")
+    show_tab(at, "Members' votes")
+    assert at.selectbox(key="member").value == "GAB"
