@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,7 +88,8 @@ def _load(path: str) -> CalibrationParams:
 
 def load_params(path: str | Path | None = None) -> CalibrationParams:
     """The fitted parameters at ``path`` (default: the shipped ones); cached."""
-    return _load(str(Path(path).resolve()) if path is not None else str(shipped_params_path()))
+    # realpath, not Path.resolve: a symbolic link loop must reach _load, which says so
+    return _load(os.path.realpath(path) if path is not None else str(shipped_params_path()))
 
 
 def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Calibration:

@@ -160,3 +160,38 @@ def test_csv_over_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     path.write_text("a,b\n" * 10)
     with pytest.raises(CalibrationInputError, match=r"big\.csv: file: is 40 bytes; the limit is 10"):
         records.load_sc_draft_votes(path, outcomes=False)
+
+
+# 3. Symbolic link loops --------------------------------------------------------------------
+
+
+@pytest.fixture
+def loop(tmp_path: Path) -> Path:
+    path = tmp_path / "loop.toml"
+    path.symlink_to(path)
+    return path
+
+
+def test_symlink_loop_read_scenario(loop: Path) -> None:
+    with pytest.raises(ScenarioError, match=r"loop\.toml: \(file\): symbolic link loop"):
+        read_scenario(loop)
+
+
+def test_symlink_loop_cli(loop: Path, tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts.csv"
+    drafts.write_text("ID,Date,Member State\n1,2024-03-01,China\n")
+    out = str(tmp_path / "out.parquet")
+    cases = [
+        (["run", str(loop)], f"{loop}: (file): symbolic link loop"),
+        (["sweep", str(loop), "--out", out], f"{loop}: (file): symbolic link loop"),
+        (["sweep", str(study(tmp_path, base=loop)), "--out", out], f"study.base: {loop}: symbolic link loop"),
+        (["predict", str(loop), "--out", str(tmp_path / "p.csv")], f"{loop}: file: symbolic link loop"),
+        (["predict", str(drafts), "--params", str(loop), "--out", str(tmp_path / "p.csv")],
+         f"{loop}: file: symbolic link loop"),
+        (["predict", str(drafts), "--history", str(loop), "--out", str(tmp_path / "p.csv")],
+         f"{loop}: file: symbolic link loop"),
+    ]
+    for args, message in cases:
+        code, err = cli(*args)
+        assert code == 2, (args, err[-2000:])
+        assert one_line(err).endswith(message), (args, err)
