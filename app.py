@@ -26,7 +26,7 @@ from sim.council import FIRST_YEAR, LAST_YEAR, council_for_year
 from sim.errors import InputError
 from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
 from sim.model import VOTES
-from sim.names import readable_name, resolve, resolve_for_year
+from sim.names import readable_bloc, readable_name, resolve, resolve_for_year
 from sim.report import reference_note
 from sim.result import SimulationResult
 from sim.scenario import (
@@ -54,13 +54,7 @@ MAX_SEED = 2**53 - 1
 MAX_UPLOAD_MB = 1
 METHOD_LABELS = {"monte-carlo": "Monte Carlo (fast)", "exact": "Exact"}
 VOTE_WORDS = charts.VOTE_LABELS
-SOURCE_WORDS = {
-    "user": "set in the scenario",
-    "calibrated": "calibrated on past votes",
-    "default": "default guess",
-    "shifted": "calibrated, then shifted",
-    "party to dispute": "party to the dispute: must abstain",
-}
+SOURCE_WORDS = charts.SOURCE_WORDS
 TABS = (
     "Members' votes",
     "Blocs and rules",
@@ -497,7 +491,7 @@ def correlation_table(spec: ModelSpec) -> dict[str, Any]:
     for b, name in enumerate(model.bloc_names):
         members = [readable_name(m) for m, g in zip(model.members, model.bloc, strict=True) if g == b]
         if members:
-            blocs.append({"name": name, "members": members, "cohesion": float(model.cohesion[b])})
+            blocs.append({"name": readable_bloc(name), "members": members, "cohesion": float(model.cohesion[b])})
     return {"common": float(model.common), "blocs": blocs}
 
 

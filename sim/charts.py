@@ -36,6 +36,14 @@ ENOUGH_UNLESS_VETO = "Enough yes votes (a permanent no would veto)"
 ENOUGH_WITH_NO = "Enough yes votes, but a no may be a veto"
 PASSES = "Adopted"
 PERMANENT_MARK = " ★"
+#: Where a member's numbers came from, in plain words (provenance keys of sim.scenario).
+SOURCE_WORDS = {
+    "user": "set in the scenario",
+    "calibrated": "calibrated on past votes",
+    "default": "default guess",
+    "shifted": "calibrated, then shifted",
+    "party to dispute": "party to the dispute: must abstain",
+}
 PCT = ".1%"
 
 
@@ -216,7 +224,7 @@ def member_votes_frame(
                     "vote": vote,
                     "order": j,
                     "p": float(result.member_votes[i, j]),
-                    "source": result.provenance.get(code, ""),
+                    "source": SOURCE_WORDS.get(result.provenance.get(code, ""), result.provenance.get(code, "")),
                 }
             )
     return pd.DataFrame(rows)

@@ -362,3 +362,18 @@ def readable_name(code: str) -> str:
         return display_name(code)
     except UnknownMemberError:
         return code
+
+
+#: Plain names of the calibrated model's blocs (docs/calibration.md), for display.
+BLOC_NAMES = {
+    "western": "Western members",
+    "ru_cn": "Russia and China",
+    "african": "African members (A3)",
+    "latin_american": "Latin American members",
+    "asia_pacific": "Asia-Pacific members",
+}
+
+
+def readable_bloc(name: str) -> str:
+    """A bloc's plain name: the calibrated blocs' ids in words, a user's own name as given."""
+    return BLOC_NAMES.get(name, name)

@@ -596,3 +596,11 @@ def test_the_chosen_member_survives_a_tab_change() -> None:
     show_tab(at, "Whom to lobby")
     show_tab(at, "Members' votes")
     assert at.selectbox(key="member").value == "GAB"
+
+
+def test_calibrated_blocs_have_plain_names() -> None:
+    """Issue 11: bloc ids such as ru_cn and latin_american were shown on the page."""
+    at = show_tab(open_app(year="2024"), "Blocs and rules")
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Russia and China" in shown
+    assert "ru_cn" not in shown and "latin_american" not in shown
