@@ -12,10 +12,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.special import ndtr, ndtri
 
 from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, council_on, explicit_council
@@ -40,7 +40,24 @@ VoteName = Literal["yes", "abstain", "no", "absent"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict types, as TOML has them: a string is never a number, a bool never a number, a
+    number never a bool or a string (only dates may also be ISO strings: :data:`IsoDate`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _iso_date(value: object) -> object:
+    """A TOML date as is; a string as an ISO date (``"2014-12-30"``); anything else refused."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be a date (YYYY-MM-DD), got {value!r}") from None
+    return value
+
+
+#: A date: a TOML date (``2014-12-30``) or an ISO date string (``"2014-12-30"``).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class VoteTable(_Strict):
@@ -99,7 +116,7 @@ class DraftSpec(_Strict):
     procedural: bool = False
     sponsor: str | None = Field(default=None, max_length=MAX_TEXT)
     topic: str | None = Field(default=None, max_length=MAX_TEXT)
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 class BlocSpec(_Strict):
@@ -155,7 +172,7 @@ class ReferenceSpec(_Strict):
     abstain: int = Field(ge=0)
     absent: int = Field(default=0, ge=0)
     draft: str | None = None
-    date: dt.date | None = None
+    date: IsoDate | None = None
     resolution: str | None = None
     vetoed_by: list[str] = Field(default_factory=list)
     votes: dict[str, VoteName] = Field(default_factory=dict)

@@ -3,7 +3,9 @@ the field, no traceback, bounded memory and time (issue 11, "Unbreakable in use"
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ScenarioError
+from sim.errors import InputError, ScenarioError
 from sim.files import read_scenario, scenario_from_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,3 +197,52 @@ def test_symlink_loop_cli(loop: Path, tmp_path: Path) -> None:
         code, err = cli(*args)
         assert code == 2, (args, err[-2000:])
         assert one_line(err).endswith(message), (args, err)
+
+
+# 4. Wrong types are not coerced ------------------------------------------------------------
+
+
+def with_line(old: str, new: str) -> bytes:
+    text = UKRAINE.read_text()
+    assert old in text
+    return text.replace(old, new, 1).encode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("procedural = false", 'procedural = "yes"', "draft.procedural"),
+        ("procedural = false", "procedural = 1", "draft.procedural"),
+        ("year = 2022", "year = true", "council.year"),
+        ("year = 2022", 'year = "2022"', "council.year"),
+        ("year = 2022", "year = 2022.0", "council.year"),
+        ('sponsor = "United States and Albania"', "sponsor = 1", "draft.sponsor"),
+        ('date = "2022-02-25"', "date = 20220225", "draft.date"),
+        ('date = "2022-02-25"', 'date = "25 Feb 2022"', "draft.date"),
+        ("[votes.China]", '[votes.China]\nshift = "0.5"', "votes.China.shift"),
+    ],
+)
+def test_wrong_types_are_refused(old: str, new: str, field: str) -> None:
+    with pytest.raises(ScenarioError, match=rf"^bad\.toml: {re.escape(field)}: "):
+        scenario_from_bytes(with_line(old, new), "bad.toml")
+
+
+def test_string_probability_is_refused() -> None:
+    data = with_line("[votes.China]", '[votes.Chad]\nno = "0.9"\nyes = 0.1\n\n[votes.China]')
+    with pytest.raises(ScenarioError, match=r"^bad\.toml: votes\.Chad\.no: Input should be a valid number"):
+        scenario_from_bytes(data, "bad.toml")
+
+
+def test_dates_as_toml_dates_or_iso_strings() -> None:
+    native = scenario_from_bytes(with_line('date = "2022-02-25"', "date = 2022-02-25"), "ok.toml")
+    text = scenario_from_bytes(UKRAINE.read_bytes(), "ok.toml")
+    assert native.draft.date == text.draft.date == dt.date(2022, 2, 25)
+    assert scenario_from_bytes(with_line("[votes.China]", "[votes.China]"), "ok.toml").council.year == 2022
+
+
+def test_study_axis_with_a_bool_among_numbers(tmp_path: Path) -> None:
+    from sim.batch import load_study
+
+    path = study(tmp_path, vary='[vary.grid]\n"correlation.common" = [0, 0.1, true]\n')
+    with pytest.raises(InputError, match=r"study\.toml: vary\.grid\.correlation\.common: .*valid number"):
+        load_study(path)
