@@ -342,9 +342,19 @@ def _scalar(value: Any, field: str) -> Value:
     raise StudyError(field, f"values must be numbers, booleans or strings, got {value!r}")
 
 
+def _kind(value: Value) -> str:
+    if isinstance(value, bool):
+        return "booleans"
+    return "strings" if isinstance(value, str) else "numbers"
+
+
 def _axis_values(values: Sequence[Any], var: Variable) -> list[Value]:
-    """Check an axis's values; integers become floats in an axis that has floats."""
+    """Check an axis's values (one type, so that the table has one column type); integers
+    become floats in an axis that has floats."""
     out = [_scalar(v, var.field) for v in values]
+    kinds = {_kind(v) for v in out}
+    if len(kinds) > 1:
+        raise StudyError(var.field, f"values must all be of one type, got {' and '.join(sorted(kinds))}")
     if any(isinstance(v, float) for v in out) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in out
     ):

@@ -244,5 +244,33 @@ def test_study_axis_with_a_bool_among_numbers(tmp_path: Path) -> None:
     from sim.batch import load_study
 
     path = study(tmp_path, vary='[vary.grid]\n"correlation.common" = [0, 0.1, true]\n')
-    with pytest.raises(InputError, match=r"study\.toml: vary\.grid\.correlation\.common: .*valid number"):
+    message = r"study\.toml: vary\.grid\.correlation\.common: values must all be of one type, got booleans and numbers"
+    with pytest.raises(InputError, match=message):
         load_study(path)
+
+
+# 5. A study whose values do not fit the field ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vary", "message"),
+    [
+        ('[vary.grid]\n"draft.procedural" = [true, false, "yes"]', 'vary.grid.draft.procedural: '),
+        ('[vary.grid]\n"draft.sponsor" = ["a", 1]', "vary.grid.draft.sponsor: "),
+    ],
+)
+def test_study_values_of_the_wrong_type_fail_before_any_point(tmp_path: Path, vary: str, message: str) -> None:
+    out = tmp_path / "out.parquet"
+    code, err = cli("sweep", str(study(tmp_path, vary=vary)), "--out", str(out))
+    assert code == 2
+    assert f"study.toml: {message}" in one_line(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["study.toml"]  # no out, no out.parquet.parts
+
+
+def test_study_axis_of_mixed_types_is_refused() -> None:
+    from sim.study import StudyError, design, parse_study
+
+    data = {"study": {"name": "mixed", "base": "x.toml"},
+            "vary": {"grid": {"draft.date": ["2022-02-25", dt.date(2022, 2, 26), 3]}}}
+    with pytest.raises(StudyError, match=r"vary\.grid\.draft\.date: values must all be of one type"):
+        design(parse_study(data))
