@@ -16,13 +16,14 @@ import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StrictFloat,
     StrictInt,
     ValidationError,
@@ -47,6 +48,8 @@ RANGE_DECIMALS = 12
 Number = StrictInt | StrictFloat
 Step = str | int
 Value = bool | int | float | str
+#: ``[low, high]``: a TOML array may be the pair (not strict), its items are strict numbers.
+Bounds = Annotated[tuple[Number, Number], Strict(False)]
 Defaults = Callable[[str], Sequence[float]]
 
 
@@ -58,7 +61,10 @@ class StudyError(InputError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict types, as TOML has them (a string or a bool is never a number, a number never a
+    bool), like the scenario models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class StudyMeta(_Strict):
@@ -117,7 +123,7 @@ class LhsSpec(_Strict):
     """``[vary.lhs]``: ``samples`` points spread over ``bounds`` by a Latin hypercube."""
 
     samples: int = Field(ge=1, le=MAX_POINTS)
-    bounds: dict[str, tuple[Number, Number]] = Field(min_length=1, max_length=MAX_VARIABLES)
+    bounds: dict[str, Bounds] = Field(min_length=1, max_length=MAX_VARIABLES)
 
 
 class VarySpec(_Strict):

@@ -274,3 +274,31 @@ def test_study_axis_of_mixed_types_is_refused() -> None:
             "vary": {"grid": {"draft.date": ["2022-02-25", dt.date(2022, 2, 26), 3]}}}
     with pytest.raises(StudyError, match=r"vary\.grid\.draft\.date: values must all be of one type"):
         design(parse_study(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"study": {"name": "s", "base": "x.toml", "seed": "1"}, "vary": {"grid": {"votes.CHN.no": [0.1]}}},
+         "study.seed"),
+        ({"study": {"name": "s", "base": "x.toml", "draws": True}, "vary": {"grid": {"votes.CHN.no": [0.1]}}},
+         "study.draws"),
+        ({"study": {"name": "s", "base": "x.toml", "common_random_numbers": 1},
+          "vary": {"grid": {"votes.CHN.no": [0.1]}}}, "study.common_random_numbers"),
+        ({"study": {"name": "s", "base": "x.toml"}, "vary": {"lhs": {"samples": True, "bounds": {"x": [0, 1]}}}},
+         "vary.lhs.samples"),
+    ],
+)
+def test_study_settings_of_the_wrong_type(data: dict[str, object], field: str) -> None:
+    from sim.study import StudyError, parse_study
+
+    with pytest.raises(StudyError, match=rf"^{re.escape(field)}: "):
+        parse_study(data)
+
+
+def test_study_lhs_bounds_still_read_from_toml_arrays() -> None:
+    from sim.study import parse_study
+
+    spec = parse_study({"study": {"name": "s", "base": "x.toml"},
+                        "vary": {"lhs": {"samples": 3, "bounds": {"votes.CHN.no": [0, 0.5]}}}})
+    assert spec.vary.lhs is not None and spec.vary.lhs.bounds["votes.CHN.no"] == (0, 0.5)
