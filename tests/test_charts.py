@@ -129,7 +129,7 @@ def test_member_votes_chart_stacks_four_votes_per_member(mc: SimulationResult) -
     assert enc["y"]["sort"][:5] == ["China ★", "France ★", "Russia ★", "United Kingdom ★", "United States ★"]
     russia_no = next(v["p"] for v in data if v["code"] == "RUS" and v["vote"] == "No")
     assert russia_no == pytest.approx(mc.member_votes[mc.members.index("RUS"), 2])
-    assert {v["source"] for v in data if v["code"] == "RUS"} == {"set in the scenario"}  # plain words, not the provenance key
+    assert {v["source"] for v in data if v["code"] == "RUS"} == {"set in the scenario"}
 
 
 def test_member_votes_chart_names_real_votes(mc: SimulationResult) -> None:
