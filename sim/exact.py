@@ -134,12 +134,8 @@ def _blocked_group(grp: np.ndarray, f: np.ndarray, a0: float, bg: float, cent: n
     base = np.linspace(-LIMIT, LIMIT, int(np.ceil(2 * LIMIT / BASE_STEP)) + 1)
     rows = np.concatenate([np.broadcast_to(base, (f.size, base.size)),
                            np.clip(pattern[None, :] - (a0 / bg) * f[:, None], -LIMIT, LIMIT)], axis=1)
-    rows = np.sort(rows, axis=1)
-    xi, omega = np.polynomial.legendre.leggauss(m)
-    lo, hi = rows[:, :-1, None], rows[:, 1:, None]
-    half = 0.5 * (hi - lo)
-    g = (0.5 * (lo + hi) + half * xi).reshape(f.size, -1)
-    w = (half * omega).reshape(f.size, -1) * _phi(g)
+    g, w = _legendre_on(np.sort(rows, axis=1), m)
+    w = w * _phi(g)
     s = a0 * f[:, None, None] + bg * g[:, :, None]  # (F, G_f, 1)
     probs = _conditional(t1[grp], t2[grp], absent[grp], np.broadcast_to(s, (*g.shape, grp.size)), c[grp])
     return Group(grp, probs.reshape(-1, grp.size, 4), w, blocked=True)
@@ -162,11 +158,17 @@ def _bloc_range(centers: np.ndarray, widths: np.ndarray, mean: np.ndarray) -> tu
 def _pieces(lo: float, hi: float, extra: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss–Legendre nodes and weights (no density) on [lo, hi] cut at BASE spacing and ``extra``."""
     base = np.linspace(lo, hi, max(2, int(np.ceil((hi - lo) / BASE_STEP)) + 1))
-    breaks = np.union1d(base, extra)
+    return _legendre_on(np.union1d(base, extra), m)
+
+
+def _legendre_on(breaks: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Legendre nodes and weights (no density) on the pieces between sorted ``breaks``
+    along the last axis: shape (..., (K - 1) · m)."""
     xi, omega = np.polynomial.legendre.leggauss(m)
-    a, b = breaks[:-1, None], breaks[1:, None]
-    half = 0.5 * (b - a)
-    return (0.5 * (a + b) + half * xi).ravel(), (half * omega).ravel()
+    lo, hi = breaks[..., :-1, None], breaks[..., 1:, None]
+    half = 0.5 * (hi - lo)
+    shape = (*breaks.shape[:-1], -1)
+    return (0.5 * (lo + hi) + half * xi).reshape(shape), (half * omega).reshape(shape)
 
 
 def _conditional(t1: np.ndarray, t2: np.ndarray, absent: np.ndarray, s: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -289,9 +291,10 @@ def _product(polys: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _yes_polynomials(model: VoteModel, q: Grid) -> tuple[np.ndarray, np.ndarray]:
+def _yes_polynomials(model: VoteModel, q: Grid, polys: list[tuple[np.ndarray, np.ndarray]] | None = None,
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """T[k] = P(yes = k) and N[k] = P(yes = k, no permanent "no"), over all members."""
-    polys = _all_group_polynomials(model, q)
+    polys = _all_group_polynomials(model, q) if polys is None else polys
     total = _product([t for t, _ in polys])
     clean = _product([c for _, c in polys])
     return q.weights @ total, q.weights @ clean
@@ -327,7 +330,8 @@ class ExactOutcome:
     pairwise_agreement: np.ndarray  # (n, n)
 
 
-def _others(model: VoteModel, q: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _others(model: VoteModel, q: Grid, polys: list[tuple[np.ndarray, np.ndarray]],
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per member i, the others' (T, N) yes polynomials, and T weighted by i's own P(no).
 
     Member i's own vote given the latent factors is independent of the others', so the others'
@@ -335,7 +339,6 @@ def _others(model: VoteModel, q: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarr
     groups' polynomials are reused.
     """
     n = model.n
-    polys = _all_group_polynomials(model, q)
     total = np.zeros((n, n + 1))
     clean = np.zeros((n, n + 1))
     total_if_no = np.zeros((n, n + 1))
@@ -459,9 +462,10 @@ def _tally(model: VoteModel, q: Grid) -> np.ndarray:
 def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     """All outcome probabilities of the model, computed exactly up to quadrature rounding."""
     q = grid(model, nodes)
-    total, clean = _yes_polynomials(model, q)
+    polys = _all_group_polynomials(model, q)  # each group's, once: for the totals and the pivots
+    total, clean = _yes_polynomials(model, q, polys)
     ev = rules.event_probabilities(total, clean, model.threshold, model.procedural)
-    others_t, others_c, if_no = _others(model, q)
+    others_t, others_c, if_no = _others(model, q, polys)
     veto_by = np.zeros(model.n)
     if not model.procedural:
         veto_by = np.where(model.permanent, if_no[:, model.threshold:].sum(axis=1), 0.0)
