@@ -66,6 +66,8 @@ TABS = (
     "Compare",
 )
 START_MODES = ("Scenario library", "A year's Council", "Upload a file")
+#: The year box's value when the page's scenario names no Council year.
+DEFAULT_YEAR = 2025
 #: Less empty space above the title so the headline numbers fit a laptop screen (no colours).
 PAGE_CSS = "<style>.stMainBlockContainer { padding-top: 2.5rem; }</style>"
 
@@ -302,6 +304,18 @@ def load(kind: str, ref: str, data: Mapping[str, Any]) -> None:
     ss["scn"] = base
     ss["edit_error"] = None
     ss["pending_edits"] = None
+    show_start(ss["base"], base)
+
+
+def show_start(base: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """Set the library picker and the year box to what the page shows.
+
+    The picker shows the library scenario on the page, or nothing (so that any pick loads);
+    the year box shows the page's Council year. Streamlit forgets a widget's value in a run
+    that does not draw it, so this runs on every load and whenever the way to start changes.
+    """
+    ss["library_pick"] = base["ref"] if base["kind"] == "library" else None
+    ss["year_pick"] = year_of(data) or DEFAULT_YEAR
 
 
 def commit(new: Mapping[str, Any]) -> bool:
@@ -424,10 +438,17 @@ def on_number(index: int) -> None:
 
 
 def on_pick_library() -> None:
-    """A scenario picked from the library."""
+    """A scenario picked from the library (a cleared picker goes back to what the page shows)."""
     stem = ss["library_pick"]
     if stem in library():
         load("library", stem, library()[stem])
+    else:
+        show_start(ss["base"], scn())
+
+
+def on_start_mode() -> None:
+    """Another way to start: the picker and the year box show what the page shows."""
+    show_start(ss["base"], scn())
 
 
 def on_load_year() -> None:
@@ -623,12 +644,10 @@ def init_state() -> None:
         ss.setdefault("method", DEFAULT_METHOD)
         ss.setdefault("draws", DEFAULT_DRAWS)
         ss.setdefault("seed", DEFAULT_SEED)
-    if ss["base"]["kind"] == "library":
-        ss["library_pick"] = ss["base"]["ref"]
     ss["start_mode"] = {"library": START_MODES[0], "year": START_MODES[1]}.get(
         ss["base"]["kind"], START_MODES[2]
     )
-    ss["year_pick"] = year_of(scn()) or 2025
+    show_start(ss["base"], scn())
 
 
 def link_number(qp: Any, key: str, default: int) -> int:
@@ -688,18 +707,30 @@ def sidebar(result: SimulationResult | None) -> None:
     lib = library()
     with st.sidebar:
         st.header("Start from")
-        mode = st.radio("Start from", START_MODES, key="start_mode", label_visibility="collapsed")
+        mode = st.radio(
+            "Start from",
+            START_MODES,
+            key="start_mode",
+            label_visibility="collapsed",
+            on_change=on_start_mode,
+        )
+        if ss.get("library_pick", "") not in (None, *lib) or "year_pick" not in ss:
+            show_start(ss["base"], scn())
         if mode == START_MODES[0]:
-            if ss.get("library_pick") not in lib:
-                ss["library_pick"] = DEFAULT_SCENARIO
             st.selectbox(
                 "Scenario",
                 list(lib),
+                index=None,
                 key="library_pick",
                 format_func=lambda s: lib[s]["scenario"]["name"],
+                placeholder="Choose a scenario",
                 on_change=on_pick_library,
             )
-            st.caption(lib[ss["library_pick"]]["scenario"].get("description", ""))
+            if ss["library_pick"] is None:
+                st.caption(f"The page shows {scn()['scenario']['name']}, which is not from the "
+                           "library. Choose a scenario to start from it instead.")
+            else:
+                st.caption(lib[ss["library_pick"]]["scenario"].get("description", ""))
         elif mode == START_MODES[1]:
             st.number_input(
                 "Year", min_value=FIRST_YEAR, max_value=LAST_YEAR, step=1, key="year_pick"

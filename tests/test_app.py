@@ -604,3 +604,27 @@ def test_calibrated_blocs_have_plain_names() -> None:
     shown = " ".join(m.value for m in at.markdown)
     assert "Russia and China" in shown
     assert "ru_cn" not in shown and "latin_american" not in shown
+
+
+def test_the_picker_and_the_year_box_show_what_the_page_shows() -> None:
+    """Issue 11: after ?year=2025 the library picker showed "What-if 2026" (so picking it did
+    nothing), and coming back to "A year's Council" reset the year box to 1946."""
+    at = open_app(year="2025")
+    assert at.number_input(key="year_pick").value == 2025
+    at.radio(key="start_mode").set_value("Scenario library").run()
+    picker = at.selectbox(key="library_pick")
+    assert picker.value is None  # the page shows no library scenario: the picker says so
+    assert any("The page shows The 2025 Council" in c.value for c in at.sidebar.caption)
+    at.radio(key="start_mode").set_value("A year's Council").run()
+    assert at.number_input(key="year_pick").value == 2025
+    at.radio(key="start_mode").set_value("Scenario library").run()
+    at.selectbox(key="library_pick").set_value(app.DEFAULT_SCENARIO).run()
+    assert not at.exception, at.exception
+    assert scenario(at)["scenario"]["name"].startswith("What-if 2026")
+    assert at.query_params["scenario"] == app.DEFAULT_SCENARIO
+    # the year box follows the page too: the 2026 what-if sits on the 2026 Council
+    at.radio(key="start_mode").set_value("A year's Council").run()
+    assert at.number_input(key="year_pick").value == 2026
+    # and the picker shows the library scenario on the page
+    at.radio(key="start_mode").set_value("Scenario library").run()
+    assert at.selectbox(key="library_pick").value == app.DEFAULT_SCENARIO
