@@ -344,6 +344,13 @@ def targets(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+def edited_target() -> str:
+    """The table the member editor changes; the draft's when the box is not drawn (Streamlit
+    can forget the value of a box it no longer draws, before a callback reads it)."""
+    target = ss.get("target", "draft")
+    return target if target in targets(scn()) else "draft"
+
+
 def target_tables(data: Mapping[str, Any], target: str) -> dict[str, Any]:
     """The votes table a target names."""
     if target == "draft":
@@ -401,7 +408,7 @@ def set_member(target: str, code: str, probs: tuple[float, ...] | None) -> None:
 
 def on_quick(action: str) -> None:
     """Quick actions on the chosen member: yes, abstain, will veto / no, absent, or reset."""
-    code, target = ss["member"], ss["target"]
+    code, target = ss["member"], edited_target()
     probs = {
         "yes": (1.0, 0.0, 0.0, 0.0),
         "abstain": (0.0, 1.0, 0.0, 0.0),
@@ -429,7 +436,7 @@ def held_on_every_path(data: Mapping[str, Any], code: str, probs: tuple[float, .
 
 def on_number(index: int) -> None:
     """A member's probability typed in: the other three are rescaled to keep the total at 100%."""
-    code, target = ss["member"], ss["target"]
+    code, target = ss["member"], edited_target()
     probs, _ = current_probs(target, code, cached_spec(canonical(scn())))
     value = ss[f"num_{VOTES[index]}"]
     if value is None:
@@ -888,8 +895,8 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         tg = targets(data)
-        if ss.get("target") not in tg:
-            ss["target"] = "draft"
+        if ss.get("target") != edited_target():
+            ss["target"] = edited_target()
         if len(tg) > 1:
             st.selectbox("Edit the votes on", list(tg), key="target", format_func=tg.__getitem__)
         members = list(model.members)

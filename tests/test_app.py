@@ -628,3 +628,19 @@ def test_the_picker_and_the_year_box_show_what_the_page_shows() -> None:
     # and the picker shows the library scenario on the page
     at.radio(key="start_mode").set_value("Scenario library").run()
     assert at.selectbox(key="library_pick").value == app.DEFAULT_SCENARIO
+
+
+def test_a_quick_action_when_streamlit_has_forgotten_the_edited_table() -> None:
+    """Found with issue 11 in the browser: from the 2026 what-if (amendments, so an "Edit the
+    votes on" box) to Iran 2015 (none), a quick "Will veto" crashed the page with KeyError
+    'target': Streamlit can drop the value of a box it no longer draws before a callback
+    reads it. The callbacks then edit the draft."""
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    at.selectbox(key="member").set_value("USA").run()
+    del at.session_state["target"]
+    press(at, "qa_no")
+    assert p_adopted(at) == 0.0
+    del at.session_state["target"]
+    at.number_input(key="num_yes").set_value(50.0).run()
+    assert not at.exception, at.exception
+    assert scenario(at)["votes"]["United States"]["yes"] == 0.5
