@@ -66,6 +66,8 @@ TABS = (
     "Compare",
 )
 START_MODES = ("Scenario library", "A year's Council", "Upload a file")
+#: The file reader's names for an error about the whole file, not one of its keys.
+WHOLE_FILE = ("(toml)", "(file)", "")
 #: The year box's value when the page's scenario names no Council year.
 DEFAULT_YEAR = 2025
 #: Less empty space above the title so the headline numbers fit a laptop screen (no colours).
@@ -471,16 +473,21 @@ def on_upload() -> None:
         ss["upload_error"] = None
         return
     try:
-        spec = scenario_from_bytes(file.getvalue(), file.name)
-        try:
-            data = normalize(spec.to_dict())
-        except InputError as exc:
-            raise exc.with_source(file.name) if not exc.source else exc from None
+        data = normalize(scenario_from_bytes(file.getvalue(), file.name).to_dict())
     except InputError as exc:
-        ss["upload_error"] = str(exc)
+        ss["upload_error"] = upload_message(file.name, exc)
         return
     ss["upload_error"] = None
     load("upload", file.name, data)
+
+
+def upload_message(name: str, exc: InputError) -> str:
+    """A reader's error in words for the page: the uploaded file's name, then the key in the
+    file that is wrong (the reader's "(toml)" and "(file)" stand for the whole file)."""
+    if exc.field in WHOLE_FILE:
+        what = exc.message if exc.message.startswith("is ") else f"is {exc.message}"
+        return f"{name} {what}."
+    return f"In {name}, at {exc.field}: {exc.message}."
 
 
 def on_discard() -> None:

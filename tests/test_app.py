@@ -147,7 +147,7 @@ def test_bad_upload_shows_the_error_and_keeps_the_edits() -> None:
     at.file_uploader(key="upload").set_value(("bad.toml", bad, "application/toml")).run()
     assert not at.exception
     (msg,) = errors(at)
-    assert "bad.toml: votes.Russia: probabilities must sum to 1" in msg
+    assert "In bad.toml, at votes.Russia: probabilities must sum to 1" in msg
     # The app keeps working with the user's edited what-if.
     assert scenario(at)["scenario"]["name"].startswith("Iran 2015")
     assert p_adopted(at) == 0.0
@@ -156,14 +156,18 @@ def test_bad_upload_shows_the_error_and_keeps_the_edits() -> None:
         (
             "who.toml",
             b'[scenario]\nname = "x"\n[council]\nyear = 2022\n[votes.Atlantis]\nyes = 1.0\n',
-            "who.toml: votes.Atlantis",
+            "In who.toml, at votes.Atlantis",
         ),
-        ("broken.toml", b"[scenario\n", "broken.toml: (toml): not valid TOML"),
-        ("big.toml", b"#" * (MAX_SCENARIO_BYTES + 1), "big.toml: (file): is 262,145 bytes"),
+        # issue 11: the reader's internal "(toml):" and "(file):" were shown on the page
+        ("broken.toml", b"[scenario\n", "broken.toml is not valid TOML"),
+        ("big.toml", b"#" * (MAX_SCENARIO_BYTES + 1), "big.toml is 262,145 bytes; the limit is 262,144"),
+        ("latin1.toml", b'[scenario]\nname = "caf\xe9"\n', "latin1.toml is not UTF-8 text"),
+        ("deep.toml", b"a = " + b"[" * 40 + b"]" * 40 + b"\n", "In deep.toml, at a: nested deeper than 32"),
     ):
         at.file_uploader(key="upload").set_value((name, content, "application/toml")).run()
         assert not at.exception
         assert expected in errors(at)[0]
+        assert "(toml)" not in errors(at)[0] and "(file)" not in errors(at)[0]
         assert scenario(at)["scenario"]["name"].startswith("Iran 2015")
     # A good file clears the error.
     good = (ROOT / "scenarios" / "libya_2011_abstentions.toml").read_bytes()

@@ -133,9 +133,15 @@ def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, serv
     page.locator("input[type='file']").set_input_files(
         files=[{"name": "bad.toml", "mimeType": "application/toml", "buffer": bad}]
     )
-    error = page.get_by_text("bad.toml: votes.Russia: probabilities must sum to 1")
+    error = page.get_by_text("In bad.toml, at votes.Russia: probabilities must sum to 1")
     expect(error).to_be_visible()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    # a file that is not TOML is named with the upload's name, without the reader's "(toml)"
+    page.locator("input[type='file']").set_input_files(
+        files=[{"name": "broken.toml", "mimeType": "application/toml", "buffer": b"[scenario\n"}]
+    )
+    expect(page.get_by_text("broken.toml is not valid TOML")).to_be_visible()
+    assert "(toml)" not in page.locator("[data-testid='stSidebar']").inner_text()
     page.screenshot(path=str(ARTIFACTS / "app-bad-upload.png"), full_page=True)
 
 
