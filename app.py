@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import charts
-from sim.api import model_spec, simulate
+from sim.api import default_calibrator, model_spec, simulate
 from sim.council import FIRST_YEAR, LAST_YEAR, council_for_year
 from sim.errors import InputError
 from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
@@ -409,7 +409,8 @@ def set_member(target: str, code: str, probs: tuple[float, ...] | None) -> None:
 
 
 def on_quick(action: str) -> None:
-    """Quick actions on the chosen member: yes, abstain, will veto / no, absent, or reset."""
+    """Quick actions on the chosen member: yes, abstain, will veto / no, absent, or "model"
+    (drop its own numbers in the table edited: calibrated, or as on the draft)."""
     code, target = ss["member"], edited_target()
     probs = {
         "yes": (1.0, 0.0, 0.0, 0.0),
@@ -434,6 +435,70 @@ def held_on_every_path(data: Mapping[str, Any], code: str, probs: tuple[float, .
             out = with_target_tables(out, target, set_member_table(
                 target_tables(out, target), code, year_of(data), vote_table(probs)))
     return out
+
+
+def member_entry(tables: Mapping[str, Any], code: str, year: int | None) -> tuple[str, Any] | None:
+    """A member's (name, table) in a votes table, if the table names the member."""
+    for name, table in tables.items():
+        if member_code(name, year) == code:
+            return name, table
+    return None
+
+
+def restore_entry(
+    tables: Mapping[str, Any], original: Mapping[str, Any], code: str, year: int | None
+) -> dict[str, Any]:
+    """A copy of ``tables`` with ``code``'s entry as in ``original`` (or none, if it had none)."""
+    out = {k: v for k, v in tables.items() if member_code(k, year) != code}
+    entry = member_entry(original, code, year)
+    if entry is not None:
+        out[entry[0]] = entry[1]
+    return out
+
+
+def restore_member(
+    data: Mapping[str, Any], original: Mapping[str, Any], target: str, code: str
+) -> dict[str, Any]:
+    """The scenario with one member's numbers in ``target`` as the starting scenario had them.
+
+    Amendments are matched by name (one may have been dropped). On the draft, the member's
+    entries in the amendments' effects come back too, as a quick action on the draft sets them.
+    """
+    year = year_of(data)
+    new: dict[str, Any] = json.loads(json.dumps(data))
+    before = {a["name"]: a for a in original.get("amendments", [])}
+    if target == "draft":
+        new["votes"] = restore_entry(new.get("votes", {}), original.get("votes", {}), code, year)
+        parts = ["effect"]
+    else:
+        parts = [target.split(".")[1]]
+    for j, amend in enumerate(new.get("amendments", [])):
+        if target != "draft" and target != f"a{j}.{parts[0]}":
+            continue
+        for part in parts:
+            old = before.get(amend["name"], {}).get(part, {})
+            tables = restore_entry(amend.get(part, {}), old, code, year)
+            if tables or part in amend:
+                amend[part] = tables
+    if target == "draft" and not new["votes"] and "votes" not in data:
+        del new["votes"]
+    return new
+
+
+def model_numbers_label(target: str, code: str, spec: ModelSpec) -> str | None:
+    """The button that drops a member's own numbers in ``target``, named for what it gives;
+    None where it would give nothing new (on the draft, where no calibrated numbers exist)."""
+    if target != "draft":
+        named = member_entry(target_tables(scn(), target), code, year_of(scn())) is not None
+        if not named:
+            return None
+        return "Vote as on the draft" if target.endswith("votes") else "No change to the draft"
+    calibrator = default_calibrator()
+    calibrated = calibrator(spec.resolved) if calibrator is not None else None
+    has_own = member_entry(scn().get("votes", {}), code, year_of(scn())) is not None
+    if calibrated is None or code not in calibrated.probs or not has_own:
+        return None
+    return "Calibrated numbers"
 
 
 def on_number(index: int) -> None:
@@ -918,6 +983,9 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
         )
         code, target = ss["member"], ss["target"]
         probs, source = current_probs(target, code, spec)
+        restored = restore_member(data, ss["base"]["original"], target, code)
+        if restored != data:
+            source = "your edit"
         st.caption(f"Numbers now: {source}.")
         vetoes = code in perm and not _procedural_for(target)
         actions = [
@@ -929,11 +997,17 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
         with st.container(horizontal=True, key="quick_actions"):
             for action, label in actions:
                 st.button(label, key=f"qa_{action}", on_click=on_quick, args=(action,))
-            reset = {"draft": "Back to calibrated numbers"}.get(
-                target,
-                "Vote as on the draft" if target.endswith("votes") else "No change to the draft",
+            st.button(
+                "Back to the scenario's numbers",
+                key="qa_reset",
+                on_click=commit,
+                args=(restored,),
+                disabled=restored == data,
+                help="This member's numbers as the scenario you started from had them.",
             )
-            st.button(reset, key="qa_reset", on_click=on_quick, args=("reset",), type="secondary")
+            model_numbers = model_numbers_label(target, code, spec)
+            if model_numbers is not None:
+                st.button(model_numbers, key="qa_model", on_click=on_quick, args=("model",))
         if target == "draft" and data.get("amendments"):
             st.caption("On the draft, a quick action holds on every amendment path: an amendment's "
                        "effect on this member is set to the same vote.")

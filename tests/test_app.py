@@ -199,8 +199,12 @@ def test_quick_actions_on_a_permanent_member() -> None:
     assert p_adopted(at) > 99.0
     press(at, "qa_yes")
     assert scenario(at)["votes"]["United States"] == {"yes": 1.0}
-    press(at, "qa_reset")
+    press(at, "qa_reset")  # back to the scenario's numbers
+    assert scenario(at)["votes"]["United States"] == {"yes": 0.99, "abstain": 0.01}
+    assert at.button(key="qa_reset").disabled
+    press(at, "qa_model")  # calibrated numbers: the scenario's own are dropped
     assert "United States" not in scenario(at).get("votes", {})
+    assert any("Numbers now: your edit" in c.value for c in at.caption)
 
 
 def test_elected_members_vote_no_rather_than_veto() -> None:
@@ -326,6 +330,8 @@ def test_amendments_can_be_edited_and_dropped() -> None:
     press(at, "qa_yes")
     assert scenario(at)["amendments"][1]["votes"]["Russian Federation"] == {"yes": 1.0}
     press(at, "qa_reset")
+    assert scenario(at)["amendments"][1]["votes"]["Russian Federation"] == {"no": 0.95, "abstain": 0.05}
+    press(at, "qa_model")  # "Vote as on the draft"
     assert "Russian Federation" not in scenario(at)["amendments"][1]["votes"]
     show_tab(at, "Amendments")
     press(at, "drop_amend_0")
@@ -648,3 +654,36 @@ def test_a_quick_action_when_streamlit_has_forgotten_the_edited_table() -> None:
     at.number_input(key="num_yes").set_value(50.0).run()
     assert not at.exception, at.exception
     assert scenario(at)["votes"]["United States"]["yes"] == 0.5
+
+
+def test_back_to_the_scenarios_numbers() -> None:
+    """Issue 11: "Back to calibrated numbers" did not restore the scenario's numbers, and on
+    Korea 1950 (no calibration before 1994) it gave a default guess."""
+    at = open_app(scenario="korea_1950_ussr_absent")
+    before, shown = scenario(at), p_adopted(at)
+    at.selectbox(key="member").set_value("USA").run()
+    assert at.button(key="qa_reset").disabled
+    assert not [b for b in at.button if b.key == "qa_model"]  # no calibrated numbers in 1950
+    press(at, "qa_no")
+    assert any("Numbers now: your edit" in c.value for c in at.caption)
+    press(at, "qa_reset")
+    assert scenario(at) == before
+    assert p_adopted(at) == shown
+    assert any("Numbers now: set in the scenario" in c.value for c in at.caption)
+    assert not any("default guess" in c.value for c in at.caption)
+    # On the draft of a scenario with amendments, the amendments' effects come back too.
+    at = open_app(scenario="whatif_2026_us_ukraine_text")
+    before = scenario(at)
+    at.selectbox(key="member").set_value("RUS").run()
+    press(at, "qa_no")
+    assert p_adopted(at) == 0.0
+    press(at, "qa_reset")
+    assert scenario(at) == before
+    # Another member's edit is kept.
+    at.selectbox(key="member").set_value("CHN").run()
+    press(at, "qa_no")
+    at.selectbox(key="member").set_value("RUS").run()
+    press(at, "qa_no")
+    press(at, "qa_reset")
+    assert scenario(at)["votes"]["China"] == {"no": 1.0}
+    assert scenario(at)["votes"]["Russian Federation"] == before["votes"]["Russian Federation"]
