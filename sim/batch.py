@@ -174,9 +174,68 @@ def run_points(batch: PointBatch) -> list[dict[str, Any]]:
     return rows
 
 
-def _quiet_worker() -> None:
-    """Workers ignore Ctrl-C: the parent stops them and keeps what has finished."""
+#: File descriptors a forked worker must not keep: the sweep's lock and part file. A lock held
+#: by a worker's inherited copy would outlive a killed parent ("being written by another sweep").
+_PARENT_ONLY_FDS: set[int] = set()
+
+
+def _drop_parent_only_fds() -> None:
+    """In a forked child: let go of the parent's lock and part file (``os.register_at_fork``).
+
+    Each descriptor is pointed at /dev/null rather than closed, so its number stays taken and
+    the inherited file objects never close someone else's file. The parent's lock is kept: a
+    ``flock`` belongs to the open file, and the parent still holds it.
+    """
+    if not _PARENT_ONLY_FDS:
+        return
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in _PARENT_ONLY_FDS:
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    os.close(devnull)
+    _PARENT_ONLY_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_parent_only_fds)
+
+#: How often a worker without PR_SET_PDEATHSIG checks that its parent is alive, in seconds.
+PARENT_POLL_SECONDS = 0.2
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker as soon as ``parent`` dies, however it dies (SIGKILL included).
+
+    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere a daemon
+    thread polls the parent's pid. Either way a killed sweep leaves no worker holding its
+    stdout or its part files.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # died before the prctl took effect
+                    os._exit(1)
+                return
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="unsc-sim-parent-watch", daemon=True).start()
+
+
+def _worker_init(parent: int) -> None:
+    """Workers ignore Ctrl-C and SIGTERM (the parent stops them and keeps what has finished)
+    and die with their parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent)
 
 
 Sink = Callable[[list[dict[str, Any]]], None]
@@ -192,7 +251,9 @@ def _run_local(batches: Sequence[PointBatch], workers: int, sink: Sink) -> None:
     # fork where it is safe (Linux): no re-import of __main__, so stdin and unguarded scripts work
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    )
     futures = [pool.submit(run_points, b) for b in batches]
     pending = set(futures)
     try:
@@ -312,6 +373,7 @@ class _Store:
         parts = self.parts
         parts.mkdir(parents=True, exist_ok=True)
         self._lock = (parts / "lock").open("w")
+        _PARENT_ONLY_FDS.add(self._lock.fileno())
         try:
             import fcntl
 
@@ -319,6 +381,7 @@ class _Store:
         except ImportError:  # pragma: no cover - not POSIX
             pass
         except OSError:
+            self.close()
             raise InputError("--out", f"{self.out} is being written by another sweep") from None
         manifest_path = parts / "manifest.json"
         if resume and manifest_path.exists():
@@ -344,6 +407,7 @@ class _Store:
             _write_json_atomic(manifest_path, self.manifest)
         n = len(list(parts.glob("part-*.jsonl")))
         self._part = (parts / f"part-{n:05d}-{os.getpid()}.jsonl").open("ab")
+        _PARENT_ONLY_FDS.add(self._part.fileno())
 
     def append(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Append finished rows and make them durable before counting them as done."""
@@ -355,6 +419,7 @@ class _Store:
     def close(self) -> None:
         for f in (self._part, self._lock):
             if f is not None:
+                _PARENT_ONLY_FDS.discard(f.fileno())
                 f.close()
         self._part = self._lock = None
 

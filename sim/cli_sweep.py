@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
@@ -13,6 +17,28 @@ from .cli_common import command_line, fail, input_errors
 
 #: Rows printed when no --out is given.
 PREVIEW_ROWS = 20
+
+
+class _Stop:
+    """SIGTERM handler that stops a sweep as Ctrl-C does, remembering that it was SIGTERM."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.signal = signum
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[_Stop]:
+    """While the sweep runs, ``kill PID`` saves the finished points and exits, like Ctrl-C."""
+    stop = _Stop()
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _OneLineCommand(click.Command):
@@ -61,26 +87,28 @@ def sweep(
 ) -> None:
     """Run every point of a STUDY.toml file (see docs/studies.md)."""
     ex: Any = executor or ("dask" if scheduler else "local")
-    try:
-        df = batch.sweep(
-            study,
-            draws=draws,
-            seed=seed,
-            workers=workers,
-            executor=ex,
-            scheduler=scheduler,
-            out=out,
-            resume=resume,
-            force=force,
-            progress=not quiet,
-            chunk_size=chunk_size,
-            method="exact" if exact else None,
-            command=command_line(),
-        )
-    except batch.SweepInterrupted as exc:
-        where = f"; saved in {exc.parts}, run again with --resume to finish" if exc.parts else ""
-        click.echo(f"sweep interrupted: {exc.done} of {exc.total} points done{where}", err=True)
-        sys.exit(130)
+    with _sigterm_as_ctrl_c() as stop:
+        try:
+            df = batch.sweep(
+                study,
+                draws=draws,
+                seed=seed,
+                workers=workers,
+                executor=ex,
+                scheduler=scheduler,
+                out=out,
+                resume=resume,
+                force=force,
+                progress=not quiet,
+                chunk_size=chunk_size,
+                method="exact" if exact else None,
+                command=command_line(),
+            )
+        except batch.SweepInterrupted as exc:
+            where = f"; saved in {exc.parts}, run again with --resume to finish" if exc.parts else ""
+            how = "stopped by SIGTERM" if stop.signal == signal.SIGTERM else "interrupted"
+            click.echo(f"sweep {how}: {exc.done} of {exc.total} points done{where}", err=True)
+            sys.exit(128 + (stop.signal or signal.SIGINT))
     if out is not None:
         click.echo(f"{len(df)} points written to {out}")
         return
