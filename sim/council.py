@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 
+import numpy as np
+
 from sim.errors import InputError
-from sim.names import resolve, seat_code
+from sim.names import PERMANENT_SEATS, resolve, seat_code
+from sim.rules import VotingRule, charter_threshold
 
 __all__ = [
     "FIRST_YEAR",
@@ -32,7 +35,7 @@ __all__ = [
 FIRST_YEAR, LAST_YEAR = 1946, 2027
 
 # Canonical display order of the permanent seats (China/ROC, France, Russia/USSR, UK, US).
-PERMANENT_ORDER: tuple[str, ...] = ("CHN", "ROC", "FRA", "RUS", "SUN", "GBR", "USA")
+PERMANENT_ORDER: tuple[str, ...] = PERMANENT_SEATS
 
 
 def _order_key(code: str, permanent: frozenset[str]) -> tuple[int, int, str]:
@@ -82,6 +85,10 @@ class Council:
     def elected(self) -> tuple[str, ...]:
         """Non-permanent members, in member order."""
         return tuple(m for m in self.members if m not in self.permanent)
+
+    def rule(self, procedural: bool = False) -> VotingRule:
+        """The voting rule of a vote of this Council, in member order."""
+        return VotingRule(self.threshold, np.array([m in self.permanent for m in self.members]), procedural)
 
     @property
     def label(self) -> str:
@@ -138,11 +145,6 @@ def _membership() -> dict[int, tuple[tuple[str, ...], frozenset[str]]]:
         members = tuple(sorted((code for code, _ in entries), key=lambda c: _order_key(c, perm)))
         table[year] = (members, perm)
     return table
-
-
-def charter_threshold(year: int) -> int:
-    """The Charter's quota in ``year``: 7 of 11 through 1965, 9 of 15 from 1966 (enlargement)."""
-    return 7 if year <= 1965 else 9
 
 
 @cache

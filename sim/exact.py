@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from . import rules
-from .model import ABSENT, VoteModel
+from .model import ABSENT, ABSTAIN, NO, YES, VoteModel
 
 #: Gauss–Legendre nodes per piece.
 DEFAULT_NODES = 8
@@ -182,10 +181,10 @@ def _conditional(t1: np.ndarray, t2: np.ndarray, absent: np.ndarray, s: np.ndarr
     p_not_yes = np.where(np.isposinf(t2), 1.0, np.where(np.isneginf(t2), 0.0, p_not_yes))
     present = 1.0 - absent
     out = np.empty(np.broadcast_shapes(s.shape, t1.shape) + (4,))
-    out[..., 0] = present * (1.0 - p_not_yes)
-    out[..., 1] = present * np.clip(p_not_yes - p_no, 0.0, None)
-    out[..., 2] = present * p_no
-    out[..., 3] = absent
+    out[..., YES] = present * (1.0 - p_not_yes)
+    out[..., ABSTAIN] = present * np.clip(p_not_yes - p_no, 0.0, None)
+    out[..., NO] = present * p_no
+    out[..., ABSENT] = absent
     return out
 
 
@@ -274,9 +273,9 @@ def _group_polynomials(grp: Group, permanent: np.ndarray, n: int) -> tuple[np.nd
 
     T[f, k] = P(k yes in the group), N[f, k] = P(k yes and no permanent "no" in the group).
     """
-    y = grp.probs[..., 0]
+    y = grp.probs[..., YES]
     t = _linear_product(y, 1.0 - y, n)
-    c = _linear_product(y, 1.0 - y - grp.probs[..., 2] * permanent, n)
+    c = _linear_product(y, 1.0 - y - grp.probs[..., NO] * permanent, n)
     return grp.given_f(t), grp.given_f(c)
 
 
@@ -310,7 +309,7 @@ def event_probabilities_unanimous(model: VoteModel, nodes: int | None = None,
                                   ) -> tuple[float, float, float]:
     """(P(adopted), P(vetoed), P(every member votes yes)) exactly."""
     total, clean = _yes_polynomials(model, grid(model, nodes))
-    ev = rules.event_probabilities(total, clean, model.threshold, model.procedural)
+    ev = model.rule.event_probabilities(total, clean)
     return ev.adopted, ev.vetoed, float(total[model.n])
 
 
@@ -349,9 +348,9 @@ def _others(model: VoteModel, q: Grid, polys: list[tuple[np.ndarray, np.ndarray]
         size = grp.members.size
         local = np.arange(size)
         perm = model.permanent[grp.members]
-        y = np.repeat(grp.probs[None, ..., 0], size, axis=0)  # (m, G, m)
+        y = np.repeat(grp.probs[None, ..., YES], size, axis=0)  # (m, G, m)
         r_t = 1.0 - y
-        r_c = 1.0 - y - grp.probs[None, ..., 2] * perm
+        r_c = 1.0 - y - grp.probs[None, ..., NO] * perm
         y[local, :, local] = 0.0
         r_t[local, :, local] = 1.0
         r_c[local, :, local] = 1.0
@@ -363,7 +362,7 @@ def _others(model: VoteModel, q: Grid, polys: list[tuple[np.ndarray, np.ndarray]
         if vetoers.size:
             k = np.arange(vetoers.size)
             r_n = r_t[vetoers].copy()
-            r_n[k, :, vetoers] = grp.probs[:, vetoers, 2].T
+            r_n[k, :, vetoers] = grp.probs[:, vetoers, NO].T
             n_var = grp.given_f(_linear_product(y[vetoers], r_n, n))
             total_if_no[grp.members[vetoers]] = np.einsum("mfk,f->mk", _poly_mul(n_var, rest_t[None]), q.weights)
     return total, clean, total_if_no
@@ -382,12 +381,15 @@ def _pivotal(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndarr
     A member who never casts a yes or a no (obliged to abstain, or certain to be absent) cannot
     change the outcome by its vote, so its pivotal probability is 0.
     """
-    thr = model.threshold
-    if model.procedural:
-        piv = total[:, thr - 1].copy()
-    else:
-        piv = np.where(model.permanent, clean[:, thr - 1 :].sum(axis=1), clean[:, thr - 1])
-    casts = model.probs[:, 0] + model.probs[:, 2] > 0
+    rule = model.rule
+    others = clean if rule.has_veto else total  # P(the others cast k yes and no veto)
+    piv = np.zeros(model.n)
+    for holds in (False, True):
+        rows = rule.veto == holds
+        if rows.any():
+            decisive = np.flatnonzero(rule.pivotal_counts(holds))
+            piv[rows] = others[np.ix_(rows, decisive)].sum(axis=1)
+    casts = model.probs[:, YES] + model.probs[:, NO] > 0
     return np.where(casts, piv, 0.0)
 
 
@@ -419,11 +421,11 @@ def _count_distribution(probs: np.ndarray, can_be_absent: np.ndarray) -> np.ndar
         y, n_, a = dist.shape[1:]
         extra = int(can_be_absent[j])
         new = np.zeros((dist.shape[0], y + 1, n_ + 1, a + extra))
-        new[:, :y, :n_, :a] = dist * p[:, 1]
-        new[:, 1:, :n_, :a] += dist * p[:, 0]
-        new[:, :y, 1:, :a] += dist * p[:, 2]
+        new[:, :y, :n_, :a] = dist * p[:, ABSTAIN]
+        new[:, 1:, :n_, :a] += dist * p[:, YES]
+        new[:, :y, 1:, :a] += dist * p[:, NO]
         if extra:
-            new[:, :y, :n_, 1:] += dist * p[:, 3]
+            new[:, :y, :n_, 1:] += dist * p[:, ABSENT]
         dist = new
     return dist
 
@@ -464,11 +466,13 @@ def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     q = grid(model, nodes)
     polys = _all_group_polynomials(model, q)  # each group's, once: for the totals and the pivots
     total, clean = _yes_polynomials(model, q, polys)
-    ev = rules.event_probabilities(total, clean, model.threshold, model.procedural)
+    rule = model.rule
+    ev = rule.event_probabilities(total, clean)
     others_t, others_c, if_no = _others(model, q, polys)
     veto_by = np.zeros(model.n)
-    if not model.procedural:
-        veto_by = np.where(model.permanent, if_no[:, model.threshold:].sum(axis=1), 0.0)
+    if rule.has_veto:
+        enough = rule.enough(np.arange(model.n + 1))
+        veto_by = np.where(rule.veto, if_no[:, enough].sum(axis=1), 0.0)
     return ExactOutcome(
         p_adopted=ev.adopted,
         p_vetoed=ev.vetoed,

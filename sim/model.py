@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtri
 
-#: Column order of :attr:`VoteModel.probs`.
-VOTES = ("yes", "abstain", "no", "absent")
-YES, ABSTAIN, NO, ABSENT = range(4)
+from .rules import VotingRule
+from .votes import WORDS, Vote
+
+#: Column order of :attr:`VoteModel.probs` (:class:`sim.votes.Vote`).
+VOTES = WORDS
+YES, ABSTAIN, NO, ABSENT = Vote.YES, Vote.ABSTAIN, Vote.NO, Vote.ABSENT
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,8 @@ class VoteModel:
     """Everything the engine needs to compute outcomes for one vote.
 
     ``probs`` has one row per member with columns yes, abstain, no, absent (rows sum to 1).
-    ``bloc[i]`` indexes ``cohesion`` or is -1 for a member in no bloc.
+    ``bloc[i]`` indexes ``cohesion`` or is -1 for a member in no bloc. ``permanent``,
+    ``threshold`` and ``procedural`` make up the decision :attr:`rule` the engine asks.
     """
 
     members: tuple[str, ...]
@@ -52,6 +56,11 @@ class VoteModel:
         return len(self.members)
 
     @property
+    def rule(self) -> VotingRule:
+        """The decision rule of this vote: quota, veto holders, procedural or not."""
+        return VotingRule(self.threshold, self.permanent, self.procedural)
+
+    @property
     def n_blocs(self) -> int:
         return len(self.cohesion)
 
@@ -66,26 +75,25 @@ class VoteModel:
         return a, b, c
 
     def conditional_probs(self) -> np.ndarray:
-        """(n, 3) probabilities of no, abstain, yes given presence (a present member votes)."""
+        """(n, 3) probabilities of yes, abstain, no (:data:`sim.votes.CAST`) given presence."""
         present = 1.0 - self.probs[:, ABSENT]
         cond = np.zeros((self.n, 3))
         ok = present > 0
-        cond[ok, 0] = self.probs[ok, NO] / present[ok]
-        cond[ok, 1] = self.probs[ok, ABSTAIN] / present[ok]
-        cond[ok, 2] = self.probs[ok, YES] / present[ok]
-        cond[~ok, 1] = 1.0  # never present: irrelevant, keep finite
+        for v in (YES, ABSTAIN, NO):
+            cond[ok, v] = self.probs[ok, v] / present[ok]
+        cond[~ok, ABSTAIN] = 1.0  # never present: irrelevant, keep finite
         return cond
 
     def thresholds(self) -> tuple[np.ndarray, np.ndarray]:
         """Latent cut points t1 <= t2: U < t1 is no, t1 <= U < t2 abstain, U >= t2 yes."""
         cond = self.conditional_probs()
-        c1 = np.clip(cond[:, 0], 0.0, 1.0)
-        c2 = np.clip(cond[:, 0] + cond[:, 1], 0.0, 1.0)
+        c1 = np.clip(cond[:, NO], 0.0, 1.0)
+        c2 = np.clip(cond[:, NO] + cond[:, ABSTAIN], 0.0, 1.0)
         t1 = ndtri(c1)
         t2 = ndtri(c2)
         # Round-off: a member with P(yes)=0 must have t2=+inf exactly, and P(no)=0 gives -inf.
-        t2 = np.where(cond[:, 2] <= 0.0, np.inf, t2)
-        t1 = np.where(cond[:, 0] <= 0.0, -np.inf, t1)
+        t2 = np.where(cond[:, YES] <= 0.0, np.inf, t2)
+        t1 = np.where(cond[:, NO] <= 0.0, -np.inf, t1)
         return t1, np.maximum(t1, t2)
 
     def with_probs(self, probs: np.ndarray) -> VoteModel:

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import rules
-from .model import ABSENT, VoteModel
+from .model import ABSENT, NO, YES, VoteModel
+from .rules import VotingRule
 
 #: Draws per chunk. Fixed: it defines which random numbers make up each draw.
 CHUNK = 1 << 14
@@ -42,13 +42,15 @@ class Prepared:
     t1: np.ndarray  # no if W < t1 (scaled by 1/c)
     t2: np.ndarray  # yes if W >= t2
     absent: np.ndarray
-    permanent: np.ndarray
     never_casts: np.ndarray  # members who never vote yes or no
     groups: tuple[tuple[int, int, int, float, float], ...]  # (lo, hi, bloc, a/c, b/c)
     n_blocs: int
     common: bool
-    threshold: int
-    procedural: bool
+    rule: VotingRule  # in internal order
+
+    @property
+    def permanent(self) -> np.ndarray:
+        return self.rule.permanent
 
 
 def prepare(model: VoteModel) -> Prepared:
@@ -74,13 +76,11 @@ def prepare(model: VoteModel) -> Prepared:
         t1=t1[order] * scale,
         t2=t2[order] * scale,
         absent=model.probs[order, ABSENT],
-        permanent=model.permanent[order],
-        never_casts=(model.probs[order, 0] + model.probs[order, 2]) <= 0,
+        never_casts=(model.probs[order, YES] + model.probs[order, NO]) <= 0,
         groups=tuple(groups),
         n_blocs=model.n_blocs,
         common=model.common > 0,
-        threshold=model.threshold,
-        procedural=model.procedural,
+        rule=VotingRule(model.threshold, model.permanent[order], model.procedural),
     )
 
 
@@ -197,46 +197,66 @@ def _popcount(words: np.ndarray) -> np.ndarray:
     return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
 
 
+def _vetoes(rule: VotingRule, no: np.ndarray) -> np.ndarray:
+    """Per draw, the "no" votes cast by members who hold a veto on this vote."""
+    veto = rule.veto
+    return _row_sums(no[veto]) if veto.any() else np.zeros(no.shape[1], dtype=np.int64)
+
+
+def _pivot_masks(
+    rule: VotingRule, n_yes: np.ndarray, n_no: np.ndarray, vetoes: np.ndarray, holds_veto: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draws in which a member's yes-or-no decides the vote, given its drawn vote was yes, no,
+    or neither: the others' tally is the drawn one less the member's own vote."""
+    own_veto = int(holds_veto)
+
+    def decides(o_yes: np.ndarray, o_no: np.ndarray, o_veto: np.ndarray) -> np.ndarray:
+        with_yes = rule.passes(o_yes + 1, o_no, o_veto)
+        with_no = rule.passes(o_yes, o_no + 1, o_veto + own_veto)
+        return with_yes != with_no
+
+    return (
+        decides(n_yes - 1, n_no, vetoes),
+        decides(n_yes, n_no - 1, vetoes - own_veto),
+        decides(n_yes, n_no, vetoes),
+    )
+
+
 def count_chunk(p: Prepared, votes: Votes) -> Counts:
     """Integer statistics of one chunk of drawn votes, from row sums and popcounts of bit rows."""
     yes, no, away = votes.yes, votes.no, votes.absent
     n, size = yes.shape
-    thr = p.threshold
+    rule = p.rule
     n_yes = _row_sums(yes)
     n_no = _row_sums(no)
     n_absent = np.zeros(size, dtype=np.int64) if away is None else _row_sums(away)
     permanent_no = _row_sums(no[p.permanent]) if p.permanent.any() else np.zeros(size, dtype=np.int64)
-    vetoes = np.zeros(size, dtype=np.int64) if p.procedural else permanent_no
+    vetoes = _vetoes(rule, no)
     n_abstain = n - n_yes - n_no - n_absent
-    clean0 = vetoes == 0
-    adopted = rules.adopted(n_yes, vetoes, thr, p.procedural)
+    adopted = rule.passes(n_yes, n_no, vetoes)
 
     py, pn = _pack(yes), _pack(no)
     valid = _pack(np.ones((1, size), dtype=bool))[0]
     pa = np.zeros_like(py) if away is None else _pack(away)
     pab = ~(py | pn | pa) & valid  # abstentions
-    # Pivotal: member i's vote flips the outcome, the others' votes as drawn (docs/model.md).
-    # Elected (or procedural): the others give thr-1 yes and no veto; permanent: >= thr-1 and no
-    # veto by the others.
-    at, below, c1, c2, c3, enough = _pack(np.stack([
-        (n_yes == thr) & clean0,
-        (n_yes == thr - 1) & clean0,
-        (n_yes >= thr) & clean0,
-        (n_yes >= thr - 1) & (vetoes == 1),
-        (n_yes >= thr - 1) & clean0,
-        n_yes >= thr,
-    ]))
-    piv = _popcount(py & at) + _popcount(below) - _popcount(py & below)
-    if not p.procedural and p.permanent.any():
-        k = p.permanent
-        piv[k] = (_popcount(py[k] & c1) + _popcount(pn[k] & c2) + _popcount(c3)
-                  - _popcount(py[k] & c3) - _popcount(pn[k] & c3))
+    # Pivotal: member i's yes-or-no flips the outcome, the others' votes as drawn (docs/model.md).
+    # The rule says in which draws that happens, by whether i holds a veto and what i drew.
+    piv = np.zeros(n, dtype=np.int64)
+    veto = rule.veto
+    for holds in (False, True):
+        rows = veto == holds
+        if not rows.any():
+            continue
+        on_yes, on_no, on_other = _pack(np.stack(_pivot_masks(rule, n_yes, n_no, vetoes, holds)))
+        y, m = py[rows], pn[rows]
+        piv[rows] = (_popcount(y & on_yes) + _popcount(m & on_no) + _popcount(on_other)
+                     - _popcount(y & on_other) - _popcount(m & on_other))
     # A member who never casts yes or no (obliged to abstain, or certain to be absent) is never
     # pivotal: only its yes-or-no can change the outcome.
     piv[p.never_casts] = 0
     veto_by = np.zeros(n, dtype=np.int64)
-    if not p.procedural and p.permanent.any():
-        veto_by[p.permanent] = _popcount(pn[p.permanent] & enough)
+    if veto.any():
+        veto_by[veto] = _popcount(pn[veto] & _pack(rule.enough(n_yes)[None])[0])
     # Pairwise agreement: both yes, both no or both abstain, over the upper triangle.
     iu, ju = _triu(n)
     same = (_popcount(py[iu] & py[ju]) + _popcount(pn[iu] & pn[ju]) + _popcount(pab[iu] & pab[ju]))
@@ -251,8 +271,8 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     return Counts(
         draws=size,
         adopted=int(adopted.sum()),
-        vetoed=int(rules.vetoed(n_yes, vetoes, thr, p.procedural).sum()),
-        short=int((n_yes < thr).sum()),
+        vetoed=int(rule.vetoed(n_yes, vetoes).sum()),
+        short=int((~rule.enough(n_yes)).sum()),
         permanent_no=int((permanent_no > 0).sum()),
         yes_hist=np.bincount(n_yes, minlength=n + 1).astype(np.int64),
         tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64),
@@ -303,12 +323,7 @@ def run(
 
 def adopted_votes(p: Prepared, votes: Votes) -> np.ndarray:
     """Whether each drawn vote (see :func:`draw_votes`) adopts the text."""
-    n_yes = _row_sums(votes.yes)
-    if p.procedural or not p.permanent.any():
-        vetoes = np.zeros_like(n_yes)
-    else:
-        vetoes = _row_sums(votes.no[p.permanent])
-    return rules.adopted(n_yes, vetoes, p.threshold, p.procedural)
+    return p.rule.passes(_row_sums(votes.yes), _row_sums(votes.no), _vetoes(p.rule, votes.no))
 
 
 def empty_counts(n: int) -> Counts:

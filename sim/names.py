@@ -16,6 +16,7 @@ from functools import lru_cache
 __all__ = [
     "KNOWN_CODES",
     "PERMANENT_NOW",
+    "PERMANENT_SEATS",
     "UnknownMemberError",
     "display_name",
     "resolve",
@@ -24,7 +25,12 @@ __all__ = [
     "try_resolve",
 ]
 
+#: The five permanent members today (Charter Art. 23, with the PRC and Russia in their seats).
 PERMANENT_NOW: tuple[str, ...] = ("CHN", "FRA", "RUS", "GBR", "USA")
+
+#: Every code that has held a permanent seat, in display order: China's seat (PRC, then ROC
+#: before 1971-10-25), France, Russia's seat (Russia, then the USSR before 1991-12-24), UK, US.
+PERMANENT_SEATS: tuple[str, ...] = ("CHN", "ROC", "FRA", "RUS", "SUN", "GBR", "USA")
 
 
 class UnknownMemberError(ValueError):

@@ -1,8 +1,8 @@
 """A priori voting power (Shapley-Shubik and Banzhaf) of Council members, in exact fractions.
 
-The Council is a simple game: a coalition wins iff it has at least `threshold` members and,
-for substantive votes, every permanent member. Members with the same role are symmetric, so
-swings are counted by the number of permanent and elected members in a coalition.
+The Council is a simple game: a coalition (its members vote yes, the rest no) wins iff the
+voting rule (:class:`sim.rules.VotingRule`) adopts the text. Members with the same role are
+symmetric, so swings are counted by the number of permanent and elected members in a coalition.
 """
 
 from __future__ import annotations
@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb, factorial
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.council import Council
+
+if TYPE_CHECKING:
+    from sim.rules import VotingRule
 
 __all__ = ["PowerIndices", "voting_power"]
 
@@ -33,16 +39,14 @@ class _RoleCounts:
     swings: int
 
 
-def _role_counts(
-    n_perm: int, n_elected: int, is_perm: bool, threshold: int, veto: bool
-) -> _RoleCounts:
+def _role_counts(n_perm: int, n_elected: int, is_perm: bool, rule: VotingRule) -> _RoleCounts:
     """Count a member's Shapley-Shubik pivot share and Banzhaf swings by coalition make-up."""
     n = n_perm + n_elected
     other_perm = n_perm - 1 if is_perm else n_perm
     other_elected = n_elected if is_perm else n_elected - 1
 
     def wins(perm_in: int, size: int) -> bool:
-        return size >= threshold and (not veto or perm_in == n_perm)
+        return bool(rule.passes(np.int64(size), np.int64(n - size), np.int64(n_perm - perm_in)))
 
     ss = Fraction(0)
     swings = 0
@@ -61,9 +65,9 @@ def voting_power(council: Council, procedural: bool = False) -> PowerIndices:
     """Return exact power indices; `procedural` drops the veto so only the quota matters."""
     n_perm = len(council.permanent)
     n_elected = council.size - n_perm
-    veto = not procedural
+    rule = council.rule(procedural)
     by_role = {
-        role: _role_counts(n_perm, n_elected, role, council.threshold, veto)
+        role: _role_counts(n_perm, n_elected, role, rule)
         for role in (True, False)
         if (n_perm if role else n_elected) > 0
     }

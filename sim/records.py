@@ -19,7 +19,8 @@ import pandas as pd
 
 from .calibration.errors import CalibrationInputError
 from .inputs import FileRefused, check_regular_file
-from .names import try_resolve
+from .names import PERMANENT_SEATS, try_resolve
+from .votes import CAST_WORDS
 
 __all__ = [
     "FILES",
@@ -52,7 +53,6 @@ FILES: dict[str, str] = {
     "regional_groups": "un_regional_groups_2024.csv",
 }
 
-VOTE_CODES = ("yes", "abstain", "no")
 #: Largest records file accepted, in bytes on disk (compressed if it is .gz); the largest
 #: shipped source is under 3 MB.
 MAX_CSV_BYTES = 256 * 1024 * 1024
@@ -221,7 +221,7 @@ def load_ga_votes(votes_path: str | Path, roll_calls_path: str | Path) -> pd.Dat
         "member": resolve_column(out["country"]),
         "vote": out["vote"].astype(str).str.strip().str.lower(),
     })
-    if not res["vote"].isin(VOTE_CODES).all():
+    if not res["vote"].isin(CAST_WORDS).all():
         raise CalibrationInputError(votes_path, "vote", "unknown vote")
     return res
 
@@ -282,8 +282,7 @@ def load_membership(path: str | Path, supplement: str | Path | None = None) -> p
     out = pd.DataFrame({"year": year.astype(int),
                         "member": resolve_column(allm["security_council_member"])})
     out = out.dropna().drop_duplicates().sort_values(["year", "member"]).reset_index(drop=True)
-    perm_now = {"USA", "GBR", "FRA", "RUS", "CHN", "SUN", "ROC"}
-    out["permanent"] = out["member"].isin(perm_now)
+    out["permanent"] = out["member"].isin(PERMANENT_SEATS)
     return out
 
 

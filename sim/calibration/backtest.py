@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..council import charter_threshold
+from ..rules import charter_threshold
+from ..votes import CAST, CAST_WORDS
 from . import baselines as B
 from . import metrics as X
 from .model import FitConfig, event_probabilities_for, extend_history, fit, predict
 from .model import vote_model as _vote_model
-
-VOTE_COLS = ("yes", "abstain", "no")
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class BacktestResult:
                 self.members["contested"]])):
             y = d["y"].to_numpy(int)
             for name in forecasters(self.members):
-                p = d[[f"{name}_{v}" for v in VOTE_COLS]].to_numpy(float)
+                p = d[[f"{name}_{v}" for v in CAST_WORDS]].to_numpy(float)
                 rows.append((name, subset, len(d), X.member_log_loss(p, y),
                              X.member_brier(p, y)))
         return pd.DataFrame(rows, columns=["forecaster", "subset", "n", "log_loss", "brier"])
@@ -103,7 +102,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         pr = pred.rows
         truth = test.set_index(["event_id", "member"])["vote"]
         keys = list(zip(pr["event_id"], pr["member"], strict=True))
-        y = truth.reindex(keys).map({"yes": 0, "abstain": 1, "no": 2}).to_numpy(int)
+        y = truth.reindex(keys).map({v.word: int(v) for v in CAST}).to_numpy(int)
         contested_ev = test.groupby("event_id")["vote"].apply(lambda v: bool((v != "yes").any()))
         mp = pd.DataFrame({"year": year, "event_id": pr["event_id"], "member": pr["member"],
                            "y": y, "contested": pr["event_id"].map(contested_ev).to_numpy(bool),
@@ -113,7 +112,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         ctx_rows = context.set_index(["event_id", "member"]).reindex(keys).reset_index()
         bpred = B.predict_baselines(bfit, ctx_rows)
         for name, p in bpred.items():
-            for k, v in enumerate(VOTE_COLS):
+            for k, v in enumerate(CAST_WORDS):
                 mp[f"{name}_{v}"] = p[:, k]
         mem_parts.append(mp)
         # events

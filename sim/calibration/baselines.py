@@ -19,9 +19,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from ..votes import CAST_WORDS
 from .features import parse_sponsors, sponsor_class
 
-VOTES3 = ("yes", "abstain", "no")
 PSEUDO = 5.0
 
 
@@ -33,7 +33,7 @@ def baseline_class(sponsor: object) -> str:
 
 def _shares(votes: pd.Series) -> np.ndarray:
     counts = votes.value_counts()
-    return np.array([float(counts.get(v, 0.0)) for v in VOTES3])
+    return np.array([float(counts.get(v, 0.0)) for v in CAST_WORDS])
 
 
 def fit_baselines(rows: pd.DataFrame) -> dict[str, object]:

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..names import try_resolve
+from ..names import PERMANENT_NOW, try_resolve
 
 P3 = frozenset({"USA", "GBR", "FRA"})
 RUCN = frozenset({"RUS", "CHN"})
-PERMANENT = frozenset({"USA", "GBR", "FRA", "RUS", "CHN"})
+PERMANENT = frozenset(PERMANENT_NOW)
 
 #: Sponsor classes. ``western``: P3 among sponsors, not Russia/China; ``ru_cn``: Russia or
 #: China, no P3; ``broad``: both sides co-sponsor; ``elected``: only non-permanent sponsors;

@@ -34,7 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..council import charter_threshold
+from ..rules import adopted as adopted_by_rule
+from ..rules import charter_threshold
+from ..votes import STANCE_RANK
 from .correlation import fit_correlation, make_batch
 from .design import (
     EVENT_KINDS,
@@ -59,7 +61,8 @@ from .features import (
 from .history import History, history_clock, history_features
 from .probit import fit_probit, predict_eta, probit_prob
 
-VOTE_INDEX = {"no": 0, "abstain": 1, "yes": 2}
+VOTE_INDEX = STANCE_RANK  # ordered-probit category: no < abstain < yes
+_NO, _YES = STANCE_RANK["no"], STANCE_RANK["yes"]
 BLOCS = ("western", "ru_cn", "african", "latin_american", "asia_pacific")
 P_FLOOR = 1e-4
 FORMAT = "unsc-sim-calibration/2"
@@ -348,9 +351,9 @@ def fit_marginals(p: Prepared, y: np.ndarray, cfg: FitConfig, ref_year: float,
     ev_coef = fit_probit(_sub(p.ek, evs, ne), contested_ev[evs], w_ev[evs],
                          cfg.event_penalties)
     cond = sel[contested_ev[p.row_event[sel]]]
-    yes_coef = fit_probit(_sub(p.yk, cond, n), y[cond] == 2, w[cond], cfg.yes_penalties)
+    yes_coef = fit_probit(_sub(p.yk, cond, n), y[cond] == _YES, w[cond], cfg.yes_penalties)
     notyes = cond[y[cond] != 2]
-    no_coef = fit_probit(_sub(p.nk, notyes, n), y[notyes] == 0, w[notyes], cfg.no_penalties)
+    no_coef = fit_probit(_sub(p.nk, notyes, n), y[notyes] == _NO, w[notyes], cfg.no_penalties)
     return Coefs(ev_coef, yes_coef, no_coef)
 
 
@@ -416,21 +419,22 @@ def event_outcomes(m: pd.DataFrame, y: np.ndarray, adopted: Mapping[str, bool] |
     """Events of member rows and their code: 2 unanimous (every recorded vote yes), 1
     contested but adopted, 0 not adopted. Adoption is the record's (``adopted``, by event id);
     without it, the Charter's rule for a substantive vote: the Council's quota of yes votes
-    (:func:`sim.council.charter_threshold`) and no permanent member's no."""
+    (:func:`sim.rules.charter_threshold`) and no permanent member's no (:func:`sim.rules.adopted`)."""
+    yes, no = STANCE_RANK["yes"], STANCE_RANK["no"]
     ev, row_event = _event_frame(m)
     contested = np.zeros(len(ev), dtype=bool)
-    np.logical_or.at(contested, row_event, y != 2)
+    np.logical_or.at(contested, row_event, y != yes)
     if adopted is not None:
         got = ev["event_id"].astype(str).map(adopted)
         if got.isna().any():
             raise CalibrationInputError("votes", "adopted", "missing for some events")
         failed = ~got.to_numpy(bool)
     else:
-        n_yes = np.bincount(row_event, weights=(y == 2).astype(float), minlength=len(ev))
-        veto = np.zeros(len(ev), dtype=bool)
-        np.logical_or.at(veto, row_event, (y == 0) & (m["perm"].to_numpy(float) > 0))
+        n_yes = np.bincount(row_event, weights=(y == yes).astype(float), minlength=len(ev))
+        permanent_no = np.bincount(row_event, weights=((y == no) & (m["perm"].to_numpy(float) > 0)).astype(float),
+                                   minlength=len(ev))
         quota = np.array([charter_threshold(int(year)) for year in ev["year"]])
-        failed = (n_yes < quota) | veto
+        failed = ~adopted_by_rule(n_yes, permanent_no, quota, False)
     code = np.where(failed, 0, np.where(contested, 1, 2))
     return ev, row_event, code
 
@@ -450,7 +454,7 @@ def build_histories(m: pd.DataFrame, y: np.ndarray, half_life: float, strength: 
         "event": {"nonyes": float(contested.mean()) if len(ev) else 0.1,
                   "no": float(np.mean(code == 0)) if len(ev) else 0.05},
         "member": {"nonyes": float(np.mean(y[crow] != 2)) if crow.any() else 0.3,
-                   "no": float(np.mean(y[crow] == 0)) if crow.any() else 0.1},
+                   "no": float(np.mean(y[crow] == _NO)) if crow.any() else 0.1},
     }
     priors["event"]["nonyes"] = min(max(priors["event"]["nonyes"], 0.01), 0.99)
     priors["event"]["no"] = min(max(priors["event"]["no"], 0.005), 0.99)
@@ -592,14 +596,14 @@ def fit_temper(p: Prepared, y: np.ndarray, eta: OofEta, cfg: FitConfig, ref_year
     corrects the over-confidence of the in-sample fit."""
     ne = len(p.ev)
     contested = np.zeros(ne, dtype=bool)
-    np.logical_or.at(contested, p.row_event, y != 2)
+    np.logical_or.at(contested, p.row_event, y != _YES)
     w_ev = _recency(p.ev["year"].to_numpy(), ref_year, cfg.temper_half_life)
     w = _recency(p.m["year"].to_numpy(), ref_year, cfg.temper_half_life)
     cond = contested[p.row_event]
-    notyes = cond & (y != 2)
+    notyes = cond & (y != _YES)
     return {"event": _fit_shift_scale(eta[0], contested, w_ev),
-            "yes": _fit_shift_scale(eta[1][cond], y[cond] == 2, w[cond]),
-            "no": _fit_shift_scale(eta[2][notyes], y[notyes] == 0, w[notyes])}
+            "yes": _fit_shift_scale(eta[1][cond], y[cond] == _YES, w[cond]),
+            "no": _fit_shift_scale(eta[2][notyes], y[notyes] == _NO, w[notyes])}
 
 
 def fit_recent_temper(p: Prepared, y: np.ndarray, cfg: FitConfig, end_year: int,
@@ -615,15 +619,15 @@ def fit_recent_temper(p: Prepared, y: np.ndarray, cfg: FitConfig, end_year: int,
     c = fit_marginals(p, y, cfg, cut + 1, train)
     ea, eb, ec = linear_predictors(p, c)
     contested = np.zeros(len(p.ev), dtype=bool)
-    np.logical_or.at(contested, p.row_event, y != 2)
+    np.logical_or.at(contested, p.row_event, y != _YES)
     hold = hold_ev[p.row_event]
     cond = hold & contested[p.row_event]
-    notyes = cond & (y != 2)
+    notyes = cond & (y != _YES)
     wanted = set(cfg.temper_stages)
     perm = p.m["perm"].to_numpy(float) > 0
     samples = {"event": (ea[hold_ev], contested[hold_ev]),
-               "yes": (eb[cond], y[cond] == 2),
-               "no": (ec[notyes], y[notyes] == 0)}
+               "yes": (eb[cond], y[cond] == _YES),
+               "no": (ec[notyes], y[notyes] == _NO)}
     if "yes:split" in wanted:  # permanent and elected members apart
         wanted |= {"yes:perm", "yes:elected"}
         samples["yes:perm"] = (eb[cond & perm], y[cond & perm] == 2)
@@ -642,7 +646,7 @@ def fit_corr(prep: Prepared, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
     order = np.argsort(prep.ev["date"].astype(str).to_numpy(), kind="stable")
     if contested_only:
         contested = np.zeros(len(prep.ev), dtype=bool)
-        np.logical_or.at(contested, prep.row_event, y != 2)
+        np.logical_or.at(contested, prep.row_event, y != _YES)
         order = order[contested[order]]
     chosen = order[-cfg.max_corr_events:]
     batch = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
