@@ -2,7 +2,8 @@
 
 An adopted amendment's ``effect`` replaces the draft's probabilities of the members it names.
 Each vote of the sequence has its own latent draw: votes are independent given the path so far.
-A path is written as a tuple of booleans, one per amendment (True = adopted).
+The amendments' outcomes are a tuple of booleans, one per amendment (True = adopted); a
+:class:`VotePath` adds the draft's outcome, and keys the path probabilities of a result.
 
 Art. 27(3) is applied vote by vote: the parties to the dispute abstain on every substantive vote
 (an amendment's or the draft's), whatever an amendment's ``votes`` or ``effect`` say, and vote
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,6 +24,26 @@ from .scenario import ModelSpec, VoteTable, party_abstains, shift_probs
 
 Probs = dict[str, tuple[float, float, float, float]]
 Path = tuple[bool, ...]
+
+
+class VotePath(NamedTuple):
+    """One way a vote sequence can go: each amendment adopted or not, then the draft."""
+
+    amendments: Path
+    draft: bool
+
+    def label(self, names: Sequence[str]) -> str:
+        """Readable name, e.g. 'A1 adopted, A2 rejected, draft not adopted'."""
+        return path_label(names, self.amendments) + (", draft adopted" if self.draft else ", draft not adopted")
+
+    def short(self) -> str:
+        """The amendments' part with short names: 'A1 adopted, A2 rejected'."""
+        return ", ".join(f"A{j + 1} {'adopted' if a else 'rejected'}" for j, a in enumerate(self.amendments))
+
+    @classmethod
+    def every(cls, k: int) -> list[VotePath]:
+        """Every path of ``k`` amendments, adopted first, and the draft adopted before not."""
+        return [cls(tuple(bits), draft) for bits in product((True, False), repeat=k) for draft in (True, False)]
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,7 @@ def _apply(probs: Probs, tables: Mapping[str, VoteTable]) -> Probs:
 
 
 @dataclass(frozen=True)
-class Sequence_:
+class VoteSequence:
     """The draft model and its amendments; builds the model of each vote given a path.
 
     ``parties`` are the members bound by Art. 27(3), and ``free`` their numbers before it (what
@@ -55,7 +77,7 @@ class Sequence_:
     free: Mapping[str, tuple[float, float, float, float]] | None = None
 
     @classmethod
-    def from_spec(cls, spec: ModelSpec) -> Sequence_:
+    def from_spec(cls, spec: ModelSpec) -> VoteSequence:
         """The vote sequence of a scenario: its draft, its amendments in order, its parties."""
         amendments = tuple(
             Amendment(a.name, a.procedural, votes, effect) for a, votes, effect in spec.resolved.amendments

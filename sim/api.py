@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from . import exact, montecarlo
-from .amendments import Path, Sequence_, path_label
+from .amendments import Path, VotePath, VoteSequence
 from .errors import InputError
 from .model import VoteModel
 from .result import AmendmentResult, SimulationResult
@@ -170,7 +170,7 @@ def simulate(
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
     spec = model_spec(scenario, calibrator)
-    seq = Sequence_.from_spec(spec)
+    seq = VoteSequence.from_spec(spec)
     if method == "exact":
         stats, amend = _exact_sequence(seq)
         n_draws = 0
@@ -206,7 +206,7 @@ def simulate(
 
 
 def _summarize(
-    seq: Sequence_, path_probs: dict[Path, float], draft_given_path: dict[Path, float]
+    seq: VoteSequence, path_probs: dict[Path, float], draft_given_path: dict[Path, float]
 ) -> AmendmentResult | None:
     k = len(seq.amendments)
     if k == 0:
@@ -221,15 +221,15 @@ def _summarize(
         d_no = sum(p * draft_given_path[path] for path, p in path_probs.items() if not path[j])
         p_adopted.append(p_yes)
         given.append((d_yes / p_yes if p_yes > 0 else None, d_no / p_no if p_no > 0 else None))
-    paths = {}
+    paths: dict[VotePath, float] = {}
     for path, p in path_probs.items():
         d = draft_given_path[path]
-        paths[path_label(names, path) + ", draft adopted"] = p * d
-        paths[path_label(names, path) + ", draft not adopted"] = p * (1 - d)
+        paths[VotePath(path, True)] = p * d
+        paths[VotePath(path, False)] = p * (1 - d)
     return AmendmentResult(names, tuple(p_adopted), tuple(given), paths)
 
 
-def _exact_sequence(seq: Sequence_) -> tuple[_Stats, AmendmentResult | None]:
+def _exact_sequence(seq: VoteSequence) -> tuple[_Stats, AmendmentResult | None]:
     if not seq.amendments:
         return _exact_stats(seq.draft), None
     path_probs: dict[Path, float] = {}
@@ -250,7 +250,7 @@ def _exact_sequence(seq: Sequence_) -> tuple[_Stats, AmendmentResult | None]:
 
 
 def _mc_sequence(
-    seq: Sequence_,
+    seq: VoteSequence,
     draws: int,
     seed: int,
     pool: montecarlo.MapPool | None,

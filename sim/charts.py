@@ -7,13 +7,13 @@ left to the host theme (Streamlit's light or dark theme).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import product
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from .amendments import VotePath
 from .names import readable_name
 from .result import AmendmentResult, SimulationResult
 
@@ -363,22 +363,14 @@ def agreement_heatmap(result: SimulationResult) -> alt.Chart:
 
 def amendment_paths_frame(amendments: AmendmentResult) -> pd.DataFrame:
     """One row per path (amendment outcomes, then the draft's), with short labels A1, A2, ..."""
-    names = amendments.names
-    from .amendments import path_label
-
-    rows = []
-    for path in product((True, False), repeat=len(names)):
-        long = path_label(names, path)
-        short = ", ".join(f"A{j + 1} {'adopted' if a else 'rejected'}" for j, a in enumerate(path))
-        for draft in (True, False):
-            key = long + (", draft adopted" if draft else ", draft not adopted")
-            rows.append(
-                {
-                    "path": short,
-                    "draft": "Draft adopted" if draft else "Draft not adopted",
-                    "p": float(amendments.paths.get(key, 0.0)),
-                }
-            )
+    rows = [
+        {
+            "path": path.short(),
+            "draft": "Draft adopted" if path.draft else "Draft not adopted",
+            "p": float(amendments.paths.get(path, 0.0)),
+        }
+        for path in VotePath.every(len(amendments.names))
+    ]
     return pd.DataFrame(rows)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import norm
 
+from .amendments import VotePath
 from .model import VOTES
 
 Z95 = float(norm.ppf(0.975))
@@ -31,7 +32,7 @@ class AmendmentResult:
     names: tuple[str, ...]
     p_adopted: tuple[float, ...]
     p_draft_given: tuple[tuple[float | None, float | None], ...]  # (given adopted, given not)
-    paths: dict[str, float]  # e.g. "A1 adopted, A2 rejected, draft adopted" -> probability
+    paths: dict[VotePath, float]  # every path's probability; VotePath.label names it
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,7 +45,7 @@ class AmendmentResult:
                 }
                 for name, p, given in zip(self.names, self.p_adopted, self.p_draft_given, strict=True)
             ],
-            "paths": dict(self.paths),
+            "paths": {path.label(self.names): p for path, p in self.paths.items()},
         }
 
 

@@ -15,7 +15,7 @@ import pytest
 
 import sim
 from sim import exact
-from sim.amendments import Sequence_
+from sim.amendments import VoteSequence
 from sim.api import model_spec
 
 MEMBERS = ["USA", "GBR", "FRA", "RUS", "CHN", "BRA", "IND", "KEN", "MEX", "NOR", "IRL", "GAB", "GHA", "ALB", "ARE"]
@@ -79,7 +79,7 @@ def test_exact_and_monte_carlo_agree_on_every_path() -> None:
             if a is not None and n > 1000:
                 assert b is not None and within(b, a, n)
     # the draft's adoption is the path mixture
-    draft_adopted = sum(p for path, p in ex.amendments.paths.items() if path.endswith("draft adopted"))
+    draft_adopted = sum(p for path, p in ex.amendments.paths.items() if path.draft)
     assert ex.p_adopted == pytest.approx(draft_adopted, abs=1e-12)
 
 
@@ -142,7 +142,7 @@ def party_row(model: Any) -> np.ndarray:
 
 def test_party_abstains_on_a_substantive_amendment_whatever_its_votes_table() -> None:
     amend = [{"name": "A", "votes": {"RUS": {"no": 1.0}}}]
-    seq = Sequence_.from_spec(model_spec(with_party(amend), calibrator=None))
+    seq = VoteSequence.from_spec(model_spec(with_party(amend), calibrator=None))
     np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.0, 1.0, 0.0, 0.0])
     p_amend, _ = exact.event_probabilities(seq.amendment_model(0, ()))
     assert p_amend > 0.0  # no veto by the party
@@ -150,7 +150,7 @@ def test_party_abstains_on_a_substantive_amendment_whatever_its_votes_table() ->
 
 def test_party_votes_freely_on_a_procedural_amendment() -> None:
     amend = [{"name": "A", "procedural": True, "votes": {"RUS": {"no": 0.6, "yes": 0.4}}}]
-    seq = Sequence_.from_spec(model_spec(with_party(amend), calibrator=None))
+    seq = VoteSequence.from_spec(model_spec(with_party(amend), calibrator=None))
     np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.4, 0.0, 0.6, 0.0])
     np.testing.assert_allclose(party_row(seq.draft_model((False,))), [0.0, 1.0, 0.0, 0.0])
 
@@ -158,7 +158,7 @@ def test_party_votes_freely_on_a_procedural_amendment() -> None:
 def test_amendment_effect_cannot_make_a_party_veto_the_draft() -> None:
     amend = [{"name": "A", "votes": {m: {"yes": 1.0} for m in MEMBERS}, "effect": {"RUS": {"no": 1.0}}}]
     spec = model_spec(with_party(amend), calibrator=None)
-    seq = Sequence_.from_spec(spec)
+    seq = VoteSequence.from_spec(spec)
     after = seq.draft_model((True,))
     np.testing.assert_allclose(party_row(after), [0.0, 1.0, 0.0, 0.0])
     assert exact.event_probabilities(after)[0] == pytest.approx(exact.event_probabilities(spec.model)[0], abs=1e-12)
@@ -167,7 +167,7 @@ def test_amendment_effect_cannot_make_a_party_veto_the_draft() -> None:
 def test_substantive_amendment_to_a_procedural_draft_binds_the_party() -> None:
     amend = [{"name": "A", "votes": {"RUS": {"no": 1.0}}, "effect": {"RUS": {"no": 0.5, "yes": 0.5}}}]
     spec = model_spec(with_party(amend, procedural_draft=True), calibrator=None)
-    seq = Sequence_.from_spec(spec)
+    seq = VoteSequence.from_spec(spec)
     assert spec.provenance["RUS"] == "user"
     np.testing.assert_allclose(party_row(seq.amendment_model(0, ())), [0.0, 1.0, 0.0, 0.0])
     np.testing.assert_allclose(party_row(seq.draft_model((True,))), [0.5, 0.0, 0.5, 0.0])
