@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -55,13 +56,14 @@ MAX_UPLOAD_MB = 1
 METHOD_LABELS = {"monte-carlo": "Monte Carlo (fast)", "exact": "Exact"}
 VOTE_WORDS = charts.VOTE_LABELS
 SOURCE_WORDS = charts.SOURCE_WORDS
+#: Six tabs, so that their names fit the page at 1024 px with the sidebar open (eight did not:
+#: the last hid behind the tab bar's scroll arrow). Who votes together sits with the blocs,
+#: what would change the outcome with whom to lobby.
 TABS = (
     "Members' votes",
     "Blocs and rules",
     "Yes votes and tallies",
     "Whom to lobby",
-    "What would change it",
-    "Who votes together",
     "Amendments",
     "Compare",
 )
@@ -70,8 +72,12 @@ START_MODES = ("Scenario library", "A year's Council", "Upload a file")
 WHOLE_FILE = ("(toml)", "(file)", "")
 #: The year box's value when the page's scenario names no Council year.
 DEFAULT_YEAR = 2025
-#: Less empty space above the title so the headline numbers fit a laptop screen (no colours).
-PAGE_CSS = "<style>.stMainBlockContainer { padding-top: 2.5rem; }</style>"
+#: Less empty space above the title and at the sides, so the headline numbers fit a laptop
+#: screen and labels, legends and tab names fit at 1024 px with the sidebar open (no colours).
+PAGE_CSS = (
+    "<style>.stMainBlockContainer { padding-top: 2.5rem; padding-left: 2rem; "
+    "padding-right: 2rem; }</style>"
+)
 
 ss = st.session_state
 
@@ -890,7 +896,7 @@ def headline(result: SimulationResult) -> None:
         delta = None
         if pinned is not None:
             delta = f"{100 * (result.p_adopted - pinned['result'].p_adopted):+.1f} points vs pinned"
-        st.metric("Chance the draft is adopted", pct(result.p_adopted), delta=delta)
+        st.metric("Chance of adoption", pct(result.p_adopted), delta=delta)
         lo, hi = result.p_adopted_ci
         if result.method == "exact":
             st.caption("Exact (no simulation noise)")
@@ -909,10 +915,10 @@ def headline(result: SimulationResult) -> None:
                 f"({pct(result.p_veto_by[top])}); any permanent no: {pct(result.p_permanent_no)}"
             )
     with c3, st.container(key="p_short"):
-        st.metric(f"Chance of fewer than {result.threshold} yes votes", pct(result.p_short))
+        st.metric("Chance of a shortfall", pct(result.p_short))
         kind = "procedural" if result.procedural else "substantive"
-        st.caption(f"Fails without a veto, whoever votes no; {result.threshold} of {result.n} "
-                   f"votes needed, a {kind} vote")
+        st.caption(f"Fewer than {result.threshold} yes votes: fails without a veto, whoever "
+                   f"votes no ({result.threshold} of {result.n} needed, a {kind} vote)")
     with c4, st.container(key="reference"):
         ref = data.get("reference")
         if ref:
@@ -952,6 +958,21 @@ def reference_votes(data: Mapping[str, Any]) -> dict[str, str]:
         code = member_code(name, year)
         if code is not None:
             out[code] = vote
+    return out
+
+
+def one_column_legend(c: Any) -> Any:
+    """The chart (or each layer of it) with its colour legend in one column: at part of a
+    1024 px page, a row of long labels is wider than the chart and was cut off."""
+    out = c.copy(deep=True)
+    for part in getattr(out, "layer", None) or [out]:
+        encoding = getattr(part, "encoding", None)
+        color = getattr(encoding, "color", None) if encoding is not alt.Undefined else None
+        if color is None or color is alt.Undefined:
+            continue
+        legend = color["legend"]  # item access: .legend is Altair's setter
+        if legend is not None and legend is not alt.Undefined:
+            legend["columns"] = 1
     return out
 
 
@@ -1014,7 +1035,7 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
         if code in spec.resolved.parties and not _procedural_for(target):
             st.caption(f"{readable_name(code)} is a party to the dispute: under Article 27(3) it "
                        "abstains on this substantive vote, whatever is set here.")
-        ncols = st.columns(4)
+        ncols = [c for _ in range(2) for c in st.columns(2)]  # 2 x 2: the numbers fit
         for j, (col, word) in enumerate(zip(ncols, VOTE_WORDS, strict=True)):
             ss[f"num_{VOTES[j]}"] = round(100 * probs[j], 1)
             col.number_input(
@@ -1064,8 +1085,9 @@ def _procedural_for(target: str) -> bool:
     return bool(data.get("draft", {}).get("procedural", False))
 
 
-def rules_tab(spec: ModelSpec) -> None:
-    """Procedural or substantive, parties to the dispute, common correlation and blocs."""
+def rules_tab(spec: ModelSpec, result: SimulationResult) -> None:
+    """Procedural or substantive, parties to the dispute, common correlation and blocs; then
+    how often each pair of members votes the same way."""
     data = scn()
     model = spec.model
     members = list(model.members)
@@ -1162,15 +1184,15 @@ def rules_tab(spec: ModelSpec) -> None:
         st.caption(
             "A member can be in one bloc only; common correlation + cohesion must be at most 1."
         )
+    chart(charts.agreement_heatmap(result))
 
 
 def outcome_tab(result: SimulationResult) -> None:
     """The yes-vote distribution with the nine-vote line, the likeliest tallies, and history."""
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        chart(charts.yes_votes_chart(result))
-    with right:
-        chart(charts.tally_chart(result))
+    # one above the other: beside each other at 1024 px the tallies' long labels left no room
+    # for the legend, which was cut off
+    chart(one_column_legend(charts.yes_votes_chart(result)))
+    chart(charts.tally_chart(result))
     ref = scn().get("reference")
     if ref:
         n = result.n
@@ -1195,8 +1217,8 @@ def outcome_tab(result: SimulationResult) -> None:
         )
 
 
-def lobby_tab(result: SimulationResult) -> None:
-    """Who is pivotal: whose vote most often decides the outcome."""
+def lobby_tab(result: SimulationResult, canon: str) -> None:
+    """Who is pivotal: whose vote most often decides the outcome; then what would change it."""
     chart(charts.pivotal_chart(result))
     order = sorted(range(result.n), key=lambda i: -result.pivotal[i])[:3]
     names = ", ".join(f"{readable_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
@@ -1204,6 +1226,7 @@ def lobby_tab(result: SimulationResult) -> None:
         "A member is decisive when switching its vote between yes and no, with everyone else's "
         f"votes unchanged, changes whether the draft passes. Most often decisive: {names}."
     )
+    sensitivity_tab(canon)
 
 
 def sensitivity_tab(canon: str) -> None:
@@ -1269,7 +1292,8 @@ def compare_tab(result: SimulationResult) -> None:
     """The pinned result beside the current what-if."""
     pinned = ss.get("pinned")
     if pinned is None:
-        st.info("Pin a result (button above the tabs), edit the what-if, and compare the two here.")
+        st.info("Pin a result (the button under the headline numbers), edit the what-if, and "
+                "compare the two here.")
         return
     results = {"Pinned": pinned["result"], "Now": result}
     left, right = st.columns(2, gap="large")
@@ -1285,6 +1309,25 @@ def compare_tab(result: SimulationResult) -> None:
         st.caption(
             f"Pinned: {pinned['label']}. The scenario is unchanged since (run settings may differ)."
         )
+
+
+def pin_row(result: SimulationResult, label: str) -> None:
+    """Pin the result to compare (under the headline, where it is seen at once)."""
+    pinned = ss.get("pinned")
+    with st.container(horizontal=True, key="pin_row", vertical_alignment="center"):
+        st.button(
+            "Pin this result",
+            icon=":material/push_pin:",
+            key="pin",
+            on_click=on_pin,
+            args=(result, label),
+            help="Keep this result to compare with your next edits.",
+        )
+        if pinned is not None:
+            st.button("Unpin", key="unpin", on_click=on_unpin)
+            st.caption(f"Pinned: {pinned['label']}. The Compare tab shows it beside this one.")
+        else:
+            st.caption("Pin it, edit the what-if, and see both in the Compare tab.")
 
 
 def main() -> None:
@@ -1315,33 +1358,20 @@ def main() -> None:
     if result is None:
         return
     headline(result)
-    left, right, pin = st.columns([5, 4, 1], gap="medium")
+    pin_row(result, f"{data['scenario']['name']} ({METHOD_LABELS[ss['method']]})")
+    left, right = st.columns(2, gap="medium")
     with left:
-        chart(charts.outcome_chart(result))
+        chart(one_column_legend(charts.outcome_chart(result)))
     with right:
         chart(charts.veto_chart(result))
-    with pin:
-        label = f"{data['scenario']['name']} ({METHOD_LABELS[ss['method']]})"
-        st.button(
-            "Pin",
-            icon=":material/push_pin:",
-            key="pin",
-            on_click=on_pin,
-            args=(result, label),
-            help="Keep this result to compare with your next edits.",
-        )
-        if ss.get("pinned") is not None:
-            st.button("Unpin", key="unpin", on_click=on_unpin)
     tabs = st.tabs(list(TABS), key="view", on_change="rerun")
     views: dict[str, Callable[[], None]] = {
         TABS[0]: lambda: members_tab(result, spec),
-        TABS[1]: lambda: rules_tab(spec),
+        TABS[1]: lambda: rules_tab(spec, result),
         TABS[2]: lambda: outcome_tab(result),
-        TABS[3]: lambda: lobby_tab(result),
-        TABS[4]: lambda: sensitivity_tab(canon),
-        TABS[5]: lambda: chart(charts.agreement_heatmap(result)),
-        TABS[6]: lambda: amendments_tab(result),
-        TABS[7]: lambda: compare_tab(result),
+        TABS[3]: lambda: lobby_tab(result, canon),
+        TABS[4]: lambda: amendments_tab(result),
+        TABS[5]: lambda: compare_tab(result),
     }
     for tab, name in zip(tabs, TABS, strict=True):
         if tab.open:

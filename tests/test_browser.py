@@ -12,19 +12,42 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+#: Screenshots and the server log, kept by CI as artifacts (tests/artifacts/ by default, ignored by git).
+ARTIFACTS = Path(os.environ.get("UNSC_SIM_ARTIFACTS") or ROOT / "tests" / "artifacts")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 P_ADOPTED = ".st-key-p_adopted [data-testid='stMetricValue']"
+#: Where an element sits against the viewport and every ancestor that clips it, and which of
+#: its parts have text cut off (wider content than box, as Streamlit's ellipsis leaves it).
+VISIBILITY_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  let L = 0, T = 0, R = window.innerWidth, B = window.innerHeight;
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const s = getComputedStyle(p);
+    if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+      const q = p.getBoundingClientRect();
+      L = Math.max(L, q.left); T = Math.max(T, q.top);
+      R = Math.min(R, q.right); B = Math.min(B, q.bottom);
+    }
+  }
+  const cut = [el, ...el.querySelectorAll('*')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+    .map(e => e.textContent.slice(0, 40));
+  const inside = r.width > 0 && r.left >= L - 0.5 && r.right <= R + 0.5
+    && r.top >= T - 0.5 && r.bottom <= B + 0.5;
+  return {inside, cut, box: [r.left, r.top, r.right, r.bottom].map(Math.round),
+          clip: [L, T, R, B].map(Math.round)};
+}"""
 
 try:
     from playwright.sync_api import Page, expect, sync_playwright
@@ -54,7 +77,7 @@ def server() -> Iterator[str]:
     if CHROMIUM is None:
         _unavailable("no chromium executable on PATH (Debian: apt-get install chromium)")
     port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "streamlit-server.log", "w")  # noqa: SIM115 (closed in the finalizer)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -87,7 +110,7 @@ def server() -> Iterator[str]:
 
 @pytest.fixture
 def page(server: str) -> Iterator[Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -162,7 +185,7 @@ def test_link_reopens_the_same_what_if(page: Page, server: str) -> None:
 
 
 def test_dark_theme_renders(server: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme="dark")
@@ -176,3 +199,50 @@ def test_dark_theme_renders(server: str) -> None:
         browser.close()
     channels = [int(x) for x in bg[bg.index("(") + 1 : bg.index(")")].split(",")[:3]]
     assert sum(channels) / 3 < 80, bg  # the page follows the system's dark preference
+
+
+def _idle(page: Page) -> None:
+    """Wait until the app's rerun has finished (the running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => document.querySelector('.stApp')?.getAttribute('data-test-script-state') !== 'running'",
+        timeout=60_000,
+    )
+
+
+def _assert_fully_visible(locator: Any, what: str) -> None:
+    seen = locator.evaluate(VISIBILITY_JS)
+    assert seen["inside"], f"{what} is not fully in view: box {seen['box']}, visible area {seen['clip']}"
+    assert not seen["cut"], f"{what} has text cut off: {seen['cut']}"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
+def test_layout_pin_compare_and_headline_fit(server: str, width: int, height: int) -> None:
+    """Issue 11: at 1280x720 "Pin" was cut to "P." and the Compare tab hid behind the tab bar's
+    scroll; at 1024 px the headline labels were cut. A 1280x720 screenshot is kept."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.set_default_timeout(60_000)
+        try:
+            page.goto(server + "/?scenario=whatif_2026_us_ukraine_text")
+            expect(page.locator(P_ADOPTED)).to_be_visible()
+            _idle(page)
+            expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+            if (width, height) == (1280, 720):
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "app-1280x720.png"))
+            _assert_fully_visible(page.get_by_role("button", name="Pin this result"), "the Pin button")
+            for key in ("p_adopted", "p_vetoed", "p_short", "reference"):
+                label = page.locator(f".st-key-{key} [data-testid='stMetricLabel']")
+                _assert_fully_visible(label, f"the {key} label")
+            tabs = page.get_by_role("tablist").first
+            tabs.evaluate("e => e.scrollIntoView({block: 'center'})")  # down to it, not along it
+            for tab in page.get_by_role("tab").all():
+                _assert_fully_visible(tab, f"the {tab.inner_text()!r} tab")
+            compare = page.get_by_role("tab", name="Compare")
+            _assert_fully_visible(compare, "the Compare tab")
+            compare.click()
+            expect(page.get_by_text("Pin a result")).to_be_visible()
+        finally:
+            browser.close()
