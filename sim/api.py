@@ -18,7 +18,7 @@ from .errors import InputError
 from .model import VoteModel
 from .result import AmendmentResult, SimulationResult
 from .scenario import (
-    Calibrated,
+    Calibration,
     Calibrator,
     ModelSpec,
     ResolvedScenario,
@@ -44,7 +44,7 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
 CALIBRATED_YEARS = (1994, 2027)
 
 
-def calibrated_inputs(resolved: ResolvedScenario) -> Calibrated | None:
+def calibrated_inputs(resolved: ResolvedScenario) -> Calibration | None:
     """Calibrated probabilities and correlation for a scenario's draft, or None if not covered.
 
     Councils outside :data:`CALIBRATED_YEARS` (and explicit Councils with no draft date) use the
@@ -66,12 +66,11 @@ def _calibrated(
     sponsor: str | None,
     topic: str | None,
     date: dt.date | None,
-) -> Calibrated:
+) -> Calibration:
     """Cached: editing members' probabilities does not change what calibration sees."""
     from .calibrated import DraftContext, calibrate
 
-    cal = calibrate(DraftContext(members, permanent, year, sponsor, topic, date))
-    return Calibrated(probs=cal.probs, common=cal.common, blocs=cal.blocs)
+    return calibrate(DraftContext(members, permanent, year, sponsor, topic, date))
 
 
 def default_calibrator() -> Calibrator | None:

@@ -17,7 +17,7 @@ import datetime
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,7 @@ from .calibration.errors import CalibrationInputError
 from .calibration.features import norm_key
 from .calibration.model import BLOCS, CalibrationParams, predict
 from .inputs import FileRefused, read_regular_file
+from .scenario import Calibration
 
 __all__ = ["Calibration", "DraftContext", "calibrate", "load_params",
            "match_agenda", "match_topic", "shipped_params_path"]
@@ -47,16 +48,6 @@ class DraftContext:
     sponsor: str | None = None  # free text like the 'Submitted by' column, or a country name
     topic: str | None = None  # topic or agenda item text
     date: datetime.date | None = None
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Calibrated marginals and latent correlation for one draft."""
-
-    probs: dict[str, tuple[float, float, float, float]]  # member -> (yes, abstain, no, absent)
-    common: float
-    blocs: tuple[tuple[str, tuple[str, ...], float], ...]  # (name, members, cohesion)
-    latent: dict[str, float] = field(default_factory=dict)  # probit of P(yes)
 
 
 def shipped_params_path() -> Path:

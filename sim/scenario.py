@@ -399,15 +399,20 @@ Provenance = Literal["user", "calibrated", "default", "shifted", "party to dispu
 
 
 @dataclass(frozen=True)
-class Calibrated:
-    """Calibrated inputs for a draft, as the calibration layer provides them."""
+class Calibration:
+    """Calibrated inputs for a draft, as the calibration layer provides them.
+
+    ``probs``: member -> (yes, abstain, no, absent); ``blocs``: (name, members, cohesion);
+    ``latent``: each member's probit of P(yes), where the calibration gives it.
+    """
 
     probs: Mapping[str, tuple[float, float, float, float]]
     common: float | None = None
     blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+    latent: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
-Calibrator = Callable[[ResolvedScenario], Calibrated | None]
+Calibrator = Callable[[ResolvedScenario], Calibration | None]
 
 
 def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, float, float]:
@@ -440,7 +445,7 @@ class ModelSpec:
 
 
 def free_probabilities(
-    resolved: ResolvedScenario, calibrated: Calibrated | None
+    resolved: ResolvedScenario, calibrated: Calibration | None
 ) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
     """Each member's (yes, abstain, no, absent) before Art. 27(3): explicit, else calibrated,
     else the fallback."""
@@ -485,7 +490,7 @@ def bind_parties(
 
 
 def _correlation(
-    resolved: ResolvedScenario, calibrated: Calibrated | None
+    resolved: ResolvedScenario, calibrated: Calibration | None
 ) -> tuple[float, tuple[tuple[str, tuple[str, ...], float], ...]]:
     if resolved.spec.correlation is not None:
         return resolved.spec.correlation.common, resolved.blocs
