@@ -272,19 +272,87 @@ def _run_local(batches: Sequence[PointBatch], workers: int, sink: Sink) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_dask(
-    batches: Sequence[PointBatch], workers: int, scheduler: str | None, sink: Sink
-) -> None:
+#: Seconds allowed to reach a Dask scheduler and hear from it.
+CONNECT_SECONDS = 3.0
+
+
+def _check_dask(scheduler: str | None) -> None:
+    """Before anything is written: Dask is installed and the scheduler, if any, answers."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import distributed  # noqa: F401
     except ImportError:
         raise InputError(
             "--executor", "dask is not installed; install the extra: pip install 'unsc-sim[dask]'"
         ) from None
+    if scheduler:
+        problem = _scheduler_problem(scheduler, CONNECT_SECONDS)
+        if problem:
+            raise InputError("--scheduler", f"cannot connect to {scheduler}: {problem}")
+
+
+def _scheduler_problem(address: str, timeout: float) -> str | None:
+    """Why a Dask scheduler at ``address`` cannot be used, or None: within about ``timeout`` s.
+
+    A refused TCP connection fails at once (Dask itself retries until its timeout), and a
+    server that accepts but never answers is given up on (Dask's Client would wait forever).
+    The probe runs in its own thread and event loop, so it works inside a running loop too.
+    """
+    import asyncio
+    import socket
+    import threading
+
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+    from distributed.core import rpc
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme == "tcp":
+            host, port = parse_host_port(location)
+            socket.create_connection((host, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        return "connection refused"
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except socket.gaierror as exc:
+        return f"unknown host ({exc.strerror})"
+    except (OSError, ValueError, TypeError) as exc:
+        return str(exc) or type(exc).__name__
+
+    async def identity() -> Any:
+        r = rpc(address, timeout=timeout)
+        try:
+            return await r.identity()
+        finally:
+            await r.close_rpc()
+
+    outcome: list[str | None] = []
+
+    def probe() -> None:
+        try:
+            info = asyncio.run(asyncio.wait_for(identity(), timeout))
+            kind = info.get("type") if isinstance(info, dict) else None
+            outcome.append(None if kind == "Scheduler" else "not a Dask scheduler")
+        except TimeoutError:
+            outcome.append(f"no answer within {timeout:g} s")
+        except Exception as exc:
+            outcome.append(str(exc) or type(exc).__name__)
+
+    thread = threading.Thread(target=probe, name="unsc-sim-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(2 * timeout)
+    return outcome[0] if outcome else f"no answer within {timeout:g} s"
+
+
+def _run_dask(
+    batches: Sequence[PointBatch], workers: int, scheduler: str | None, sink: Sink
+) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
     cluster = None
     if scheduler:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{CONNECT_SECONDS:g}s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError("--scheduler", f"cannot connect to {scheduler}: {exc}") from None
     else:
@@ -574,6 +642,8 @@ def sweep(
     if out_path is not None and resume and out_path.exists() and not parts_dir(out_path).exists():
         return _already_done(out_path, manifest)
 
+    if executor == "dask":
+        _check_dask(scheduler)
     store = _Store(out_path, manifest) if out_path is not None else None
     if store is not None:
         store.open(resume)
@@ -631,6 +701,10 @@ def sweep(
         store.close()
         saved = sum(1 for i in read_parts(store.parts) if 0 <= i < n)
         raise SweepInterrupted(saved, n, store.parts) from None
+    except Exception:
+        if store is not None and not read_parts(store.parts):
+            store.remove()  # nothing was computed: leave nothing that blocks the next run
+        raise
     finally:
         bar.close()
         if store is not None:
