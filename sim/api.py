@@ -27,6 +27,7 @@ from .scenario import (
     parse_scenario,
     resolve_scenario,
 )
+from .seeding import Seed, fresh_seed, recorded
 
 Method = Literal["monte-carlo", "exact"]
 METHODS = ("monte-carlo", "exact")
@@ -102,16 +103,18 @@ def model_spec(
     return build_model(scenario, cal)
 
 
-def _check(draws: int, seed: int | None, method: str) -> None:
+def _check(draws: int, seed: Seed | None, method: str) -> None:
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
         raise InputError("draws", f"must be a whole number, got {draws!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise InputError("seed", f"must be a whole number or None, got {seed!r}")
+    if seed is not None and not isinstance(seed, np.random.SeedSequence) and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer)
+    ):
+        raise InputError("seed", f"must be a whole number, a numpy SeedSequence or None, got {seed!r}")
     if not isinstance(method, str) or method not in METHODS:
         raise InputError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if method == "monte-carlo" and not 1 <= draws <= MAX_DRAWS:
         raise InputError("draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
-    if seed is not None and seed < 0:
+    if isinstance(seed, int | np.integer) and seed < 0:
         raise InputError("seed", f"must be a non-negative integer, got {seed}")
 
 
@@ -152,7 +155,7 @@ def _count_stats(c: montecarlo.Counts) -> _Stats:
 def simulate(
     scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any] | str | os.PathLike[str],
     draws: int = DEFAULT_DRAWS,
-    seed: int | None = DEFAULT_SEED,
+    seed: Seed | None = DEFAULT_SEED,
     method: Method = "monte-carlo",
     *,
     calibrator: Calibrator | Literal["default"] | None = "default",
@@ -161,13 +164,13 @@ def simulate(
 ) -> SimulationResult:
     """Outcome probabilities of a scenario's draft, after any amendments.
 
-    ``seed=None`` draws fresh entropy, which is recorded in the result so the run can be
-    replayed. ``pool`` (anything with ``map``) spreads Monte Carlo chunks over workers; the
-    numbers do not depend on it.
+    ``seed`` is an ``int`` or a :class:`numpy.random.SeedSequence` (run on its 63-bit derived
+    seed, :func:`sim.seeding.recorded`); ``seed=None`` draws fresh entropy. The ``int`` the run
+    used is recorded in the result, so the run can be replayed. ``pool`` (anything with
+    ``map``) spreads Monte Carlo chunks over workers; the numbers do not depend on it.
     """
     _check(draws, seed, method)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    seed = fresh_seed() if seed is None else recorded(seed)
     spec = model_spec(scenario, calibrator)
     seq = VoteSequence.from_spec(spec)
     if method == "exact":

@@ -1,6 +1,6 @@
 """Monte Carlo simulation of the vote model, vectorized in fixed-size chunks.
 
-Chunk ``k`` of a run with seed ``s`` draws from ``SeedSequence(s, spawn_key=(k,))`` and every
+Chunk ``k`` of a run with seed ``s`` draws from stream ``(k,)`` of ``s`` (:mod:`sim.seeding`) and every
 statistic is an integer count, so the totals are identical whatever the number of workers or
 the order in which chunks finish. Memory is bounded by the chunk size, not the number of draws.
 """
@@ -16,6 +16,7 @@ import numpy as np
 
 from .model import ABSENT, NO, YES, VoteModel
 from .rules import VotingRule
+from .seeding import Seed, generator
 
 #: Draws per chunk. Fixed: it defines which random numbers make up each draw.
 CHUNK = 1 << 14
@@ -116,9 +117,9 @@ class Counts:
         )
 
 
-def chunk_rng(seed: int, chunk: int) -> np.random.Generator:
-    """The generator for one chunk: ``SeedSequence(seed, spawn_key=(chunk,))``."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(chunk,))))
+def chunk_rng(seed: Seed, chunk: int) -> np.random.Generator:
+    """The generator for one chunk: stream ``(chunk,)`` of ``seed``."""
+    return generator(seed, chunk)
 
 
 def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -345,14 +346,14 @@ def _run_sequence_chunk(args: tuple[Any, int, int, int]) -> dict[tuple[bool, ...
         return np.all(outcome[:, :j] == np.array(prefix, dtype=bool), axis=1)
 
     for j in range(k):
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index, j + 1))))
+        rng = generator(seed, index, j + 1)
         for prefix in dict.fromkeys(path[:j] for path in paths):
             mask = members_of(prefix)
             m = int(mask.sum())
             if m:
                 p = prepare(seq.amendment_model(j, prefix))
                 outcome[mask, j] = adopted_votes(p, draw_votes(p, rng, m))
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index, 0))))
+    rng = generator(seed, index, 0)
     out: dict[tuple[bool, ...], Counts] = {}
     for path in paths:
         mask = members_of(path)

@@ -35,13 +35,12 @@ from .errors import InputError, ScenarioError, first_validation_error
 from .model import VOTES
 from .names import UnknownMemberError, resolve, resolve_for_year
 from .scenario import FALLBACK_VOTE, Scenario, VoteTable, parse_scenario, resolve_scenario
+from .seeding import LHS_STREAM, derived_seed, generator
 
 #: Most points one study may expand to.
 MAX_POINTS = 100_000
 #: Most variables one study may vary.
 MAX_VARIABLES = 64
-#: ``spawn_key`` of the Latin hypercube's stream under the study seed (points use their index).
-LHS_STREAM = 2**32
 #: Decimals kept in range values, so 0.1 steps give 0.3 and not 0.30000000000000004.
 RANGE_DECIMALS = 12
 
@@ -373,10 +372,10 @@ def _axis_values(values: Sequence[Any], var: Variable) -> list[Value]:
 
 
 def lhs_unit(samples: int, dims: int, seed: int) -> np.ndarray:
-    """A scrambled Latin hypercube in [0, 1)^dims, from ``SeedSequence(seed, (LHS_STREAM,))``."""
+    """A scrambled Latin hypercube in [0, 1)^dims, from stream ``(LHS_STREAM,)`` of ``seed``."""
     from scipy.stats import qmc
 
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(LHS_STREAM,)))
+    rng = generator(seed, LHS_STREAM)
     try:
         sampler = qmc.LatinHypercube(d=dims, rng=rng)
     except TypeError:  # SciPy < 1.15 calls it seed
@@ -693,6 +692,5 @@ def check_design(
 
 
 def point_seed(seed: int, index: int) -> int:
-    """Point ``index``'s Monte Carlo seed: 63 bits of ``SeedSequence(seed, spawn_key=(index,))``."""
-    state = np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1, np.uint64)
-    return int(state[0] >> np.uint64(1))
+    """Point ``index``'s Monte Carlo seed: 63 bits of stream ``(index,)`` of ``seed``."""
+    return derived_seed(seed, index)
