@@ -640,7 +640,7 @@ def sweep(
         "common_random_numbers": crn,
     }
     if out_path is not None and resume and out_path.exists() and not parts_dir(out_path).exists():
-        return _already_done(out_path, manifest)
+        return _already_done(out_path, manifest, loaded)
 
     if executor == "dask":
         _check_dask(scheduler)
@@ -775,14 +775,62 @@ def _metadata(
     }
 
 
-def _already_done(out: Path, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """``--resume`` on a finished sweep: return its table if it is this run's, else refuse."""
+#: How the settings that ``--resume`` checks are named in messages.
+_SETTING_NAMES = {"common_random_numbers": "common random numbers", "format": "part-file format"}
+
+
+def _already_done(out: Path, manifest: Mapping[str, Any], loaded: LoadedStudy) -> pd.DataFrame:
+    """``--resume`` on a finished sweep: return its table if it is this run's, else say why not."""
     import pandas as pd
 
-    if out.suffix == ".parquet":
-        run = read_metadata(out).get("unsc_sim.run")
-        if run is not None and json.loads(run) == dict(manifest):
-            return pd.read_parquet(out)
+    force = "pass --force to overwrite it"
+    if out.suffix != ".parquet":
+        raise InputError(
+            "--resume",
+            f"{out} is a finished table, and a CSV file keeps no record of the run that made it, "
+            f"so it cannot be checked against this one; {force} (Parquet output can be resumed)",
+        )
+    meta = read_metadata(out)
+    run = meta.get("unsc_sim.run")
+    try:
+        old = json.loads(run) if run is not None else None
+    except json.JSONDecodeError:
+        old = None
+    if not isinstance(old, dict):
+        raise InputError("--resume", f"{out} is not the output of a sweep (no unsc_sim.run metadata); {force}")
+    if old == dict(manifest):
+        return pd.read_parquet(out)
     raise InputError(
-        "--resume", f"{out} is not an unfinished run of this study; pass --force to overwrite it"
+        "--resume", f"{out} is a finished run of {_how_it_differs(old, manifest, meta, loaded)}; {force}"
     )
+
+
+def _how_it_differs(
+    old: Mapping[str, Any], new: Mapping[str, Any], meta: Mapping[str, str], loaded: LoadedStudy
+) -> str:
+    """``this study with draws = 2000, not 5000`` and the like: what another run did otherwise."""
+    if old.get("study_sha256") != new["study_sha256"]:
+        source = meta.get("unsc_sim.study")
+        if source and Path(source) != Path(loaded.source):
+            return f"{source}, not {loaded.source}"
+        return f"{loaded.source} as it was before it was changed"
+    if old.get("base_sha256") != new["base_sha256"]:
+        return f"this study on {loaded.base_source} as it was before it was changed"
+    if old.get("version") != new["version"]:
+        return f"this study made by unsc-sim {old.get('version')}, not {new['version']}"
+    skip = {"draws"} if old.get("method") != new["method"] else set()  # exact runs have no draws
+    diffs = [
+        f"{_SETTING_NAMES.get(key, key)} = {_setting(old.get(key))}, not {_setting(value)}"
+        for key, value in new.items()
+        if old.get(key) != value and key not in skip
+    ]
+    diffs += [f"{key} = {_setting(value)}" for key, value in old.items() if key not in new]
+    return "this study with " + (", and ".join(diffs) or "other settings")
+
+
+def _setting(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)

@@ -264,3 +264,41 @@ def test_a_second_sweep_cannot_write_the_same_output(study: Path, tmp_path: Path
         with pytest.raises(InputError, match=r"r\.parquet is being written by another sweep"):
             run(study, out=out, resume=True)
     assert len(run(study, out=out, resume=True)) == 12  # the lock died with its holder
+
+
+def test_resume_of_a_finished_run_says_what_differs(study: Path, tmp_path: Path) -> None:
+    """Before: only "not an unfinished run of this study", whatever the difference."""
+    out = tmp_path / "r.parquet"
+    run(study, out=out)
+    force = "; pass --force to overwrite it"
+    with pytest.raises(InputError) as info:
+        run(study, out=out, resume=True, draws=5000)
+    assert str(info.value) == f"--resume: {out} is a finished run of this study with draws = {DRAWS}, not 5000{force}"
+    with pytest.raises(InputError) as info:
+        run(study, out=out, resume=True, draws=5000, seed=12)
+    assert str(info.value) == (f"--resume: {out} is a finished run of this study with seed = 11, not 12, "
+                               f"and draws = {DRAWS}, not 5000{force}")
+    with pytest.raises(InputError) as info:
+        run(study, out=out, resume=True, method="exact")
+    assert str(info.value) == (f"--resume: {out} is a finished run of this study with method = monte-carlo, "
+                               f"not exact{force}")
+    other = tmp_path / "other.toml"
+    other.write_text(STUDY + "# another study\n")
+    with pytest.raises(InputError) as info:
+        run(other, out=out, resume=True)
+    assert str(info.value) == f"--resume: {out} is a finished run of {study}, not {other}{force}"
+    study.write_text(STUDY + "# changed\n")
+    with pytest.raises(InputError) as info:
+        run(study, out=out, resume=True)
+    assert str(info.value) == f"--resume: {out} is a finished run of {study} as it was before it was changed{force}"
+
+
+def test_resume_of_a_finished_csv_or_of_another_table(study: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    run(study, out=out)
+    with pytest.raises(InputError, match=r"r\.csv is a finished table, and a CSV file keeps no record of the run"):
+        run(study, out=out, resume=True)
+    table = tmp_path / "t.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(table)
+    with pytest.raises(InputError, match=r"t\.parquet is not the output of a sweep \(no unsc_sim\.run metadata\)"):
+        run(study, out=table, resume=True)
