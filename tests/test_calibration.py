@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from sim.calibrated import Calibration, DraftContext, calibrate, load_params
+from sim.calibration.config import FitConfig
 from sim.calibration.correlation import fit_correlation, make_batch
-from sim.calibration.model import FitConfig, fit, predict
+from sim.calibration.fitting import fit
+from sim.calibration.prediction import predict
 from sim.calibration.probit import fit_probit
 from sim.exact import exact_outcomes
 from sim.model import VoteModel
@@ -161,7 +163,7 @@ def test_in_sample_reference_is_fitted_on_the_years_it_scores(
     """The backtest report's yardstick: one fit through the last scored year, scoring only
     those years' events (through the data's last year, 2019, it is the fit on all rows)."""
     from sim.calibration.backtest import in_sample_reference
-    from sim.calibration.model import event_probabilities_for
+    from sim.calibration.event_forecast import event_probabilities_for
 
     params, rows = synthetic_fit
     cov = synthetic_rows(1)[1]
@@ -248,16 +250,15 @@ def test_unknown_member_gets_prior() -> None:
 
 
 
-def test_sequential_history_uses_only_earlier_dates(
+def test_history_of_the_forecast_year_is_never_used(
         synthetic_fit: tuple[object, pd.DataFrame]) -> None:
-    """Votes added to the history change a forecast only when they are dated strictly
-    before the forecast event: same-day and later votes are never used (a rounding slip
-    here once let an event read its own votes)."""
-    from sim.calibration.model import extend_history
+    """The vote history is read at the start of the forecast's year: votes added to it
+    change a forecast only when they are of an earlier year; the same day, earlier days of
+    the same year and later dates are never used (a rounding slip once let an event read
+    its own votes)."""
+    from sim.calibration.prediction import extend_history
 
-    _, rows = synthetic_fit
-    # the date clock (by_year=False) reads every earlier date, so it is the stricter case
-    params = fit(rows, synthetic_rows(1)[1], FitConfig(seed=5, by_year=False))
+    params, _ = synthetic_fit
     day = datetime.date(2020, 3, 10)
     ctx = pd.DataFrame({"event_id": ["x"] * 15, "date": day, "year": 2020,
                         "member": list(COUNCIL), "sponsor": ["United States"] * 15,
@@ -265,17 +266,16 @@ def test_sequential_history_uses_only_earlier_dates(
     base = predict(params, ctx).rows  # type: ignore[arg-type]
 
     def with_votes(date: datetime.date) -> pd.DataFrame:
-        new = ctx.assign(event_id="h", date=date, vote="yes")
+        new = ctx.assign(event_id="h", date=date, year=date.year, vote="yes")
         new.loc[new["member"] == "RUS", "vote"] = "no"
         p2 = extend_history(params, new)  # type: ignore[arg-type]
         return predict(p2, ctx).rows
 
-    same = with_votes(day)
-    later = with_votes(datetime.date(2020, 5, 1))
-    earlier = with_votes(datetime.date(2020, 3, 3))
     cols = ["p_yes", "p_abstain", "p_no"]
-    assert np.allclose(same[cols], base[cols]) and np.allclose(later[cols], base[cols])
-    assert not np.allclose(earlier[cols], base[cols])
+    for date in (day, datetime.date(2020, 1, 1), datetime.date(2020, 3, 3),
+                 datetime.date(2020, 5, 1), datetime.date(2021, 1, 5)):
+        assert np.allclose(with_votes(date)[cols], base[cols]), date
+    assert not np.allclose(with_votes(datetime.date(2019, 12, 30))[cols], base[cols])
 
 
 def test_unknown_sponsor_averages_over_likely_classes(
@@ -306,7 +306,8 @@ def test_saved_parameters_give_the_same_event_forecasts(
     reloaded parameters agree to 1e-4 (coefficients are rounded to 5 decimals)."""
     import json
 
-    from sim.calibration.model import CalibrationParams, event_probabilities_for
+    from sim.calibration.event_forecast import event_probabilities_for
+    from sim.calibration.parameters import CalibrationParams
 
     params, rows = synthetic_fit
     assert params.contested_corr is not None  # type: ignore[attr-defined]
@@ -320,7 +321,7 @@ def test_saved_parameters_give_the_same_event_forecasts(
 
 def test_fit_reports_each_step_it_announces() -> None:
     """The fit's progress bar total (fit_steps) matches the progress calls fit makes."""
-    from sim.calibration.model import fit_steps
+    from sim.calibration.fitting import fit_steps
 
     rows, cov = synthetic_rows(2, n_events=120)
     calls: list[str] = []
@@ -377,7 +378,7 @@ def test_reconcile_outcomes_procedural_stray_no_and_mislabelled_veto() -> None:
 def test_event_outcomes_use_the_record_and_the_councils_quota() -> None:
     """Adopted procedural votes are not failures; without a recorded outcome, the Charter's
     rule with the quota of the Council of that year (7 of 11 before 1966)."""
-    from sim.calibration.model import event_adoption, event_outcomes
+    from sim.calibration.rows import event_adoption, event_outcomes
 
     proc = _event("proc", {"RUS": "no", "CHN": "abstain", "IND": "abstain", "ARE": "abstain"},
                   "Adopted by majority", "2623 (2022)")
@@ -402,18 +403,26 @@ def test_real_event_target_procedural_2623_and_stray_no_rows() -> None:
     recorded as adopted with no resolution and a permanent no are vetoes; and every draft in
     the veto list 1994-2022 found in the records is coded not adopted."""
     from sim import records
-    from sim.calibration import model as M
+    from sim.calibration.design import learn_topic_map
+    from sim.calibration.features import CovariateTable, PenholderHistory
+    from sim.calibration.rows import (
+        context_rows,
+        event_adoption,
+        event_outcomes,
+        prepare_rows,
+        vote_codes,
+    )
     from sim.cli_calibrate import load_training_data
 
     rows, cov, _ = load_training_data(DATA)
     first = rows.drop_duplicates("event_id").set_index("draft")
     assert bool(first.loc["S/2022/160", "adopted"]) and bool(first.loc["S/2022/160", "procedural"])
     assert bool(first.loc["S/1997/29", "adopted"]) and bool(first.loc["S/1997/49", "adopted"])
-    ctx = M._context(rows, need_votes=True)
-    m, _ = M.prepare_rows(ctx, M.CovariateTable.build(cov), M.learn_topic_map(ctx),
-                          M.PenholderHistory.empty())
-    y = M.vote_codes(ctx, m)
-    ev, _re, code = M.event_outcomes(m, y, M.event_adoption(rows))
+    ctx = context_rows(rows, need_votes=True)
+    m, _ = prepare_rows(ctx, CovariateTable.build(cov), learn_topic_map(ctx),
+                        PenholderHistory.empty())
+    y = vote_codes(ctx, m)
+    ev, _re, code = event_outcomes(m, y, event_adoption(rows))
     code_of = dict(zip(ev["event_id"], code, strict=True))
     events_of = rows.groupby("draft")["event_id"].unique()
 

@@ -8,8 +8,9 @@ import pytest
 from scipy.special import ndtri
 
 from sim.calibration.correlation import fit_correlation, make_batch
+from sim.calibration.event_forecast import event_probabilities_for
 from sim.calibration.features import PenholderHistory
-from sim.calibration.model import Prediction, event_probabilities_for, expand_imputed
+from sim.calibration.prediction import Prediction, expand_imputed
 from sim.exact import event_probabilities, event_probabilities_unanimous
 from sim.model import VoteModel
 
@@ -121,16 +122,16 @@ def test_recalibration_recovers_shift_and_scale() -> None:
     """Phi(shift + scale * eta) fitted to outcomes drawn from shift 0.5, scale 0.6: both
     recovered within 0.1 (20,000 draws; standard errors about 0.01); a very strong prior
     keeps (0, 1)."""
-    from sim.calibration.model import _fit_shift_scale
+    from sim.calibration.recalibration import fit_shift_scale
 
     rng = np.random.default_rng(2)
     eta = rng.normal(0.0, 1.5, 20_000)
     from scipy.special import ndtr
 
     y = rng.random(eta.size) < ndtr(0.5 + 0.6 * eta)
-    a, b = _fit_shift_scale(eta, y, np.ones(eta.size), prior=20.0)
+    a, b = fit_shift_scale(eta, y, np.ones(eta.size), prior=20.0)
     assert abs(a - 0.5) < 0.1 and abs(b - 0.6) < 0.1
-    a0, b0 = _fit_shift_scale(eta, y, np.ones(eta.size), prior=1e9)
+    a0, b0 = fit_shift_scale(eta, y, np.ones(eta.size), prior=1e9)
     assert abs(a0) < 1e-3 and abs(b0 - 1.0) < 1e-3
 
 
@@ -140,11 +141,12 @@ def test_split_recalibration_applies_per_member_kind() -> None:
     untouched by them."""
     from scipy.special import ndtr
 
-    from sim.calibration.model import Prepared, components
+    from sim.calibration.hurdle import components
+    from sim.calibration.rows import ModelRows
 
     m = pd.DataFrame({"perm": [1.0, 0.0]})
-    prep = Prepared(m=m, ev=pd.DataFrame({"e": [0]}), row_event=np.array([0, 0]),
-                    ek=pd.DataFrame(), yk=pd.DataFrame(), nk=pd.DataFrame())
+    prep = ModelRows(m=m, ev=pd.DataFrame({"e": [0]}), row_event=np.array([0, 0]),
+                     ek=pd.DataFrame(), yk=pd.DataFrame(), nk=pd.DataFrame())
     eta = (np.array([0.3]), np.array([0.5, 0.5]), np.array([-0.2, -0.2]))
     q, cond = components(prep, eta, {"yes:perm": (0.0, 1.0), "yes:elected": (0.2, 0.5)})
     assert q == pytest.approx([ndtr(0.3)] * 2)

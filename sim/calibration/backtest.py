@@ -17,15 +17,17 @@ from ..rules import charter_threshold
 from ..votes import CAST, CAST_WORDS
 from . import baselines as B
 from . import metrics as X
-from .model import FitConfig, event_probabilities_for, extend_history, fit, predict
-from .model import vote_model as _vote_model
+from .config import FitConfig
+from .event_forecast import event_probabilities_for, vote_model
+from .fitting import fit
+from .prediction import predict
 
 
 @dataclass(frozen=True)
 class FitSummary:
     common: float
     cohesion: dict[str, float]
-    #: (common, cohesions) of the contested component, when the hurdle mixture is fitted
+    #: (common, cohesions) of the contested component of the hurdle mixture (None: not given)
     contested: tuple[float, dict[str, float]] | None = None
 
 
@@ -68,16 +70,11 @@ def forecasters(members: pd.DataFrame) -> list[str]:
 
 def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
                  cfg: FitConfig | None = None,
-                 progress: Callable[[int], None] | None = None,
-                 sequential: bool = True) -> BacktestResult:
+                 progress: Callable[[int], None] | None = None) -> BacktestResult:
     """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``).
 
-    With ``sequential`` (the default) and a configuration that reads the history by date
-    (``by_year=False``), the model's vote history also holds the votes of year Y, and each
-    event of Y is forecast from the votes of dates strictly before its own (a forecaster
-    updated after every meeting; the fitted coefficients stay those of the fit on the years
-    before Y). Otherwise nothing of year Y is used (the shipped yearly clock never reads
-    votes of the forecast year, so adding them would change nothing)."""
+    Nothing of year Y is used to forecast it: the model reads the vote history at the
+    start of the year, and the baselines are fitted on the years before Y."""
     from ..exact import event_probabilities
 
     cfg = cfg or FitConfig()
@@ -96,8 +93,6 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         fits[year] = FitSummary(params.common, dict(params.cohesion), params.contested_corr)
         context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
                                      if c in test.columns])
-        if sequential and not cfg.by_year:
-            params = extend_history(params, test)
         pred = predict(params, context)
         pr = pred.rows
         truth = test.set_index(["event_id", "member"])["vote"]
@@ -133,7 +128,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                                    "p_abstain": d[f"{name}_abstain"], "p_no": d[f"{name}_no"],
                                    "bloc": None})
                 # common 0, no blocs: independent votes; the quota of that year's Council
-                vm = _vote_model(dd, 0.0, {}, charter_threshold(year))
+                vm = vote_model(dd, 0.0, {}, charter_threshold(year))
                 vals.append((eid, event_probabilities(vm)[0]))
             mapping = dict(vals)
             ev[f"p_{name}_indep"] = ev["event_id"].map(mapping)

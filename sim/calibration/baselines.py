@@ -15,6 +15,7 @@ sponsor class; the backtest reports both and judges against the better one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,48 +37,62 @@ def _shares(votes: pd.Series) -> np.ndarray:
     return np.array([float(counts.get(v, 0.0)) for v in CAST_WORDS])
 
 
-def fit_baselines(rows: pd.DataFrame) -> dict[str, object]:
+@dataclass(frozen=True)
+class BaselineCounts:
+    """What the baselines learn from the training rows (vote counts in yes/abstain/no
+    order, adoption rates with a uniform Beta(1, 1) prior)."""
+
+    #: yes/abstain/no shares of every vote (each count plus 1)
+    overall: np.ndarray
+    #: member -> its yes/abstain/no counts
+    per_member: dict[str, np.ndarray]
+    #: (member, baseline sponsor class) -> its yes/abstain/no counts
+    per_member_class: dict[tuple[str, str], np.ndarray]
+    #: adoption rate of the events
+    adopt: float
+    #: baseline sponsor class -> adoption rate of its events
+    adopt_class: dict[str, float]
+
+
+def fit_baselines(rows: pd.DataFrame) -> BaselineCounts:
     """Counts needed by the three baselines from training rows (with ``vote``, ``adopted``)."""
     r = rows.copy()
     r["bclass"] = r["sponsor"].map(baseline_class)
     overall = _shares(r["vote"]) + 1.0
     overall = overall / overall.sum()
-    per_member = {m: _shares(d["vote"]) for m, d in r.groupby("member")}
-    per_mc = {(m, c): _shares(d["vote"]) for (m, c), d in r.groupby(["member", "bclass"])}
+    per_member = {str(m): _shares(d["vote"]) for m, d in r.groupby("member")}
+    per_mc = {(str(m), str(c)): _shares(d["vote"])
+              for (m, c), d in r.groupby(["member", "bclass"])}
     ev = r.drop_duplicates("event_id")
     adopt = float((ev["adopted"].sum() + 1.0) / (len(ev) + 2.0))
-    adopt_c = {c: float((d["adopted"].sum() + 1.0) / (len(d) + 2.0))
+    adopt_c = {str(c): float((d["adopted"].sum() + 1.0) / (len(d) + 2.0))
                for c, d in ev.groupby("bclass")}
-    return {"overall": overall, "per_member": per_member, "per_mc": per_mc, "adopt": adopt,
-            "adopt_class": adopt_c}
+    return BaselineCounts(overall, per_member, per_mc, adopt, adopt_c)
 
 
-def predict_baselines(fitted: dict[str, object], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+def predict_baselines(fitted: BaselineCounts, rows: pd.DataFrame) -> dict[str, np.ndarray]:
     """name -> (n, 3) yes/abstain/no probabilities for context rows."""
-    overall: np.ndarray = fitted["overall"]  # type: ignore[assignment]
-    per_member: dict[str, np.ndarray] = fitted["per_member"]  # type: ignore[assignment]
-    per_mc: dict[tuple[str, str], np.ndarray] = fitted["per_mc"]  # type: ignore[assignment]
+    overall = fitted.overall
     n = len(rows)
     bcls = rows["sponsor"].map(baseline_class).to_numpy()
     base = np.tile(overall, (n, 1))
     country = np.empty((n, 3))
     cc = np.empty((n, 3))
     for k, (m, c) in enumerate(zip(rows["member"], bcls, strict=True)):
-        cm = per_member.get(m, np.zeros(3))
+        cm = fitted.per_member.get(m, np.zeros(3))
         pm = (cm + PSEUDO * overall) / (cm.sum() + PSEUDO)
         country[k] = pm
-        cmc = per_mc.get((m, c), np.zeros(3))
+        cmc = fitted.per_member_class.get((m, c), np.zeros(3))
         cc[k] = (cmc + PSEUDO * pm) / (cmc.sum() + PSEUDO)
     return {"base_rate": base, "country": country, "country_class": cc}
 
 
-def event_rates(fitted: dict[str, object], events: pd.DataFrame) -> dict[str, np.ndarray]:
+def event_rates(fitted: BaselineCounts, events: pd.DataFrame) -> dict[str, np.ndarray]:
     """Adoption probabilities that do not use the engine: overall and by sponsor class."""
-    adopt = float(fitted["adopt"])  # type: ignore[arg-type]
-    by_c: dict[str, float] = fitted["adopt_class"]  # type: ignore[assignment]
+    adopt = fitted.adopt
     cls = events["sponsor"].map(baseline_class)
     return {"overall": np.full(len(events), adopt),
-            "class": np.array([by_c.get(c, adopt) for c in cls])}
+            "class": np.array([fitted.adopt_class.get(c, adopt) for c in cls])}
 
 
 def names() -> Iterable[str]:

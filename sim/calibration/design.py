@@ -143,7 +143,7 @@ def member_rows(rows: pd.DataFrame, events: pd.DataFrame, covs: CovariateTable) 
     return m
 
 
-class _Design:
+class _LongDesign:
     """Collects the entries (row, key, value, block) of a long sparse design matrix."""
 
     def __init__(self, n: int) -> None:
@@ -185,8 +185,8 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     amend = m["amend"].to_numpy(bool).astype(float)
     imp = m["imputed"].to_numpy(bool).astype(float)
     ones = np.ones(n)
-    design = _Design(n)
-    add, cat = design.add, design.cat
+    out = _LongDesign(n)
+    add, cat = out.add, out.cat
 
     add("1", ones, "intercept")
     add("perm", perm, "fixed")
@@ -217,12 +217,8 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
         add(f"H:{kind}", h, "hist")
         add(f"HP:{kind}", h * perm, "hist_int")
         add(f"HW:{kind}", h * m[f"w_{kind}"].to_numpy(float), "hist_int")
-    for kind in _short_kinds(m):
-        s = m[f"s_{kind}"].to_numpy(float)
-        add(f"S:{kind}", s, "hist")
-        add(f"SP:{kind}", s * perm, "hist_int")
     add("yr", t, "trend")
-    return design.frame()
+    return out.frame()
 
 
 def no_keys(m: pd.DataFrame) -> pd.DataFrame:
@@ -235,8 +231,8 @@ def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     ln = m["lean"].to_numpy(float)
     side = m["side"].to_numpy(float)
     ones = np.ones(n)
-    design = _Design(n)
-    add, cat = design.add, design.cat
+    out = _LongDesign(n)
+    add, cat = out.add, out.cat
 
     add("1", ones, "intercept")
     add("perm", perm, "fixed")
@@ -251,10 +247,7 @@ def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     for kind in NO_KINDS:
         add(f"H:{kind}", m[f"h_{kind}"].to_numpy(float), "hist")
         add(f"HN:{kind}", m[f"hn_{kind}"].to_numpy(float), "hist")
-    for kind in _short_kinds(m):
-        add(f"S:{kind}", m[f"s_{kind}"].to_numpy(float), "hist")
-        add(f"SN:{kind}", m[f"sn_{kind}"].to_numpy(float), "hist")
-    return design.frame()
+    return out.frame()
 
 
 def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
@@ -265,8 +258,8 @@ def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
     amend = ev["amend"].to_numpy(bool).astype(float)
     imp = ev["imputed"].to_numpy(bool).astype(float)
     ones = np.ones(n)
-    design = _Design(n)
-    add, cat = design.add, design.cat
+    out = _LongDesign(n)
+    add, cat = out.add, out.cat
 
     add("1", ones, "intercept")
     add(cat("c:", cls), ones, "class")
@@ -288,14 +281,4 @@ def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
         add(f"HN:{kind}", ev[f"hn_{kind}"].to_numpy(float), "hist")
         add(f"HW:{kind}", h * ev[f"w_{kind}"].to_numpy(float), "hist_int")
         add(cat(f"HC:{kind}:", cls), h, "hist_int")
-    for kind in _short_kinds(ev):
-        s = ev[f"s_{kind}"].to_numpy(float)
-        add(f"S:{kind}", s, "hist")
-        add(f"SN:{kind}", ev[f"sn_{kind}"].to_numpy(float), "hist")
-        add(f"SW:{kind}", s * ev[f"sw_{kind}"].to_numpy(float), "hist_int")
-        add(cat(f"SC:{kind}:", cls), s, "hist_int")
-    return design.frame()
-
-
-def _short_kinds(m: pd.DataFrame) -> list[str]:
-    return [c[2:] for c in m.columns if c.startswith("s_")]
+    return out.frame()

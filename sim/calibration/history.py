@@ -1,10 +1,10 @@
 """Empirical-Bayes vote history: how a member (or everyone) voted on earlier drafts.
 
-For a key (say member x topic) and a vote on date D, the history is the recency-weighted
-count of the votes cast on dates strictly before D (weight 0.5^((D - d)/h), dates in decimal
-years), split into yes / abstain / no. Votes of the same day are unknown to each other. This
-is a sequential (online) forecaster: a vote is predicted from every vote recorded before its
-date, including earlier votes of the same year when they are in the history.
+For a key (say member x topic) and a vote read at time T, the history is the
+recency-weighted count of the votes cast on dates strictly before T (weight 0.5^((T - d)/h),
+dates in decimal years), split into yes / abstain / no. The model reads it at the start of
+the vote's year (:func:`sim.calibration.rows.model_rows`), so only calendar years before
+the vote's count; votes of the same year, and of the same day, are never used.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def key_strings(m: pd.DataFrame, kind: str) -> np.ndarray:
 
 def decimal_time(m: pd.DataFrame) -> np.ndarray:
     """Decimal year of each row's date (start of its year when the date is unknown); the
-    history clock ``hist_t`` instead when the rows carry one (see :func:`history_clock`)."""
+    time ``hist_t`` at which the history is read instead, when the rows carry one."""
     if "hist_t" in m.columns:
         return m["hist_t"].to_numpy(float)
     year = m["year"].to_numpy(float)
@@ -86,10 +86,9 @@ class History:
         t = t.groupby(["kind", "key", "year", "t"], as_index=False).sum()
         return History(t, self.half_life)
 
-    def query(self, m: pd.DataFrame, kind: str, half_life: float | None = None,
-              ) -> np.ndarray:
+    def query(self, m: pd.DataFrame, kind: str) -> np.ndarray:
         """(n, 3) decayed counts (total, abstain, no) of the dates before each row's date."""
-        lam = np.log(2.0) / float(half_life or self.half_life)
+        lam = np.log(2.0) / float(self.half_life)
         keys = key_strings(m, kind)
         qt = decimal_time(m)
         out = np.zeros((len(m), 3))
@@ -135,47 +134,24 @@ class History:
 
 
 def history_features(m: pd.DataFrame, hist: History, prior: Mapping[str, float],
-                     kinds: Sequence[str], strength: float = 2.0,
-                     short: Sequence[tuple[str, float]] = ()) -> pd.DataFrame:
+                     kinds: Sequence[str], strength: float = 2.0) -> pd.DataFrame:
     """Smoothed rates as probit-scale features, one pair per key type.
 
     ``h_<kind>`` = probit of the smoothed non-yes rate minus the probit of the prior rate,
     ``hn_<kind>`` the same for the no rate (among all votes); ``w_<kind>`` = log1p(weight).
-    ``short`` adds the same features with another half-life (``s_<kind>``, ``sn_<kind>``,
-    ``sw_<kind>``), e.g. the last few months on the same agenda item.
     """
     from scipy.special import ndtri
 
     p_non = float(prior["nonyes"])
     p_no = float(prior["no"])
     out = {}
-
-    def put(prefix: tuple[str, str, str], c: np.ndarray, kind: str) -> None:
+    for kind in kinds:
+        c = hist.query(m, kind)
         n, a, no = c[:, 0], c[:, 1], c[:, 2]
         r_non = (a + no + strength * p_non) / (n + strength)
         r_no = (no + strength * p_no) / (n + strength)
-        out[f"{prefix[0]}_{kind}"] = ndtri(np.clip(r_non, 1e-4, 1 - 1e-4)) - ndtri(p_non)
-        out[f"{prefix[1]}_{kind}"] = ndtri(np.clip(r_no, 1e-4, 1 - 1e-4)) - ndtri(p_no)
-        out[f"{prefix[2]}_{kind}"] = np.log1p(n)
-
-    for kind in kinds:
-        put(("h", "hn", "w"), hist.query(m, kind), kind)
-    for kind, hl in short:
-        put(("s", "sn", "sw"), hist.query(m, kind, hl), kind)
+        out[f"h_{kind}"] = ndtri(np.clip(r_non, 1e-4, 1 - 1e-4)) - ndtri(p_non)
+        out[f"hn_{kind}"] = ndtri(np.clip(r_no, 1e-4, 1 - 1e-4)) - ndtri(p_no)
+        out[f"w_{kind}"] = np.log1p(n)
     return pd.DataFrame(out, index=m.index)
 
-
-def history_clock(m: pd.DataFrame, events: History) -> np.ndarray:
-    """The time at which each row's history is read: its date, but at most one day after
-    the last vote recorded (in ``events``, the event history) strictly before that date.
-    A forecast made long after the end of the records then reads the history as it stood
-    at their end: the missing months are unknown votes, not a quiet Council, and must not
-    decay the history. Only records dated before the row are used, so adding later
-    records never changes it."""
-    t = decimal_time(m.drop(columns=["hist_t"], errors="ignore"))
-    known = np.unique(events.table["t"].to_numpy(float))
-    if len(known) == 0:
-        return t
-    idx = np.searchsorted(known, t - 1e-3, side="left") - 1
-    last = np.where(idx >= 0, known[np.maximum(idx, 0)] + 1.0 / 366.0, t)
-    return np.minimum(t, last)
