@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from .api import DEFAULT_DRAWS, MAX_DRAWS, METHODS, __version__, model_spec, simulate
 from .errors import InputError
 from .files import result_record
-from .inputs import FileRefused, parse_toml, read_regular_file
+from .inputs import FileRefused, check_regular_file, parse_toml, read_regular_file
 from .scenario import FALLBACK_VOTE, resolve_scenario
 from .study import (
     Design,
@@ -521,10 +521,23 @@ def write_frame(df: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> No
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:
-    """The ``unsc_sim.*`` metadata of a sweep's Parquet file."""
+    """The ``unsc_sim.*`` metadata of a sweep's Parquet file ({} if it has none).
+
+    A path that is not a readable Parquet file is an :class:`InputError` naming it.
+    """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
+    try:
+        check_regular_file(path, sys.maxsize)
+    except FileRefused as exc:
+        raise InputError("(file)", str(exc), str(path)) from None
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except pa.ArrowInvalid:
+        raise InputError("(file)", "is not a Parquet file, or is damaged", str(path)) from None
+    except OSError as exc:
+        raise InputError("(file)", f"cannot be read: {exc.strerror or exc}", str(path)) from None
     return {k.decode(): v.decode() for k, v in meta.items() if k.startswith(b"unsc_sim.")}
 
 

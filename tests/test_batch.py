@@ -302,3 +302,28 @@ def test_resume_of_a_finished_csv_or_of_another_table(study: Path, tmp_path: Pat
     pd.DataFrame({"x": [1]}).to_parquet(table)
     with pytest.raises(InputError, match=r"t\.parquet is not the output of a sweep \(no unsc_sim\.run metadata\)"):
         run(study, out=table, resume=True)
+
+
+def test_read_metadata_of_what_is_not_a_sweeps_parquet(tmp_path: Path) -> None:
+    """Before: ArrowInvalid, FileNotFoundError or OSError straight from pyarrow."""
+    csv = tmp_path / "x.csv"
+    csv.write_text("a,b\n1,2\n")
+    empty = tmp_path / "empty.parquet"
+    empty.write_bytes(b"")
+    plain = tmp_path / "plain.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(plain)
+    torn = tmp_path / "torn.parquet"
+    torn.write_bytes(plain.read_bytes()[:100])
+    cases = [
+        (csv, "is not a Parquet file, or is damaged"),
+        (empty, "is not a Parquet file, or is damaged"),
+        (torn, "is not a Parquet file, or is damaged"),
+        (tmp_path / "missing.parquet", "no such file"),
+        (tmp_path, "is a directory, not a file"),
+        (Path("/dev/zero"), "is not a regular file (a character device)"),
+    ]
+    for path, message in cases:
+        with pytest.raises(InputError) as info:
+            batch.read_metadata(path)
+        assert str(info.value) == f"{path}: (file): {message}"
+    assert batch.read_metadata(plain) == {}  # a Parquet file without a sweep's metadata
