@@ -167,8 +167,15 @@ def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Votes:
         return Votes(yes, no, None)
     away_rows = rng.random((miss.size, size)) < p.absent[miss, None]
     present = ~away_rows
-    yes[miss] &= present
-    no[miss] &= present
+    if miss[-1] - miss[0] + 1 == miss.size:  # one run of rows (often all): in place, no copies
+        rows = slice(int(miss[0]), int(miss[-1]) + 1)
+        yes[rows] &= present
+        no[rows] &= present
+        if miss.size == yes.shape[0]:
+            return Votes(yes, no, away_rows)
+    else:
+        yes[miss] &= present
+        no[miss] &= present
     away = np.zeros_like(yes)
     away[miss] = away_rows
     return Votes(yes, no, away)
