@@ -83,10 +83,18 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
     """Fit on the records in ``data`` (years <= ``until``) and return the params dict."""
     from tqdm import tqdm
 
+    from . import records
     from .calibration.model import FitConfig, fit, fit_steps
 
     votes, cov, hashes = load_training_data(data)
     if until is not None:
+        voted = votes["vote"].isin(["yes", "abstain", "no"])
+        if not (voted & (votes["year"] <= until)).any():
+            first = int(votes.loc[voted, "year"].min()) if voted.any() else None
+            since = f" (they start in {first}; use --until {first} or later)" if first is not None else ""
+            raise CalibrationInputError(
+                Path(data) / records.FILES["sc_draft_votes"], "--until",
+                f"no votes recorded in {until} or earlier to fit on{since}")
         votes = votes[votes["year"] <= until]
     cfg = FitConfig(seed=seed)
     bar = tqdm(total=fit_steps(cfg), desc="fit", unit="step", file=sys.stderr, leave=False)
@@ -96,8 +104,10 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
         bar.update(1)
 
     t0 = _dt.datetime.now(_dt.UTC)
-    params = fit(votes, cov, cfg, progress=say)
-    bar.close()
+    try:
+        params = fit(votes, cov, cfg, progress=say)
+    finally:  # an error is printed on a line of its own, not after the bar
+        bar.close()
     d = params.to_dict()
     d["meta"]["provenance"] = {
         "data_cutoff": str(max(votes["date"])),

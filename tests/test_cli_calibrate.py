@@ -207,3 +207,34 @@ def test_backtest_of_the_first_record_year_says_there_is_nothing_to_fit_on(tmp_p
     assert res.exit_code == 2
     assert res.output.strip() == ("--from: year: 1994: there is no earlier year to fit on (the records "
                                   "start in 1994); use --from 1995 or later")
+
+
+def test_fit_until_before_the_records_names_the_file_and_the_flag(tmp_path: Path) -> None:
+    """Issue 11: `fit --until 1990` printed "votes: rows: no vote rows to fit on", with no file
+    name, after the progress bar on the same line."""
+    if not SC.exists():
+        pytest.skip("../shared/data is absent")
+    out = tmp_path / "p.json"
+    res = CliRunner().invoke(fit_command, ["--data", str(DATA), "--until", "1990", "--out", str(out)])
+    assert res.exit_code == 2
+    assert res.stderr == (f"{SC}: --until: no votes recorded in 1990 or earlier to fit on "
+                          "(they start in 1994; use --until 1994 or later)\n")  # no bar before it
+    assert not out.exists()
+
+
+def test_an_error_during_fit_is_printed_after_the_bar_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The progress bar is closed (and, with leave=False, erased) before the error is printed."""
+    if not SC.exists():
+        pytest.skip("../shared/data is absent")
+    from sim.calibration import model
+    from sim.calibration.errors import CalibrationInputError
+
+    def failing(*_args: object, **_kw: object) -> None:
+        raise CalibrationInputError("votes", "rows", "broken")
+
+    monkeypatch.setattr(model, "fit", failing)
+    res = CliRunner().invoke(fit_command, ["--data", str(DATA), "--until", "2000", "--out", str(tmp_path / "p.json")])
+    assert res.exit_code == 2
+    assert res.stderr.endswith("\rvotes: rows: broken\n")  # the erased bar ends with a carriage return
