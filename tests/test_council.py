@@ -190,7 +190,7 @@ def test_year_out_of_range(year: int) -> None:
 def test_council_is_frozen_and_cached() -> None:
     council = council_for_year(2000)
     assert council is council_for_year(2000)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'threshold'"):
         council.threshold = 3  # type: ignore[misc]
 
 
@@ -214,7 +214,7 @@ def test_default_threshold(size: int, quota: int) -> None:
 
 
 def test_default_threshold_rejects_empty() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="council size must be positive, got 0"):
         default_threshold(0)
 
 
@@ -254,14 +254,14 @@ def test_explicit_council_unknown_name() -> None:
 
 
 def test_explicit_council_rejects_bare_string() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="not a single string"):
         explicit_council("France", [])
 
 
 def test_council_constructor_validates() -> None:
     with pytest.raises(ValueError, match="duplicate"):
         Council(members=("FRA", "FRA"), permanent=frozenset(), threshold=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one member"):
         Council(members=(), permanent=frozenset(), threshold=1)
     with pytest.raises(ValueError, match="permanent"):
         Council(members=("FRA",), permanent=frozenset({"USA"}), threshold=1)

@@ -111,7 +111,7 @@ def test_the_check_itself(kw: dict[str, object], ok: bool) -> None:
     if ok:
         check_outcome(_ref(**kw), council, False, "case")
     else:
-        with pytest.raises(AssertionError):
+        with pytest.raises(AssertionError, match=r"^case: "):
             check_outcome(_ref(**kw), council, False, "case")
 
 

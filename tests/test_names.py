@@ -147,7 +147,7 @@ def test_code_set_covers_members_and_historical_states() -> None:
 
 
 def test_unknown_name_raises_with_suggestion() -> None:
-    with pytest.raises(UnknownMemberError) as info:
+    with pytest.raises(UnknownMemberError, match="Frnace") as info:
         resolve("Frnace")
     message = str(info.value)
     assert "Frnace" in message
@@ -184,7 +184,7 @@ def test_display_name(code: str, display: str) -> None:
 
 
 def test_display_name_unknown_code() -> None:
-    with pytest.raises(UnknownMemberError):
+    with pytest.raises(UnknownMemberError, match="unknown member code 'XXX'"):
         display_name("XXX")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import numpy as np
@@ -263,7 +264,7 @@ def _with_amendment_reference(entry: dict[str, Any]) -> dict[str, Any]:
 )
 def test_amendment_reference_errors_name_the_field(entry: dict[str, Any], field: str, message: str) -> None:
     data = _with_amendment_reference(entry)
-    with pytest.raises(ScenarioError) as err:
+    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
         resolved(data)
     assert err.value.field == field and message in str(err.value)
     assert "\n" not in str(err.value)
