@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from .api import DEFAULT_DRAWS, MAX_DRAWS, METHODS, __version__, model_spec, simulate
 from .errors import InputError
 from .files import result_record
@@ -282,12 +284,12 @@ def _check_dask(scheduler: str | None) -> None:
         import distributed  # noqa: F401
     except ImportError:
         raise InputError(
-            "--executor", "dask is not installed; install the extra: pip install 'unsc-sim[dask]'"
+            "executor", "dask is not installed; install the extra: pip install 'unsc-sim[dask]'"
         ) from None
     if scheduler:
         problem = _scheduler_problem(scheduler, CONNECT_SECONDS)
         if problem:
-            raise InputError("--scheduler", f"cannot connect to {scheduler}: {problem}")
+            raise InputError("scheduler", f"cannot connect to {scheduler}: {problem}")
 
 
 def _scheduler_problem(address: str, timeout: float) -> str | None:
@@ -354,7 +356,7 @@ def _run_dask(
         try:
             client = Client(scheduler, timeout=f"{CONNECT_SECONDS:g}s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError("--scheduler", f"cannot connect to {scheduler}: {exc}") from None
+            raise InputError("scheduler", f"cannot connect to {scheduler}: {exc}") from None
     else:
         cluster = LocalCluster(
             n_workers=workers,
@@ -450,7 +452,7 @@ class _Store:
             pass
         except OSError:
             self.close()
-            raise InputError("--out", f"{self.out} is being written by another sweep") from None
+            raise InputError("out", f"{self.out} is being written by another sweep") from None
         manifest_path = parts / "manifest.json"
         if resume and manifest_path.exists():
             try:
@@ -462,9 +464,9 @@ class _Store:
             for key, value in self.manifest.items():
                 if old.get(key) != value:
                     raise InputError(
-                        "--resume",
+                        "resume",
                         f"{parts} was written by a different run ({key}: {old.get(key)!r}, "
-                        f"now {value!r}); pass --force to start over",
+                        f"now {value!r}); pass force=True to start over",
                     )
             self.done = {
                 i: r for i, r in read_parts(parts).items() if 0 <= i < self.manifest["points"]
@@ -555,6 +557,11 @@ def _auto_chunk(points: int, workers: int) -> int:
     return max(1, min(16, math.ceil(points / (workers * 32))))
 
 
+def _whole(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InputError(name, f"must be a whole number, got {value!r}")
+
+
 def _check_args(
     draws: int,
     seed: int,
@@ -567,43 +574,50 @@ def _check_args(
     resume: bool,
     force: bool,
 ) -> None:
+    """Check the arguments of :func:`sweep`. Errors name the parameters (the CLI maps them to
+    its flags, see :func:`sim.cli_common.cli_message`): ``name=True``, ``name="value"`` and
+    ``name=FILE`` in a message refer to parameters."""
+    for name, value in (("draws", draws), ("seed", seed), ("workers", workers)):
+        _whole(name, value)
+    if chunk_size is not None:
+        _whole("chunk_size", chunk_size)
     if method not in METHODS:
         raise InputError("method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if method == "monte-carlo" and not 1 <= draws <= MAX_DRAWS:
-        raise InputError("--draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
+        raise InputError("draws", f"must be between 1 and {MAX_DRAWS:,}, got {draws}")
     if seed < 0:
-        raise InputError("--seed", f"must be a non-negative integer, got {seed}")
+        raise InputError("seed", f"must be a non-negative integer, got {seed}")
     if not 1 <= workers <= 1024:
-        raise InputError("--workers", f"must be between 1 and 1024, got {workers}")
+        raise InputError("workers", f"must be between 1 and 1024, got {workers}")
     if executor not in EXECUTORS:
-        raise InputError("--executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+        raise InputError("executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     if scheduler and executor != "dask":
-        raise InputError("--scheduler", "needs --executor dask")
+        raise InputError("scheduler", 'needs executor="dask"')
     if chunk_size is not None and chunk_size < 1:
-        raise InputError("--chunk-size", f"must be at least 1, got {chunk_size}")
+        raise InputError("chunk_size", f"must be at least 1, got {chunk_size}")
     if resume and force:
-        raise InputError("--resume", "give --resume or --force, not both")
+        raise InputError("resume", "give resume=True or force=True, not both")
     if out is None:
         if resume or force:
-            raise InputError("--resume" if resume else "--force", "needs --out")
+            raise InputError("resume" if resume else "force", "needs out=FILE")
         return
     if out.suffix not in OUT_SUFFIXES:
-        raise InputError("--out", f"{out}: use a .parquet or .csv file name")
+        raise InputError("out", f"{out}: use a .parquet or .csv file name")
     if out.is_dir():
-        raise InputError("--out", f"{out} is a directory")
+        raise InputError("out", f"{out} is a directory")
     if not out.parent.exists():
-        raise InputError("--out", f"{out}: no such directory {out.parent}")
+        raise InputError("out", f"{out}: no such directory {out.parent}")
     parts = parts_dir(out)
     if not (resume or force):
         if parts.exists():
             raise InputError(
-                "--out",
+                "out",
                 f"{parts} holds an interrupted sweep; "
-                "pass --resume to finish it or --force to start over",
+                "pass resume=True to finish it or force=True to start over",
             )
         if out.exists():
             raise InputError(
-                "--out", f"{out} exists; pass --force to overwrite it (or --resume to reuse it)"
+                "out", f"{out} exists; pass force=True to overwrite it (or resume=True to reuse it)"
             )
 
 
@@ -796,10 +810,10 @@ def _already_done(out: Path, manifest: Mapping[str, Any], loaded: LoadedStudy) -
     """``--resume`` on a finished sweep: return its table if it is this run's, else say why not."""
     import pandas as pd
 
-    force = "pass --force to overwrite it"
+    force = "pass force=True to overwrite it"
     if out.suffix != ".parquet":
         raise InputError(
-            "--resume",
+            "resume",
             f"{out} is a finished table, and a CSV file keeps no record of the run that made it, "
             f"so it cannot be checked against this one; {force} (Parquet output can be resumed)",
         )
@@ -810,11 +824,11 @@ def _already_done(out: Path, manifest: Mapping[str, Any], loaded: LoadedStudy) -
     except json.JSONDecodeError:
         old = None
     if not isinstance(old, dict):
-        raise InputError("--resume", f"{out} is not the output of a sweep (no unsc_sim.run metadata); {force}")
+        raise InputError("resume", f"{out} is not the output of a sweep (no unsc_sim.run metadata); {force}")
     if old == dict(manifest):
         return pd.read_parquet(out)
     raise InputError(
-        "--resume", f"{out} is a finished run of {_how_it_differs(old, manifest, meta, loaded)}; {force}"
+        "resume", f"{out} is a finished run of {_how_it_differs(old, manifest, meta, loaded)}; {force}"
     )
 
 

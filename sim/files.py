@@ -101,7 +101,7 @@ def write_table(rows: Sequence[Mapping[str, Any]], path: str | Path, metadata: M
     """Write rows as CSV or Parquet (by suffix); Parquet keeps ``metadata`` in its schema."""
     p = Path(path)
     if p.suffix not in {".parquet", ".csv"}:
-        raise InputError("--out", f"{path}: use a .json, .csv or .parquet file name")
+        raise InputError("path", f"{path}: use a .json, .csv or .parquet file name")
     p.write_bytes(table_bytes(rows, p.suffix[1:], metadata))
 
 

@@ -55,3 +55,61 @@ def test_a_year_without_a_council_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no built-in Council composition for 2030") as info:
         council_for_year(2030)
     assert info.value.field == "year"
+
+
+STUDY = ROOT / "studies" / "ukraine_2026_china_common.toml"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"draws": 0}, "draws: must be between 1 and 100,000,000, got 0"),
+    ({"draws": 2.5}, "draws: must be a whole number, got 2.5"),
+    ({"seed": -1}, "seed: must be a non-negative integer, got -1"),
+    ({"seed": "1"}, "seed: must be a whole number, got '1'"),
+    ({"workers": 0}, "workers: must be between 1 and 1024, got 0"),
+    ({"chunk_size": 0}, "chunk_size: must be at least 1, got 0"),
+    ({"executor": "spark"}, "executor: must be one of local, dask, got 'spark'"),
+    ({"scheduler": "tcp://x:1"}, 'scheduler: needs executor="dask"'),
+    ({"resume": True}, "resume: needs out=FILE"),
+    ({"force": True}, "force: needs out=FILE"),
+    ({"resume": True, "force": True}, "resume: give resume=True or force=True, not both"),
+    ({"out": "r.xlsx"}, "out: r.xlsx: use a .parquet or .csv file name"),
+])
+def test_sweep_errors_name_parameters_not_flags(kwargs: dict[str, object], message: str) -> None:
+    """Before: the library said --draws, --workers, --chunk-size, "pass --force"."""
+    with pytest.raises(InputError) as info:
+        sim.sweep(STUDY, progress=False, **kwargs)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert "--" not in str(info.value)
+
+
+def test_sweep_output_errors_name_parameters_not_flags(tmp_path: Path) -> None:
+    out = tmp_path / "r.parquet"
+    out.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        sim.sweep(STUDY, progress=False, out=out)
+    assert str(info.value) == f"out: {out} exists; pass force=True to overwrite it (or resume=True to reuse it)"
+    with pytest.raises(InputError) as info:
+        sim.files.write_table([], tmp_path / "r.txt", {})
+    assert info.value.field == "path" and "--" not in str(info.value)
+
+
+def test_the_cli_names_its_flags_for_the_same_errors(tmp_path: Path) -> None:
+    """The command line's error boundary maps parameters to flags (sim.cli_common.cli_message)."""
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    def err(*args: str) -> str:
+        res = CliRunner().invoke(main, ["sweep", str(STUDY), "--quiet", *args])
+        assert res.exit_code == 2
+        return res.stderr
+
+    assert err("--chunk-size", "0") == "--chunk-size: must be at least 1, got 0\n"
+    assert err("--resume") == "--resume: needs --out FILE\n"
+    assert err("--resume", "--force", "--out", "r.parquet") == "--resume: give --resume or --force, not both\n"
+    assert err("--executor", "local", "--scheduler", "tcp://x:1") == "--scheduler: needs --executor dask\n"
+    out = tmp_path / "r.parquet"
+    out.write_bytes(b"")
+    assert err("--out", str(out)) == f"--out: {out} exists; pass --force to overwrite it (or --resume to reuse it)\n"
+    res = CliRunner().invoke(main, ["run", str(SCENARIO), "--draws", "0"])
+    assert res.stderr == "--draws: must be between 1 and 100,000,000, got 0\n"

@@ -115,7 +115,7 @@ def test_parquet_metadata_and_no_timings_in_the_table(study: Path, tmp_path: Pat
 def test_refuses_to_overwrite_without_resume_or_force(study: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
     out = tmp_path / "r.parquet"
     out.write_text("precious")
-    with pytest.raises(InputError, match=r"r\.parquet exists; pass --force"):
+    with pytest.raises(InputError, match=r"r\.parquet exists; pass force=True"):
         run(study, out=out)
     assert out.read_text() == "precious"
     pd.testing.assert_frame_equal(run(study, out=out, force=True), reference)
@@ -161,7 +161,7 @@ def test_interrupted_sweep_resumes_to_the_same_table(
     part = next(parts.glob("part-*.jsonl"))
     with part.open("ab") as f:
         f.write(b'{"point": 11, "p_adop')
-    with pytest.raises(InputError, match="holds an interrupted sweep; pass --resume"):
+    with pytest.raises(InputError, match="holds an interrupted sweep; pass resume=True"):
         run(study, out=out)
     with pytest.raises(InputError, match=r"different run \(seed: 11, now 12\)"):
         run(study, out=out, resume=True, seed=12)
@@ -270,27 +270,27 @@ def test_resume_of_a_finished_run_says_what_differs(study: Path, tmp_path: Path)
     """Before: only "not an unfinished run of this study", whatever the difference."""
     out = tmp_path / "r.parquet"
     run(study, out=out)
-    force = "; pass --force to overwrite it"
+    force = "; pass force=True to overwrite it"
     with pytest.raises(InputError) as info:
         run(study, out=out, resume=True, draws=5000)
-    assert str(info.value) == f"--resume: {out} is a finished run of this study with draws = {DRAWS}, not 5000{force}"
+    assert str(info.value) == f"resume: {out} is a finished run of this study with draws = {DRAWS}, not 5000{force}"
     with pytest.raises(InputError) as info:
         run(study, out=out, resume=True, draws=5000, seed=12)
-    assert str(info.value) == (f"--resume: {out} is a finished run of this study with seed = 11, not 12, "
+    assert str(info.value) == (f"resume: {out} is a finished run of this study with seed = 11, not 12, "
                                f"and draws = {DRAWS}, not 5000{force}")
     with pytest.raises(InputError) as info:
         run(study, out=out, resume=True, method="exact")
-    assert str(info.value) == (f"--resume: {out} is a finished run of this study with method = monte-carlo, "
+    assert str(info.value) == (f"resume: {out} is a finished run of this study with method = monte-carlo, "
                                f"not exact{force}")
     other = tmp_path / "other.toml"
     other.write_text(STUDY + "# another study\n")
     with pytest.raises(InputError) as info:
         run(other, out=out, resume=True)
-    assert str(info.value) == f"--resume: {out} is a finished run of {study}, not {other}{force}"
+    assert str(info.value) == f"resume: {out} is a finished run of {study}, not {other}{force}"
     study.write_text(STUDY + "# changed\n")
     with pytest.raises(InputError) as info:
         run(study, out=out, resume=True)
-    assert str(info.value) == f"--resume: {out} is a finished run of {study} as it was before it was changed{force}"
+    assert str(info.value) == f"resume: {out} is a finished run of {study} as it was before it was changed{force}"
 
 
 def test_resume_of_a_finished_csv_or_of_another_table(study: Path, tmp_path: Path) -> None:

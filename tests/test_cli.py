@@ -85,7 +85,7 @@ def test_oversized_and_binary_files(tmp_path: Path) -> None:
 
 def test_bad_options(tmp_path: Path) -> None:
     code, _, err = run("run", str(UKRAINE), "--draws", "0")
-    assert code == 2 and err.strip() == "draws: must be between 1 and 100,000,000, got 0"
+    assert code == 2 and err.strip() == "--draws: must be between 1 and 100,000,000, got 0"
     code, _, err = run("power", "--year", "1900")
     assert code == 2 and "--year: must be between 1946 and 2027" in err
     code, _, err = run("run", str(UKRAINE), "--out", str(tmp_path / "x.txt"))

@@ -47,7 +47,7 @@ def test_missing_dask_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_unreachable_scheduler_is_one_clear_error() -> None:
-    with pytest.raises(InputError, match=r"--scheduler: cannot connect to tcp://127\.0\.0\.1:9"):
+    with pytest.raises(InputError, match=r"^scheduler: cannot connect to tcp://127\.0\.0\.1:9"):
         sim.sweep(STUDY, draws=DRAWS, progress=False, executor="dask", scheduler="tcp://127.0.0.1:9")
 
 
