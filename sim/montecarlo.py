@@ -144,17 +144,34 @@ def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
     return w
 
 
-@dataclass(frozen=True)
 class Votes:
-    """Boolean (n, size) matrices of one chunk of draws, in internal member order."""
+    """Boolean (n, size) matrices of one chunk of draws, in internal member order.
 
-    yes: np.ndarray
-    no: np.ndarray
-    absent: np.ndarray | None  # None when no member can be absent
+    Absences are kept as the drawn ``present`` rows of the members who can be absent (``miss``);
+    the full ``absent`` matrix is built only when a statistic asks for it.
+    """
+
+    __slots__ = ("_miss", "_present", "no", "yes")
+
+    def __init__(self, yes: np.ndarray, no: np.ndarray, present: np.ndarray | None = None,
+                 miss: np.ndarray | None = None) -> None:
+        self.yes, self.no, self._present, self._miss = yes, no, present, miss
 
     @property
     def size(self) -> int:
         return int(self.yes.shape[1])
+
+    @property
+    def absent(self) -> np.ndarray | None:
+        """Who was absent in each draw, (n, size); None when no member can be absent."""
+        if self._present is None or self._miss is None:
+            return None
+        away_rows = ~self._present
+        if self._miss.size == self.yes.shape[0]:
+            return away_rows
+        away = np.zeros_like(self.yes)
+        away[self._miss] = away_rows
+        return away
 
 
 def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Votes:
@@ -165,20 +182,15 @@ def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Votes:
     miss = np.flatnonzero(p.absent > 0)
     if not miss.size:
         return Votes(yes, no, None)
-    away_rows = rng.random((miss.size, size)) < p.absent[miss, None]
-    present = ~away_rows
+    present = rng.random((miss.size, size)) >= p.absent[miss, None]  # absent iff u < P(absent)
     if miss[-1] - miss[0] + 1 == miss.size:  # one run of rows (often all): in place, no copies
         rows = slice(int(miss[0]), int(miss[-1]) + 1)
         yes[rows] &= present
         no[rows] &= present
-        if miss.size == yes.shape[0]:
-            return Votes(yes, no, away_rows)
     else:
         yes[miss] &= present
         no[miss] &= present
-    away = np.zeros_like(yes)
-    away[miss] = away_rows
-    return Votes(yes, no, away)
+    return Votes(yes, no, present, miss)
 
 
 def _pack(rows: np.ndarray) -> np.ndarray:
