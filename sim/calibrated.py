@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calibration.errors import CalibrationInputError
+from .calibration.blocs import BLOCS
 from .calibration.features import norm_key
-from .calibration.model import BLOCS, CalibrationParams, predict
+from .calibration.parameters import CalibrationParams
+from .calibration.prediction import predict
+from .errors import InputError
 from .inputs import FileRefused, read_regular_file
 from .scenario import Calibration
 
@@ -58,23 +60,23 @@ def shipped_params_path() -> Path:
 def _load(path: str) -> CalibrationParams:
     p = Path(path)
     if not p.exists() and not p.is_symlink():
-        raise CalibrationInputError(p, "file", "not found")
+        raise InputError("file", "not found", str(p))
     try:
         d = json.loads(read_regular_file(p, MAX_PARAMS_BYTES))
     except FileRefused as e:
-        raise CalibrationInputError(p, "file", str(e)) from None
+        raise InputError("file", str(e), str(p)) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CalibrationInputError(p, "file", "not valid JSON") from None
+        raise InputError("file", "not valid JSON", str(p)) from None
     except RecursionError:
-        raise CalibrationInputError(p, "file", "nested too deeply to be a calibration file") from None
+        raise InputError("file", "nested too deeply to be a calibration file", str(p)) from None
     if not isinstance(d, dict):
-        raise CalibrationInputError(p, "file", "not a calibration file")
+        raise InputError("file", "not a calibration file", str(p))
     try:
         return CalibrationParams.from_dict(d)
-    except CalibrationInputError as e:
-        raise CalibrationInputError(p, e.field, e.problem) from None
+    except InputError as e:
+        raise e.with_source(str(p)) from None
     except (KeyError, TypeError, ValueError) as e:
-        raise CalibrationInputError(p, "params", f"malformed ({e})") from None
+        raise InputError("params", f"malformed ({e})", str(p)) from None
 
 
 def load_params(path: str | Path | None = None) -> CalibrationParams:
@@ -89,7 +91,7 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
     Absence is not modelled (the vote records have no absent code): ``absent`` is 0.
     """
     if not ctx.members:
-        raise CalibrationInputError("draft", "members", "no members")
+        raise InputError("members", "no members", "draft")
     prm = params if params is not None else load_params()
     date = ctx.date or datetime.date(int(ctx.year), 7, 1)
     topic = match_topic(ctx.topic, prm)

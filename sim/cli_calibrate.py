@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .calibration.errors import CalibrationInputError
 from .cli_common import os_error_line
+from .errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,7 +31,7 @@ def _handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except CalibrationInputError as e:
+        except InputError as e:
             click.echo(str(e), err=True)
             raise click.exceptions.Exit(2) from None
         except OSError as e:
@@ -47,9 +47,9 @@ def _check_output(path: Path, force: bool, flag: str) -> None:
     Checked before any work, so a long fit never ends in a refusal; no directory is created.
     """
     if path.exists() and not force:
-        raise CalibrationInputError(path, flag, "exists; pass --force to overwrite it")
+        raise InputError(flag, "exists; pass --force to overwrite it", str(path))
     if not path.parent.is_dir():
-        raise CalibrationInputError(path, flag, f"directory {path.parent} does not exist")
+        raise InputError(flag, f"directory {path.parent} does not exist", str(path))
 
 
 FORCE = click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
@@ -84,7 +84,8 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
     from tqdm import tqdm
 
     from . import records
-    from .calibration.model import FitConfig, fit, fit_steps
+    from .calibration.config import FitConfig
+    from .calibration.fitting import fit, fit_steps
 
     votes, cov, hashes = load_training_data(data)
     if until is not None:
@@ -92,9 +93,9 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
         if not (voted & (votes["year"] <= until)).any():
             first = int(votes.loc[voted, "year"].min()) if voted.any() else None
             since = f" (they start in {first}; use --until {first} or later)" if first is not None else ""
-            raise CalibrationInputError(
-                Path(data) / records.FILES["sc_draft_votes"], "--until",
-                f"no votes recorded in {until} or earlier to fit on{since}")
+            raise InputError(
+                "--until", f"no votes recorded in {until} or earlier to fit on{since}",
+                str(Path(data) / records.FILES["sc_draft_votes"]))
         votes = votes[votes["year"] <= until]
     cfg = FitConfig(seed=seed)
     bar = tqdm(total=fit_steps(cfg), desc="fit", unit="step", file=sys.stderr, leave=False)
@@ -165,7 +166,8 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
         _check_output(events_out, force, "--events-out")
     from . import records
     from .calibrated import load_params
-    from .calibration.model import event_probabilities_for, extend_history, predict
+    from .calibration.event_forecast import event_probabilities_for
+    from .calibration.prediction import extend_history, predict
 
     rows = records.load_sc_draft_votes(drafts, outcomes=False)
     params = load_params(params_path)
@@ -208,21 +210,21 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     from tqdm import tqdm
 
     from .calibration.backtest import in_sample_reference, run_backtest
-    from .calibration.model import FitConfig
+    from .calibration.config import FitConfig
     from .calibration.report import render_report, save_calibration_plot
 
     if year_to < year_from:
-        raise CalibrationInputError("--to", "year", "must not be before --from")
+        raise InputError("year", "must not be before --from", "--to")
     votes, cov, _hashes = load_training_data(data)
     png = report.with_name(report.stem + "_calibration.png")
     _check_output(report, force, "--report")  # before the fits, after the cheap checks of the data
     _check_output(png, force, "--report")
     first = int(votes["year"].min())
     if year_from <= first:
-        raise CalibrationInputError(
-            "--from", "year",
+        raise InputError(
+            "year",
             f"{year_from}: there is no earlier year to fit on (the records start in {first}); "
-            f"use --from {first + 1} or later")
+            f"use --from {first + 1} or later", "--from")
     years = list(range(year_from, year_to + 1))
     cfg = FitConfig(seed=seed)
     # one fit per year, then one in-sample reference fit for the report
@@ -230,7 +232,7 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     res = run_backtest(votes, cov, years, cfg, progress=lambda _y: bar.update(1))
     if res.members.empty:
         bar.close()
-        raise CalibrationInputError(data, "years", f"no records in {year_from}-{year_to}")
+        raise InputError("years", f"no records in {year_from}-{year_to}", str(data))
     res.reference = in_sample_reference(votes, cov, years, cfg)
     bar.update(1)
     bar.close()

@@ -5,7 +5,7 @@ member codes (via :mod:`sim.names`). This is an edge module: it does I/O; the ca
 (:mod:`sim.calibration`) never imports it and works on the DataFrames it returns.
 
 Bad input (a missing file, a missing column, an unreadable file) raises
-:class:`CalibrationInputError` with a one-line message ``FILE: field: problem``.
+:class:`sim.errors.InputError` with a one-line message ``FILE: field: problem``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .calibration.errors import CalibrationInputError
+from .errors import InputError
 from .inputs import FileRefused, check_regular_file
 from .names import PERMANENT_SEATS, try_resolve
 from .votes import CAST_WORDS
 
 __all__ = [
     "FILES",
-    "CalibrationInputError",
+    "InputError",
     "file_sha256",
     "load_ga_recorded_votes",
     "load_ga_votes",
@@ -70,23 +70,23 @@ def file_sha256(path: str | Path) -> str:
 def _read_csv(path: str | Path, required: Iterable[str], **kw: object) -> pd.DataFrame:
     p = Path(path)
     if not p.exists() and not p.is_symlink():
-        raise CalibrationInputError(p, "file", "not found")
+        raise InputError("file", "not found", str(p))
     if p.is_dir():
-        raise CalibrationInputError(p, "file", "is a directory, expected a CSV file")
+        raise InputError("file", "is a directory, expected a CSV file", str(p))
     try:
         check_regular_file(p, MAX_CSV_BYTES)  # never a FIFO or a device: endless or blocking
     except FileRefused as exc:
-        raise CalibrationInputError(p, "file", str(exc)) from None
+        raise InputError("file", str(exc), str(p)) from None
     try:
         df = pd.read_csv(p, low_memory=False, **kw)
     except (UnicodeDecodeError, gzip.BadGzipFile, pd.errors.ParserError, OSError, EOFError) as e:
-        raise CalibrationInputError(p, "file", f"unreadable ({type(e).__name__})") from None
+        raise InputError("file", f"unreadable ({type(e).__name__})", str(p)) from None
     except pd.errors.EmptyDataError:
-        raise CalibrationInputError(p, "file", "empty") from None
+        raise InputError("file", "empty", str(p)) from None
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     for col in required:
         if col not in df.columns:
-            raise CalibrationInputError(p, col, "missing column")
+            raise InputError(col, "missing column", str(p))
     return df
 
 
@@ -130,10 +130,10 @@ def load_sc_draft_votes(path: str | Path, *, outcomes: bool = True) -> pd.DataFr
         df = df.drop(columns=[c for c in SC_OUTCOME_COLUMNS if c in df.columns])
     p = Path(path)
     if df.empty:
-        raise CalibrationInputError(p, "rows", "no data rows")
+        raise InputError("rows", "no data rows", str(p))
     ids = df["ID"].astype(str).str.strip()
     if (df["ID"].isna() | (ids == "")).any():
-        raise CalibrationInputError(p, "ID", "missing value")
+        raise InputError("ID", "missing value", str(p))
     out = pd.DataFrame({
         "event_id": ids.str.replace(r"\.0$", "", regex=True),
         "member_name": df["Member State"].astype(str),
@@ -141,13 +141,13 @@ def load_sc_draft_votes(path: str | Path, *, outcomes: bool = True) -> pd.DataFr
     dates = pd.to_datetime(df["Date"].astype(str).str.strip().str.rstrip(","), errors="coerce")
     if dates.isna().any():
         bad = df.loc[dates.isna(), "Date"].iloc[0]
-        raise CalibrationInputError(p, "Date", f"unparseable date {bad!r}")
+        raise InputError("Date", f"unparseable date {bad!r}", str(p))
     out["date"] = dates.dt.date
     out["year"] = dates.dt.year.astype(int)
     members = resolve_column(df["Member State"])
     if members.isna().any():
         bad = df.loc[members.isna(), "Member State"].iloc[0]
-        raise CalibrationInputError(p, "Member State", f"unknown member {bad!r}")
+        raise InputError("Member State", f"unknown member {bad!r}", str(p))
     out["member"] = members.astype(str)
     for src, dst in [("Submitted by", "sponsor"), ("Topic", "topic"), ("Agenda item", "agenda"),
                      ("Category", "category"), ("Region", "region"), ("Draft", "draft")]:
@@ -156,7 +156,7 @@ def load_sc_draft_votes(path: str | Path, *, outcomes: bool = True) -> pd.DataFr
         v = df["Vote"].astype(str).str.strip().str.lower().map(_SC_DRAFT_VOTE)
         if v.isna().any():
             bad = df.loc[v.isna(), "Vote"].iloc[0]
-            raise CalibrationInputError(p, "Vote", f"unknown vote {bad!r}")
+            raise InputError("Vote", f"unknown vote {bad!r}", str(p))
         out["vote"] = v
     if "Outcome results" in df.columns:
         oc = df["Outcome results"].astype(str).str.strip()
@@ -186,7 +186,7 @@ def load_sc_adopted_votes(path: str | Path) -> pd.DataFrame:
         "vote": df["vote"].astype(str).str.strip().str.upper().map(codes),
     })
     if out["vote"].isna().any():
-        raise CalibrationInputError(path, "vote", "unknown vote code")
+        raise InputError("vote", "unknown vote code", str(path))
     return out
 
 
@@ -222,7 +222,7 @@ def load_ga_votes(votes_path: str | Path, roll_calls_path: str | Path) -> pd.Dat
         "vote": out["vote"].astype(str).str.strip().str.lower(),
     })
     if not res["vote"].isin(CAST_WORDS).all():
-        raise CalibrationInputError(votes_path, "vote", "unknown vote")
+        raise InputError("vote", "unknown vote", str(votes_path))
     return res
 
 
@@ -237,7 +237,7 @@ def load_ga_recorded_votes(path: str | Path) -> pd.DataFrame:
         "vote": df["vote"].astype(str).str.strip().str.upper().map(codes),
     })
     if out["vote"].isna().any():
-        raise CalibrationInputError(path, "vote", "unknown vote code")
+        raise InputError("vote", "unknown vote code", str(path))
     return out
 
 
@@ -278,7 +278,7 @@ def load_membership(path: str | Path, supplement: str | Path | None = None) -> p
     year = pd.to_numeric(allm["year"], errors="coerce")
     if year.isna().any():
         bad = allm.loc[year.isna(), "year"].iloc[0]
-        raise CalibrationInputError(path, "year", f"not a year: {bad!r}")
+        raise InputError("year", f"not a year: {bad!r}", str(path))
     out = pd.DataFrame({"year": year.astype(int),
                         "member": resolve_column(allm["security_council_member"])})
     out = out.dropna().drop_duplicates().sort_values(["year", "member"]).reset_index(drop=True)
@@ -305,7 +305,7 @@ def load_regional_groups(path: str | Path) -> pd.DataFrame:
     grp = df["UN_regional_group"].astype(str).str.strip().str.lower().map(_GROUPS)
     if grp.isna().any():
         bad = df.loc[grp.isna(), "UN_regional_group"].iloc[0]
-        raise CalibrationInputError(path, "UN_regional_group", f"unknown group {bad!r}")
+        raise InputError("UN_regional_group", f"unknown group {bad!r}", str(path))
     out = pd.DataFrame({"member": resolve_column(df["country"].astype(str).str.strip()),
                         "group": grp})
     out = out.dropna(subset=["member"])
@@ -336,14 +336,14 @@ def data_dir_inputs(data_dir: str | Path) -> dict[str, Path]:
     """Paths of the inputs the calibration fit uses; checks that the directory exists."""
     d = Path(data_dir)
     if not d.exists():
-        raise CalibrationInputError(d, "data", "directory not found")
+        raise InputError("data", "directory not found", str(d))
     if not d.is_dir():
-        raise CalibrationInputError(d, "data", "not a directory")
+        raise InputError("data", "not a directory", str(d))
     keys = ("sc_draft_votes", "ideal_points", "regional_groups")
     paths = {k: d / FILES[k] for k in keys}
     for _k, p in paths.items():
         if not p.exists():
-            raise CalibrationInputError(p, "file", "not found in data directory")
+            raise InputError("file", "not found in data directory", str(p))
     return paths
 
 

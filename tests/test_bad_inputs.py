@@ -155,12 +155,12 @@ def test_special_files_predict_params_and_history(fifo: Path, tmp_path: Path) ->
 
 def test_csv_over_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sim import records
-    from sim.calibration.errors import CalibrationInputError
+    from sim.errors import InputError
 
     monkeypatch.setattr(records, "MAX_CSV_BYTES", 10)
     path = tmp_path / "big.csv"
     path.write_text("a,b\n" * 10)
-    with pytest.raises(CalibrationInputError, match=r"big\.csv: file: is 40 bytes; the limit is 10"):
+    with pytest.raises(InputError, match=r"big\.csv: file: is 40 bytes; the limit is 10"):
         records.load_sc_draft_votes(path, outcomes=False)
 
 

@@ -228,13 +228,13 @@ def test_an_error_during_fit_is_printed_after_the_bar_is_gone(
     """The progress bar is closed (and, with leave=False, erased) before the error is printed."""
     if not SC.exists():
         pytest.skip("../shared/data is absent")
-    from sim.calibration import model
-    from sim.calibration.errors import CalibrationInputError
+    from sim.calibration import fitting
+    from sim.errors import InputError
 
     def failing(*_args: object, **_kw: object) -> None:
-        raise CalibrationInputError("votes", "rows", "broken")
+        raise InputError("rows", "broken", "votes")
 
-    monkeypatch.setattr(model, "fit", failing)
+    monkeypatch.setattr(fitting, "fit", failing)
     res = CliRunner().invoke(fit_command, ["--data", str(DATA), "--until", "2000", "--out", str(tmp_path / "p.json")])
     assert res.exit_code == 2
     assert res.stderr.endswith("\rvotes: rows: broken\n")  # the erased bar ends with a carriage return

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import records
-from sim.calibration.errors import CalibrationInputError
+from sim.errors import InputError
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 needs_data = pytest.mark.skipif(not (DATA / records.FILES["sc_draft_votes"]).exists(),
@@ -64,22 +64,22 @@ def test_sc_draft_votes_resolution_number(tmp_path: Path) -> None:
 
 
 def test_sc_draft_votes_bad_input(tmp_path: Path) -> None:
-    with pytest.raises(CalibrationInputError, match="not found"):
+    with pytest.raises(InputError, match="not found"):
         records.load_sc_draft_votes(tmp_path / "missing.csv.gz")
     p = tmp_path / "nocol.csv"
     pd.DataFrame({"ID": [1], "Date": ["2022-01-01"]}).to_csv(p, index=False)
-    with pytest.raises(CalibrationInputError) as e:
+    with pytest.raises(InputError) as e:
         records.load_sc_draft_votes(p)
     assert str(e.value) == f"{p}: Member State: missing column"
     bad = write_sc(tmp_path / "bad.csv.gz", [sc_row(1, "Atlantis", "Yes")])
-    with pytest.raises(CalibrationInputError, match="Member State: unknown member"):
+    with pytest.raises(InputError, match="Member State: unknown member"):
         records.load_sc_draft_votes(bad)
     badv = write_sc(tmp_path / "badv.csv.gz", [sc_row(1, "China", "Maybe")])
-    with pytest.raises(CalibrationInputError, match="Vote: unknown vote"):
+    with pytest.raises(InputError, match="Vote: unknown vote"):
         records.load_sc_draft_votes(badv)
     notgz = tmp_path / "x.csv.gz"
     notgz.write_bytes(b"\x1f\x8b garbage")
-    with pytest.raises(CalibrationInputError, match="file: unreadable"):
+    with pytest.raises(InputError, match="file: unreadable"):
         records.load_sc_draft_votes(notgz)
 
 
@@ -165,15 +165,15 @@ def test_ideal_points_groups_membership(tmp_path: Path) -> None:
     assert m["permanent"].tolist() == [True, False]
     bad = tmp_path / "bad_m.csv"
     bad.write_text("id,year,security_council_member,last_update\n1,abc,Japan,x\n")
-    with pytest.raises(CalibrationInputError) as e:
+    with pytest.raises(InputError) as e:
         records.load_membership(bad)
     assert str(e.value) == f"{bad}: year: not a year: 'abc'"
 
 
 def test_data_dir_errors(tmp_path: Path) -> None:
-    with pytest.raises(CalibrationInputError, match="directory not found"):
+    with pytest.raises(InputError, match="directory not found"):
         records.data_dir_inputs(tmp_path / "nope")
-    with pytest.raises(CalibrationInputError, match="not found in data directory"):
+    with pytest.raises(InputError, match="not found in data directory"):
         records.data_dir_inputs(tmp_path)
 
 

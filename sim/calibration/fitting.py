@@ -14,11 +14,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .blocs import BLOCS, bloc_index
 from .config import FitConfig
 from .correlation import fit_correlation, make_batch
 from .design import learn_topic_map
-from .errors import CalibrationInputError
 from .features import CovariateTable, PenholderHistory
 from .hurdle import components, mix
 from .marginals import LinearPredictors, contested_events, fit_marginals, linear_predictors, recency
@@ -40,7 +40,7 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     adopted = event_adoption(rows)
     rows = context_rows(rows, need_votes=True)
     if rows.empty:
-        raise CalibrationInputError("votes", "rows", "no vote rows to fit on")
+        raise InputError("rows", "no vote rows to fit on", "votes")
     covs = CovariateTable.build(covariates)
     topic_map = learn_topic_map(rows)
     say("features")

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import CalibrationInputError
+from ..errors import InputError
 from .features import COV_COLUMNS, CovariateTable
 from .history import History
 
@@ -111,7 +111,7 @@ class CalibrationParams:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CalibrationParams:
         if d.get("format") != FORMAT:
-            raise CalibrationInputError("params", "format", "not a unsc-sim calibration file")
+            raise InputError("format", "not a unsc-sim calibration file", "params")
         cov = pd.DataFrame(d["covariates"]["rows"], columns=d["covariates"]["columns"])
         hl = float(d["hist_half_life"])
         contested = d["contested_correlation"]
@@ -139,8 +139,7 @@ def _current_priors(priors: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     for key, implied in OBSOLETE_PRIORS.items():
         got = {str(k): float(v) for k, v in dict(priors.get(key, implied)).items()}
         if got != implied:
-            raise CalibrationInputError("params", f"priors.{key}", f"{got} is a variant that "
-                                        "is no longer supported (see "
-                                        "docs/calibration-tuning.md); refit the "
-                                        "parameters with unsc-sim fit")
+            raise InputError(f"priors.{key}", f"{got} is a variant that is no longer "
+                             "supported (see docs/calibration-tuning.md); refit the "
+                             "parameters with unsc-sim fit", "params")
     return {k: dict(v) for k, v in priors.items() if k not in OBSOLETE_PRIORS}

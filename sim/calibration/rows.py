@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..rules import adopted as adopted_by_rule
 from ..rules import charter_threshold
 from ..votes import STANCE_RANK
 from .design import EVENT_KINDS, MEMBER_KINDS, event_keys, event_table, member_rows, no_keys, yes_keys
-from .errors import CalibrationInputError
 from .features import CovariateTable, PenholderHistory
 from .history import History, history_features
 
@@ -33,7 +33,7 @@ def context_rows(rows: pd.DataFrame, need_votes: bool) -> pd.DataFrame:
     as None; outcome columns are dropped."""
     for c in ("event_id", "date", "year", "member") + (("vote",) if need_votes else ()):
         if c not in rows.columns:
-            raise CalibrationInputError("votes", c, "missing column")
+            raise InputError(c, "missing column", "votes")
     keep = [c for c in CONTEXT if c in rows.columns] + (["vote"] if need_votes else [])
     out = rows[keep].copy()
     for c in CONTEXT:
@@ -108,7 +108,7 @@ def vote_codes(rows: pd.DataFrame, m: pd.DataFrame) -> np.ndarray:
     v = vote.reindex(keys).to_numpy()
     codes = np.array([VOTE_INDEX.get(str(x), -1) for x in v])
     if (codes < 0).any():
-        raise CalibrationInputError("votes", "vote", "unknown or missing vote")
+        raise InputError("vote", "unknown or missing vote", "votes")
     return codes
 
 
@@ -133,7 +133,7 @@ def event_outcomes(m: pd.DataFrame, y: np.ndarray, adopted: Mapping[str, bool] |
     if adopted is not None:
         got = ev["event_id"].astype(str).map(adopted)
         if got.isna().any():
-            raise CalibrationInputError("votes", "adopted", "missing for some events")
+            raise InputError("adopted", "missing for some events", "votes")
         failed = ~got.to_numpy(bool)
     else:
         n_yes = np.bincount(row_event, weights=(y == YES).astype(float), minlength=len(ev))
