@@ -22,11 +22,13 @@ gives the same numbers as a single ``simulate`` call with that seed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["LHS_STREAM", "Seed", "derived_seed", "fresh_seed", "generator", "recorded", "stream"]
 
-Seed = int | np.random.SeedSequence
+Seed = int | np.integer[Any] | np.random.SeedSequence
 
 #: Spawn key of a study's Latin hypercube: 2**32, above any point index.
 LHS_STREAM = 2**32
