@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..seeding import generator
 from .blocs import BLOCS, bloc_index
 from .config import FitConfig
 from .correlation import fit_correlation, make_batch
@@ -77,7 +78,7 @@ def out_of_fold(prep: ModelRows, y: np.ndarray, cfg: FitConfig, ref_year: float,
                 say: Callable[[str], None] | None = None) -> LinearPredictors:
     """Linear predictors of each event (and its member rows) from a fit that did not see
     it (event folds)."""
-    rng = np.random.default_rng(cfg.seed)
+    rng = generator(cfg.seed)  # stream () of the seed: numpy.random.default_rng(seed) (sim/seeding.py)
     ne = len(prep.ev)
     fold_ev = rng.permutation(ne) % max(cfg.folds, 2)
     fold_row = fold_ev[prep.row_event]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse
+from scipy import sparse
 from scipy.special import log_ndtr, ndtr
 
 
@@ -59,6 +59,8 @@ def fit_probit(
         from scipy.special import ndtri
 
         beta0[j] = float(ndtri(p))
+    from scipy import optimize  # fitting only: predicting does not pay for importing it
+
     res = optimize.minimize(f, beta0, jac=True, method="L-BFGS-B",
                             options={"maxiter": max_iter, "gtol": 1e-6})
     return {str(k): float(b) for k, b in zip(keys, res.x, strict=True)}
