@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -48,6 +49,9 @@ DEFAULT_SEED = 0
 DRAW_CHOICES = (5_000, 20_000, 100_000, 1_000_000, 10_000_000)
 #: Monte Carlo runs at least this long show a progress bar.
 PROGRESS_FROM = 200_000
+#: On a new page, how long the headline numbers are left to the browser before the rest of the
+#: page is sent (benchmarks/bench_browser.py: without it the first number came with the rest).
+FIRST_PAINT_S = 0.3
 #: Largest seed the page can hold (a JavaScript number).
 MAX_SEED = 2**53 - 1
 #: Largest accepted upload in megabytes (Streamlit's smallest unit); the scenario reader caps
@@ -489,6 +493,14 @@ def restore_member(
     if target == "draft" and not new["votes"] and "votes" not in data:
         del new["votes"]
     return new
+
+
+def edited_on_draft(data: Mapping[str, Any], code: str) -> bool:
+    """Whether the member's numbers on the draft differ from the starting scenario's."""
+    year = year_of(data)
+    now = member_entry(data.get("votes", {}), code, year)
+    before = member_entry(ss["base"]["original"].get("votes", {}), code, year)
+    return (now and now[1]) != (before and before[1])
 
 
 def model_numbers_label(target: str, code: str, spec: ModelSpec) -> str | None:
@@ -961,9 +973,9 @@ def reference_votes(data: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def one_column_legend(c: Any) -> Any:
-    """The chart (or each layer of it) with its colour legend in one column: at part of a
-    1024 px page, a row of long labels is wider than the chart and was cut off."""
+def one_column_legend(c: Any, columns: int = 1) -> Any:
+    """The chart (or each layer of it) with its colour legend in ``columns`` columns: at part
+    of a 1024 px page, a row of long labels is wider than the chart and was cut off."""
     out = c.copy(deep=True)
     for part in getattr(out, "layer", None) or [out]:
         encoding = getattr(part, "encoding", None)
@@ -972,7 +984,7 @@ def one_column_legend(c: Any) -> Any:
             continue
         legend = color["legend"]  # item access: .legend is Altair's setter
         if legend is not None and legend is not alt.Undefined:
-            legend["columns"] = 1
+            legend["columns"] = columns
     return out
 
 
@@ -1051,24 +1063,25 @@ def members_tab(result: SimulationResult, spec: ModelSpec) -> None:
         st.caption("Type one chance; the other three are rescaled so they add up to 100%.")
     ref = reference_votes(data)
     with right:
-        chart(charts.member_votes_chart(result, ref))
+        chart(one_column_legend(charts.member_votes_chart(result, ref), columns=2))
     st.subheader("Where each member's numbers come from")
     rows = []
     for i, m in enumerate(model.members):
+        source = SOURCE_WORDS.get(spec.provenance.get(m, ""), "")
+        if spec.provenance.get(m) in ("user", "shifted") and edited_on_draft(data, m):
+            source = "your edit"
         row = {
             "Member": charts.member_label(m, m in perm),
             **{w: float(model.probs[i, j]) for j, w in enumerate(VOTE_WORDS)},
-            "Numbers from": SOURCE_WORDS.get(spec.provenance.get(m, ""), ""),
+            "Numbers from": source,
         }
         if ref:
             row["Really voted"] = ref.get(m, "")
         rows.append(row)
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={w: st.column_config.NumberColumn(w, format="percent") for w in VOTE_WORDS},
-    )
+    # a plain table, not st.dataframe: the data grid was the page's heaviest element to draw
+    # and held back the first number on a new page
+    table = pd.DataFrame(rows).set_index("Member")
+    st.table(table.style.format("{:.0%}", subset=list(VOTE_WORDS)))
     if data.get("amendments"):
         st.caption(
             "The draft's numbers before any amendment; the chart above shows votes after them."
@@ -1331,14 +1344,19 @@ def pin_row(result: SimulationResult, label: str) -> None:
 
 
 def main() -> None:
-    """Render the page."""
+    """Render the page: the headline numbers first, then the rest.
+
+    On a new page the browser has yet to load the code that draws each kind of element; sent
+    all at once, the charts, tables and widgets held the first number back by seconds. So the
+    headline comes first, and on a session's first run the rest waits ``FIRST_PAINT_S``.
+    """
     st.set_page_config(page_title="Security Council what-if", page_icon="🗳️", layout="wide")
-    if not ss.get("initialized"):
+    first_run = not ss.get("initialized")
+    if first_run:
         init_state()
     keep_hidden_settings()
     data = scn()
     canon = canonical(data)
-    spec = cached_spec(canon)
     st.html(PAGE_CSS)
     st.title("Security Council what-if")
     st.markdown(f"**{data['scenario']['name']}**")
@@ -1348,16 +1366,20 @@ def main() -> None:
         st.warning(ss["link_error"])
     if ss.get("edit_error"):
         st.error(f"That edit was not applied: {ss['edit_error']}", icon="⚠️")
+    spec = cached_spec(canon)
     result: SimulationResult | None = None
     try:
         draws = int(ss["draws"]) if ss["method"] == "monte-carlo" else 0
         result = cached_result(canon, draws, int(ss["seed"]), ss["method"])
     except InputError as exc:
         st.error(f"Could not compute: {exc}")
+    if result is not None:
+        headline(result)
+        if first_run:
+            time.sleep(FIRST_PAINT_S)  # let the browser draw the number before the rest comes
     sidebar(result)
     if result is None:
         return
-    headline(result)
     pin_row(result, f"{data['scenario']['name']} ({METHOD_LABELS[ss['method']]})")
     left, right = st.columns(2, gap="medium")
     with left:

@@ -231,16 +231,17 @@ def test_typing_a_probability_rescales_the_others() -> None:
 
 def test_provenance_is_shown_for_each_member() -> None:
     at = open_app(year="2022")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     sources = set(table["Numbers from"])
     assert sources <= set(app.SOURCE_WORDS.values())
     assert "set in the scenario" not in sources
     at.selectbox(key="member").set_value("RUS").run()
     press(at, "qa_no")
-    table = at.dataframe[0].value
-    row = table[table["Member"] == "Russia ★"].iloc[0]
-    assert row["Numbers from"] == "set in the scenario"
+    row = at.table[0].value.loc["Russia ★"]
+    assert row["Numbers from"] == "your edit"
     assert row["No"] == 1.0
+    at = open_app(scenario="iran_2015_jcpoa_unanimous")
+    assert at.table[0].value.loc["United States ★", "Numbers from"] == "set in the scenario"
 
 
 # --- blocs, rules, parties ------------------------------------------------------------------------
@@ -267,8 +268,7 @@ def test_parties_to_the_dispute_must_abstain() -> None:
     assert scenario(at)["council"]["parties_to_dispute"] == ["Russia"]
     assert before < 10.0 and p_adopted(at) > 50.0  # Russia can no longer veto
     show_tab(at, "Members' votes")
-    table = at.dataframe[0].value
-    row = table[table["Member"] == "Russia ★"].iloc[0]
+    row = at.table[0].value.loc["Russia ★"]
     assert row["Numbers from"] == "party to the dispute: must abstain"
 
 
