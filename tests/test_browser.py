@@ -123,6 +123,10 @@ def page(server: str) -> Iterator[Page]:
             browser.close()
 
 
+def _sidebar(page: Page) -> Any:
+    return page.locator("[data-testid='stSidebar']")
+
+
 def _pick(page: Page, label: str, option: str) -> None:
     """Choose an option of a Streamlit selectbox by typing it."""
     box = page.get_by_label(label, exact=True)
@@ -169,19 +173,104 @@ def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, serv
 
 
 def test_link_reopens_the_same_what_if(page: Page, server: str) -> None:
+    """Copy the page address (the app's share link) and open it in a new page: the same
+    scenario, the same edit and the same method come back."""
     page.goto(server + "/?scenario=iran_2015_jcpoa_unanimous")
     expect(page.locator(P_ADOPTED)).to_be_visible()
     _pick(page, "Member", "United States ★")
     page.get_by_role("button", name="Will veto").click()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
+    _sidebar(page).get_by_text("Exact", exact=True).click()
+    expect(page.get_by_text("Exact (no simulation noise)")).to_be_visible()
     # the query string is updated by the app's rerun; wait for it before copying the link
-    page.wait_for_function("() => window.location.search.includes('edits=')", timeout=60_000)
+    page.wait_for_function(
+        "() => location.search.includes('edits=') && location.search.includes('method=exact')",
+        timeout=60_000,
+    )
     link = page.url
     assert "scenario=iran_2015_jcpoa_unanimous" in link
-    page.goto("about:blank")
-    page.goto(link)
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[union-attr]
+    try:
+        again = other.new_page()
+        again.goto(link)
+        expect(again.locator(P_ADOPTED)).to_have_text("0%")
+        expect(again.get_by_text("Iran 2015").first).to_be_visible()
+        expect(again.get_by_text("Exact (no simulation noise)")).to_be_visible()
+        row = again.locator("[data-testid='stTable'] tr", has_text="United States")
+        expect(row).to_contain_text("your edit")
+        expect(row).to_contain_text("100%")
+        again.screenshot(path=str(ARTIFACTS / "app-reopened-link.png"))
+    finally:
+        other.close()
+
+
+def test_exact_monte_carlo_exact_round_trip(page: Page, server: str) -> None:
+    """Issue 11: Exact then Monte Carlo turned the page into one red KeyError box."""
+    page.goto(server + "/?scenario=ukraine_2022_russia_veto")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    seed = page.get_by_label("Random seed")
+    seed.fill("7")
+    seed.press("Enter")
+    page.wait_for_function("() => location.search.includes('seed=7')", timeout=60_000)
+    for method in ("Exact", "Monte Carlo (fast)", "Exact", "Monte Carlo (fast)"):
+        _sidebar(page).get_by_text(method, exact=True).click()
+        _idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        expect(page.locator(P_ADOPTED)).to_be_visible()
+        if method == "Exact":
+            expect(page.get_by_text("Exact (no simulation noise)")).to_be_visible()
+        else:
+            expect(page.get_by_text("95% interval").first).to_be_visible()
+            expect(page.get_by_label("Random seed")).to_have_value("7")
+    assert float(page.locator(P_ADOPTED).inner_text().strip("<>%")) < 10
+    _sidebar(page).get_by_text("Exact", exact=True).click()
+    expect(page.get_by_text("Exact (no simulation noise)")).to_be_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_will_veto_on_the_2026_what_if_reaches_zero(page: Page, server: str) -> None:
+    """Issue 11: with amendments, "Will veto" took P(adopted) to 10.4%, not 0%."""
+    page.goto(server + "/?scenario=whatif_2026_us_ukraine_text")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    before = page.locator(P_ADOPTED).inner_text()
+    assert float(before.strip("<>%")) > 30
+    _pick(page, "Member", "Russia ★")
+    expect(page.get_by_text("holds on every amendment path")).to_be_visible()
+    page.get_by_role("button", name="Will veto").click()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
-    expect(page.get_by_text("Iran 2015").first).to_be_visible()
+    # and back to the scenario's numbers
+    page.get_by_role("button", name="Back to the scenario's numbers").click()
+    expect(page.locator(P_ADOPTED)).to_have_text(before)
+
+
+def test_the_picker_stays_in_step_with_the_page(page: Page, server: str) -> None:
+    """Issue 11: after ?year=2025 the picker showed "What-if 2026" (so picking it did
+    nothing), and coming back to "A year's Council" reset the year box to 1946."""
+    page.goto(server + "/?year=2025")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    side = _sidebar(page)
+    expect(side.get_by_role("spinbutton", name="Year")).to_have_value("2025")
+    side.get_by_text("Scenario library", exact=True).click()
+    picker = side.get_by_role("combobox", name="Scenario")
+    expect(side.get_by_text("The page shows The 2025 Council")).to_be_visible()
+    expect(picker).to_have_value("")  # empty (it said "What-if 2026", and picking it did nothing)
+    side.get_by_text("A year's Council", exact=True).click()
+    expect(side.get_by_role("spinbutton", name="Year")).to_have_value("2025")
+    # load another year, then pick the 2026 what-if from the library: it loads
+    year = side.get_by_role("spinbutton", name="Year")
+    year.fill("2010")
+    year.press("Enter")
+    side.get_by_role("button", name="Load the 2010 Council").click()
+    expect(page.get_by_text("The 2010 Council: a draft of your own")).to_be_visible()
+    side.get_by_text("Scenario library", exact=True).click()
+    expect(side.get_by_text("The page shows The 2010 Council")).to_be_visible()
+    _pick(page, "Scenario", "What-if 2026")
+    expect(page.get_by_text("What-if 2026: US Ukraine text").first).to_be_visible()
+    page.wait_for_function("() => location.search.includes('scenario=whatif_2026')", timeout=60_000)
+    side.get_by_text("A year's Council", exact=True).click()
+    expect(side.get_by_role("spinbutton", name="Year")).to_have_value("2026")
+    side.get_by_text("Scenario library", exact=True).click()
+    expect(picker).to_have_value(re.compile(r"^What-if 2026"))
 
 
 def test_dark_theme_renders(server: str) -> None:
