@@ -72,6 +72,16 @@ TABS = (
     "Compare",
 )
 START_MODES = ("Scenario library", "A year's Council", "Upload a file")
+#: What a changed part of the scenario is, in words (the Compare tab's "Changed since").
+CHANGED_WORDS = {
+    "amendments": "the amendments",
+    "correlation": "how votes move together",
+    "council": "the parties to the dispute",
+    "draft": "procedural or substantive",
+    "reference": "what really happened",
+    "scenario": "the name",
+    "votes": "members' votes",
+}
 #: The file reader's names for an error about the whole file, not one of its keys.
 WHOLE_FILE = ("(toml)", "(file)", "")
 #: The year box's value when the page's scenario names no Council year.
@@ -1316,7 +1326,7 @@ def compare_tab(result: SimulationResult) -> None:
         chart(charts.compare_members_chart(results))
     patch = make_patch(pinned["scenario"], scn())
     if patch:
-        changed = ", ".join(sorted(patch))
+        changed = ", ".join(CHANGED_WORDS.get(k, k) for k in sorted(patch))
         st.caption(f"Pinned: {pinned['label']}. Changed since: {changed}.")
     else:
         st.caption(

@@ -427,7 +427,13 @@ def test_pin_and_compare() -> None:
     assert adopted.delta is not None and adopted.delta.startswith("-")
     show_tab(at, "Compare")
     assert not at.info
-    assert any("Changed since: votes" in c.value for c in at.caption)
+    assert any("Changed since: members' votes." in c.value for c in at.caption)
+    # Issue 11: the parts of the scenario had their internal names (correlation, council, ...)
+    show_tab(at, "Blocs and rules")
+    at.toggle(key="procedural").set_value(True).run()
+    show_tab(at, "Compare")
+    (caption,) = [c.value for c in at.caption if "Changed since" in c.value]
+    assert "procedural or substantive" in caption and "draft" not in caption.split("Changed")[1]
     assert len(at.get("vega_lite_chart")) >= 4
     press(at, "unpin")
     assert at.session_state["pinned"] is None
