@@ -264,7 +264,7 @@ def _with_amendment_reference(entry: dict[str, Any]) -> dict[str, Any]:
 )
 def test_amendment_reference_errors_name_the_field(entry: dict[str, Any], field: str, message: str) -> None:
     data = _with_amendment_reference(entry)
-    with pytest.raises(ScenarioError, match=re.escape(message)) as err:
+    with pytest.raises(ScenarioError, match=re.escape(message) if message else None) as err:
         resolved(data)
     assert err.value.field == field and message in str(err.value)
     assert "\n" not in str(err.value)
