@@ -251,7 +251,8 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
     n_no = _row_sums(no)
     n_absent = np.zeros(size, dtype=np.int64) if away is None else _row_sums(away)
     permanent_no = _row_sums(no[p.permanent]) if p.permanent.any() else np.zeros(size, dtype=np.int64)
-    vetoes = _vetoes(rule, no)
+    # the veto holders are usually the permanent members: reuse their count
+    vetoes = permanent_no if np.array_equal(rule.veto, p.permanent) else _vetoes(rule, no)
     n_abstain = n - n_yes - n_no - n_absent
     adopted = rule.passes(n_yes, n_no, vetoes)
 
