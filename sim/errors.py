@@ -1,10 +1,26 @@
-"""Input errors that name the file and the field, so every interface can print one line."""
+"""Bad input, named: every error a user can cause is an :class:`InputError`.
+
+An input error says where the problem is (the file or upload, then the field) and what it is,
+so that every interface can print it as one line: ``FILE: field.path: what is wrong``. The
+command line prints it and exits 2 (:mod:`sim.cli_common`), the app shows it beside the input.
+
+The kinds are subclasses, so ``except InputError`` catches them all:
+
+* :class:`ScenarioError`: a scenario file or upload that cannot be simulated;
+* :class:`StudyError`: a study file that cannot be expanded into points.
+
+Two lower-level errors are reasons, not input errors: :class:`sim.inputs.FileRefused` (why a
+path was not read) and :class:`sim.names.UnknownMemberError` (why a name was not found). Their
+callers know the field and raise an input error that names it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class InputError(ValueError):
@@ -27,6 +43,10 @@ class InputError(ValueError):
 
 class ScenarioError(InputError):
     """A scenario that cannot be simulated."""
+
+
+class StudyError(InputError):
+    """A study that cannot be expanded: ``STUDY.toml: field: problem``."""
 
 
 def first_validation_error(exc: ValidationError) -> tuple[Sequence[int | str], str]:

@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from .api import MAX_DRAWS
-from .errors import InputError, ScenarioError, first_validation_error
+from .errors import ScenarioError, StudyError, first_validation_error
 from .model import VOTES
 from .names import UnknownMemberError, resolve, resolve_for_year
 from .scenario import FALLBACK_VOTE, Scenario, VoteTable, parse_scenario, resolve_scenario
@@ -50,10 +50,6 @@ Value = bool | int | float | str
 #: ``[low, high]``: a TOML array may be the pair (not strict), its items are strict numbers.
 Bounds = Annotated[tuple[Number, Number], Strict(False)]
 Defaults = Callable[[str], Sequence[float]]
-
-
-class StudyError(InputError):
-    """A study that cannot be expanded: ``STUDY.toml: field: problem``."""
 
 
 # --- schema ---------------------------------------------------------------------------------------
