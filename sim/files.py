@@ -1,9 +1,16 @@
-"""Reading scenario files and writing results: the I/O edge used by the CLI and the app."""
+"""Reading scenario files and writing results: the I/O edge of the CLI, the app and sweeps.
+
+One table writer (:func:`table_bytes`) makes every CSV and Parquet file: ``run --out``, the
+app's downloads and a sweep's table. Every file is written whole or not at all
+(:func:`write_atomic`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -102,7 +109,35 @@ def write_table(rows: Sequence[Mapping[str, Any]], path: str | Path, metadata: M
     p = Path(path)
     if p.suffix not in {".parquet", ".csv"}:
         raise InputError("path", f"{path}: use a .json, .csv or .parquet file name")
-    p.write_bytes(table_bytes(rows, p.suffix[1:], metadata))
+    write_atomic(p, table_bytes(rows, p.suffix[1:], metadata))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, fsynced, then
+    renamed over ``path``. An error names ``path``, not the temporary file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in directory ``path`` durable (where the system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_results(results: Sequence[SimulationResult], path: str | Path, command: str) -> None:
@@ -110,7 +145,8 @@ def write_results(results: Sequence[SimulationResult], path: str | Path, command
     p = Path(path)
     if p.suffix == ".json":
         payload: Any = [r.to_dict() for r in results]
-        p.write_text(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, default=_json_default))
+        text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, default=_json_default)
+        write_atomic(p, text.encode())
         return
     meta = {
         "unsc_sim.version": results[0].version if results else "",

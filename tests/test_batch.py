@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import batch
+from sim import batch, sweep_plan
 from sim.errors import InputError
 from sim.study import apply, point_seed
 
@@ -145,7 +145,7 @@ def test_interrupted_sweep_resumes_to_the_same_table(
     real = batch.run_points
     calls = {"n": 0}
 
-    def flaky(b: batch.PointBatch) -> list[dict[str, Any]]:
+    def flaky(b: sweep_plan.PointBatch) -> list[dict[str, Any]]:
         calls["n"] += 1
         if calls["n"] > 2:
             raise KeyboardInterrupt

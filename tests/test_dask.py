@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import batch
+from sim import dask_pool
 from sim.errors import InputError
 
 distributed = pytest.importorskip("distributed")
@@ -81,8 +81,8 @@ def test_silent_scheduler_times_out_quickly_and_leaves_nothing(tmp_path: Path) -
         address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
         code, err, seconds = _sweep_cli(tmp_path, address)
     assert code == 2
-    assert err == f"--scheduler: cannot connect to {address}: no answer within {batch.CONNECT_SECONDS:g} s\n"
-    assert seconds < 2 * batch.CONNECT_SECONDS + 1
+    assert err == f"--scheduler: cannot connect to {address}: no answer within {dask_pool.CONNECT_SECONDS:g} s\n"
+    assert seconds < 2 * dask_pool.CONNECT_SECONDS + 1
     assert list(tmp_path.iterdir()) == []
 
 
@@ -91,7 +91,7 @@ def test_a_failure_before_any_point_leaves_no_parts(tmp_path: Path, monkeypatch:
     def broken(*_args: object) -> None:
         raise InputError("scheduler", "lost")
 
-    monkeypatch.setattr(batch, "_run_dask", broken)
+    monkeypatch.setattr(dask_pool.DaskPool, "map", broken)
     out = tmp_path / "r.parquet"
     with pytest.raises(InputError, match="lost"):
         sim.sweep(STUDY, draws=DRAWS, progress=False, executor="dask", out=out)

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import batch
+from sim import batch, sweep_store
 
 psutil = pytest.importorskip("psutil")
 
@@ -178,7 +178,7 @@ def test_a_forked_child_does_not_keep_the_lock(tmp_path: Path) -> None:
     import multiprocessing
 
     out = tmp_path / "r.parquet"
-    store = batch._Store(out, {"format": batch.PARTS_FORMAT})
+    store = sweep_store.SweepStore(out, {"format": sweep_store.PARTS_FORMAT})
     store.open(resume=False)
     assert not lock_is_free(store.parts)
     ctx = multiprocessing.get_context("fork")
