@@ -1,48 +1,40 @@
 """The ``unsc-sim`` command line: a thin layer over the Python API.
 
-Every bad input ends with one line ``FILE: field: problem`` on stderr and exit code 2.
+Every bad input ends with one line ``FILE: field: problem`` on stderr and exit code 2 (the one
+boundary is :class:`sim.cli_common.CommandLine`). Commands import what they use when they run,
+so ``unsc-sim --help`` loads no engine and ``run`` loads no sweep machinery.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from . import api
 from .cli_calibrate import backtest_command, fit_command, predict_command
-from .cli_common import command_line, fail, input_errors, reader_left
+from .cli_common import CommandLine, EngineDefault, command_line
 from .cli_sweep import sweep
-from .council import FIRST_YEAR, LAST_YEAR, council_for_year
+from .council import FIRST_YEAR, LAST_YEAR
 from .errors import InputError
-from .files import read_scenario, write_results
-from .power import voting_power
-from .report import compare_table, power_table, result_table
+
+if TYPE_CHECKING:
+    from .api import Method
 
 
-class _Group(click.Group):
-    """A group whose usage errors (bad option values, missing arguments) are one line, exit 2."""
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .api import __version__
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["standalone_mode"] = False
-        try:
-            rv = super().main(*args, **kwargs)
-            sys.stdout.flush()  # a reader that has gone shows here, not at the interpreter's exit
-        except BrokenPipeError:
-            reader_left()
-        except click.UsageError as exc:
-            fail(f"unsc-sim: {exc.format_message()}")
-        except click.Abort:
-            click.echo("unsc-sim: interrupted", err=True)
-            sys.exit(130)
-        sys.exit(rv if isinstance(rv, int) else 0)
+    click.echo(f"unsc-sim, version {__version__}")
+    ctx.exit()
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(api.__version__, prog_name="unsc-sim")
+@click.group(cls=CommandLine, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 def main() -> None:
     """Simulate UN Security Council votes: would this draft pass, and why?"""
 
@@ -56,23 +48,30 @@ def _check_out(out: Path | None, force: bool) -> None:
         raise InputError("--out", f"{out} exists; pass --force to overwrite it")
 
 
+DRAWS = EngineDefault("DEFAULT_DRAWS")
+SEED = EngineDefault("DEFAULT_SEED")
+
+
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--draws", default=api.DEFAULT_DRAWS, show_default=True, type=int, help="Monte Carlo draws.")
-@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, type=int, help="Random seed (recorded).")
+@click.option("--draws", default=DRAWS, show_default=True, type=int, help="Monte Carlo draws.")
+@click.option("--seed", default=SEED, show_default=True, type=int, help="Random seed (recorded).")
 @click.option("--exact", is_flag=True, help="Exact probabilities (quadrature) instead of Monte Carlo.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Also write results to FILE.json, .csv or .parquet.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
-@input_errors
 def run(
     scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool
 ) -> None:
     """Simulate one or more SCENARIO.toml files."""
+    from .api import simulate
+    from .files import read_scenario, write_results
+    from .report import result_table
+
     _check_out(out, force)
     specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
-    method: api.Method = "exact" if exact else "monte-carlo"
-    results = [api.simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    method: Method = "exact" if exact else "monte-carlo"
+    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
     if fmt == "json":
         payload = [r.to_dict() for r in results]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
@@ -84,18 +83,21 @@ def run(
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--draws", default=api.DEFAULT_DRAWS, show_default=True, type=int)
-@click.option("--seed", default=api.DEFAULT_SEED, show_default=True, type=int)
+@click.option("--draws", default=DRAWS, show_default=True, type=int)
+@click.option("--seed", default=SEED, show_default=True, type=int)
 @click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@input_errors
 def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str) -> None:
     """Compare scenarios side by side (same seed: common random numbers)."""
+    from .api import simulate
+    from .files import read_scenario
+    from .report import compare_table
+
     if len(scenarios) < 2:
         raise InputError("SCENARIOS", "give at least two scenario files to compare")
     specs = [read_scenario(p) for p in scenarios]
-    method: api.Method = "exact" if exact else "monte-carlo"
-    results = [api.simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    method: Method = "exact" if exact else "monte-carlo"
+    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
     if fmt == "json":
         # a list, in the order given: the same file may be compared with itself
         payload = [{"file": str(p), **r.to_dict()} for p, r in zip(scenarios, results, strict=True)]
@@ -110,9 +112,12 @@ def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt
 )
 @click.option("--procedural", is_flag=True, help="Procedural vote: no veto.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@input_errors
 def power(year: int | None, procedural: bool, fmt: str) -> None:
     """A priori voting power (Shapley–Shubik and Banzhaf) of each member."""
+    from .council import council_for_year
+    from .power import voting_power
+    from .report import power_table
+
     y = LAST_YEAR if year is None else year
     if not FIRST_YEAR <= y <= LAST_YEAR:
         raise InputError("--year", f"must be between {FIRST_YEAR} and {LAST_YEAR}, got {y}")

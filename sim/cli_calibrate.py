@@ -1,44 +1,26 @@
 """CLI commands of the calibration layer: ``fit``, ``predict`` and ``backtest``.
 
 They are plain :func:`click.command` functions; :mod:`sim.cli` registers them in the main
-``unsc-sim`` group. Bad input ends with a one-line ``FILE: field: problem`` message on stderr
-and exit code 2.
+``unsc-sim`` group, whose error boundary (:class:`sim.cli_common.CommandLine`) ends bad input
+with a one-line ``FILE: field: problem`` message on stderr and exit code 2. The calibration
+(pandas, SciPy's optimizers) is imported when a command runs.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .cli_common import os_error_line
+from .cli_common import Command
 from .errors import InputError
+from .progress import progress_bar
 
 if TYPE_CHECKING:
     import pandas as pd
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _handle_errors(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except InputError as e:
-            click.echo(str(e), err=True)
-            raise click.exceptions.Exit(2) from None
-        except OSError as e:
-            click.echo(os_error_line(e), err=True)
-            raise click.exceptions.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _check_output(path: Path, force: bool, flag: str) -> None:
@@ -81,8 +63,6 @@ def load_training_data(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str
 
 def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[str, Any]:
     """Fit on the records in ``data`` (years <= ``until``) and return the params dict."""
-    from tqdm import tqdm
-
     from . import records
     from .calibration.config import FitConfig
     from .calibration.fitting import fit, fit_steps
@@ -98,7 +78,7 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
                 str(Path(data) / records.FILES["sc_draft_votes"]))
         votes = votes[votes["year"] <= until]
     cfg = FitConfig(seed=seed)
-    bar = tqdm(total=fit_steps(cfg), desc="fit", unit="step", file=sys.stderr, leave=False)
+    bar = progress_bar(total=fit_steps(cfg), desc="fit", unit="step", leave=False)
 
     def say(_msg: str) -> None:
         bar.set_postfix_str(_msg)
@@ -123,7 +103,7 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
     return d
 
 
-@click.command("fit")
+@click.command("fit", cls=Command)
 @click.option("--data", "data", required=True, type=click.Path(path_type=Path),
               help="Directory with the UN voting record files (see SOURCES.md).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
@@ -131,7 +111,6 @@ def fit_params(data: Path, seed: int, until: int | None, command: str) -> dict[s
 @click.option("--seed", default=0, show_default=True, help="Seed of the fold split.")
 @click.option("--until", type=int, default=None, help="Last year of records to use.")
 @FORCE
-@_handle_errors
 def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool) -> None:
     """Fit the calibrated vote model on real UN voting records."""
     _check_output(out, force, "--out")
@@ -143,7 +122,7 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool
                f"{d['meta']['n_events']} events, {d['meta']['provenance']['fit_seconds']} s")
 
 
-@click.command("predict")
+@click.command("predict", cls=Command)
 @click.argument("drafts", type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Member probabilities CSV (ID, Member State, p_yes, p_abstain, p_no).")
@@ -157,7 +136,6 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool
                    "shipped yearly clock, those of earlier calendar years). Rows of years "
                    "already in the parameters are ignored.")
 @FORCE
-@_handle_errors
 def predict_command(drafts: Path, out: Path, events_out: Path | None,
                     params_path: Path | None, history_path: Path | None, force: bool) -> None:
     """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
@@ -195,7 +173,7 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
                + (f" and {events_out}" if events_out is not None else ""))
 
 
-@click.command("backtest")
+@click.command("backtest", cls=Command)
 @click.option("--data", "data", required=True, type=click.Path(path_type=Path),
               help="Directory with the UN voting record files.")
 @click.option("--from", "year_from", default=2016, show_default=True)
@@ -204,11 +182,8 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
               default=Path("docs/backtest.md"), show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @FORCE
-@_handle_errors
 def backtest_command(data: Path, year_from: int, year_to: int, report: Path, seed: int, force: bool) -> None:
     """Rolling-origin backtest: for each year Y fit on all records before Y, forecast Y."""
-    from tqdm import tqdm
-
     from .calibration.backtest import in_sample_reference, run_backtest
     from .calibration.config import FitConfig
     from .calibration.report import render_report, save_calibration_plot
@@ -228,7 +203,7 @@ def backtest_command(data: Path, year_from: int, year_to: int, report: Path, see
     years = list(range(year_from, year_to + 1))
     cfg = FitConfig(seed=seed)
     # one fit per year, then one in-sample reference fit for the report
-    bar = tqdm(total=len(years) + 1, desc="backtest", unit="fit", file=sys.stderr)
+    bar = progress_bar(total=len(years) + 1, desc="backtest", unit="fit")
     res = run_backtest(votes, cov, years, cfg, progress=lambda _y: bar.update(1))
     if res.members.empty:
         bar.close()

@@ -1,4 +1,7 @@
-"""``unsc-sim sweep``: run a study file (registered by :mod:`sim.cli` when importable)."""
+"""``unsc-sim sweep``: run a study file (registered by :mod:`sim.cli`).
+
+The sweep machinery (:mod:`sim.batch`, pandas, the pools) is imported when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from typing import Any
 
 import click
 
-from . import batch
-from .cli_common import command_line, fail, input_errors
+from .cli_common import Command, command_line
+from .pools import EXECUTORS
 
 #: Rows printed when no --out is given.
 PREVIEW_ROWS = 20
@@ -41,18 +44,7 @@ def _sigterm_as_ctrl_c() -> Iterator[_Stop]:
         signal.signal(signal.SIGTERM, previous)
 
 
-class _OneLineCommand(click.Command):
-    """Usage errors (a bad --workers value, a missing STUDY) as one line and exit code 2."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            fail(f"{self.name}: {exc.format_message()}")
-            raise  # pragma: no cover - fail() exits
-
-
-@click.command(cls=_OneLineCommand)
+@click.command(cls=Command)
 @click.argument("study", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Write FILE.parquet or FILE.csv.")
 @click.option("--draws", type=int, default=None, help="Draws per point [study's, else 100000].")
@@ -60,7 +52,7 @@ class _OneLineCommand(click.Command):
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option(
     "--executor",
-    type=click.Choice(batch.EXECUTORS),
+    type=click.Choice(EXECUTORS),
     default=None,
     help="Where points run: local processes or a Dask cluster [local; dask with --scheduler].",
 )
@@ -70,7 +62,6 @@ class _OneLineCommand(click.Command):
 @click.option("--force", is_flag=True, help="Overwrite --out and discard unfinished parts.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
-@input_errors
 def sweep(
     study: Path,
     out: Path | None,
@@ -86,6 +77,8 @@ def sweep(
     exact: bool,
 ) -> None:
     """Run every point of a STUDY.toml file (see docs/studies.md)."""
+    from . import batch
+
     ex: Any = executor or ("dask" if scheduler else "local")
     with _sigterm_as_ctrl_c() as stop:
         try:
