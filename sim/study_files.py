@@ -17,7 +17,9 @@ from .errors import StudyError
 from .files import scenario_from_bytes
 from .inputs import FileRefused, parse_toml, read_regular_file
 from .scenario import FALLBACK_VOTE, resolve_scenario
-from .study import Design, Study, check_design, design, parse_study
+from .study import Study, parse_study
+from .study_apply import check_design
+from .study_points import Design, design
 
 #: Largest study file accepted, in bytes.
 MAX_STUDY_BYTES = 1024 * 1024

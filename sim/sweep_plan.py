@@ -17,8 +17,11 @@ from typing import Any
 
 from .api import simulate
 from .files import result_record
-from .study import Value, Variable, assign, point_seed
+from .study import Value
+from .study_apply import assign
 from .study_files import BaseDefaults, LoadedStudy
+from .study_paths import Variable
+from .study_points import point_seed
 
 
 @dataclass(frozen=True)
