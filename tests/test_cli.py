@@ -234,3 +234,32 @@ def test_a_reader_that_stops_early_is_not_an_error(args: list[str]) -> None:
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 0, err
         assert err == ""
+
+
+#: Modules no command of the engine needs: the app's, the report's plots' and Dask's.
+NEVER = ("streamlit", "altair", "matplotlib", "dask", "distributed")
+#: The sweep machinery, which only `sweep` needs.
+SWEEP = ("sim.batch", "sim.sweep_plan", "sim.sweep_store", "sim.dask_pool", "tqdm")
+
+
+def loaded_by(*args: str) -> set[str]:
+    """The modules a real `unsc-sim ARGS` process has imported when it ends."""
+    code = (
+        "import sys\nfrom sim.cli import main\nsys.argv = ['unsc-sim', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        "finally:\n    print(*sorted(sys.modules), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stderr.split())
+
+
+def test_help_and_run_import_only_what_they_use() -> None:
+    """Issue 12: every call loaded the engine, the sweep machinery and pandas before it began."""
+    helped = loaded_by("--help")
+    assert not helped & {*NEVER, *SWEEP, "pandas", "pyarrow", "scipy", "pydantic", "sim.api"}
+    korea = ROOT / "scenarios" / "korea_1950_ussr_absent.toml"  # before 1994: no calibrated model
+    ran = loaded_by("run", str(korea), "--exact")
+    assert "sim.exact" in ran  # it did run
+    assert not ran & {*NEVER, *SWEEP, "pandas", "pyarrow", "scipy.optimize", "sim.calibrated"}
