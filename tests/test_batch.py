@@ -327,3 +327,17 @@ def test_read_metadata_of_what_is_not_a_sweeps_parquet(tmp_path: Path) -> None:
             batch.read_metadata(path)
         assert str(info.value) == f"{path}: (file): {message}"
     assert batch.read_metadata(plain) == {}  # a Parquet file without a sweep's metadata
+
+
+def test_any_pool_with_map_gives_the_same_table(study: Path, tmp_path: Path, reference: pd.DataFrame) -> None:
+    """Issue 12: a pool is handed in (emcee's pattern); results arrive in any order."""
+    from concurrent.futures import ThreadPoolExecutor
+    from multiprocessing.pool import ThreadPool
+
+    with ThreadPoolExecutor(2) as executor:
+        pd.testing.assert_frame_equal(run(study, pool=executor, chunk_size=1), reference)
+    out = tmp_path / "r.parquet"
+    with ThreadPool(3) as pool:  # has imap_unordered: rows are saved as they finish
+        pd.testing.assert_frame_equal(run(study, pool=pool, workers=3, out=out), reference)
+    timings = json.loads(batch.read_metadata(out)["unsc_sim.timings"])
+    assert (timings["executor"], timings["workers"]) == ("ThreadPool", 3)
