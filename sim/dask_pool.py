@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from .errors import InputError
@@ -45,7 +46,7 @@ class DaskPool:
                 raise InputError("scheduler", f"cannot connect to {self.scheduler}: {problem}")
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], /) -> Iterator[R]:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
 
         cluster = None
         if self.scheduler:
@@ -59,21 +60,63 @@ class DaskPool:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # the scheduler's HTTP server (health, metrics) on a free local port: on the
+                # default 8787, a second sweep running at the same time printed a port warning
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
         futures: list[Any] = []
+        stopped = False
         try:
             futures = client.map(fn, list(items), pure=False)
-            for fut in as_completed(futures):
+            for fut in _finished(futures):
                 yield fut.result()
         except BaseException:
-            client.cancel(futures)
+            stopped = True
+            with _quiet(stopped):
+                client.cancel(futures)
             raise
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            with _quiet(stopped):
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+
+
+def _finished(futures: list[Any], poll: float = 0.05) -> Iterator[Any]:
+    """The futures as they finish. The wait is a sleep in this module, not in Distributed's
+    blocking calls, so a Ctrl-C (or SIGTERM turned into it) lands here and not half-way
+    through Distributed's own synchronisation with its event loop."""
+    import time
+
+    pending = list(futures)
+    while pending:
+        done = [f for f in pending if f.done()]
+        if not done:
+            time.sleep(poll)
+            continue
+        finished = {id(f) for f in done}
+        pending = [f for f in pending if id(f) not in finished]
+        yield from done
+
+
+@contextmanager
+def _quiet(stopped: bool) -> Iterator[None]:
+    """After an interrupt, Distributed's and Tornado's shutdown logs (tasks cancelled, comms
+    closed mid-message) are not the user's business: the sweep says what was saved."""
+    if not stopped:
+        yield
+        return
+    names = ("distributed", "tornado", "asyncio")
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
 
 
 def scheduler_problem(address: str, timeout: float) -> str | None:
