@@ -1219,8 +1219,8 @@ def outcome_tab(result: SimulationResult) -> None:
     ref = scn().get("reference")
     if ref:
         n = result.n
-        flat = (ref["yes"] * (n + 1) + ref["no"]) * (n + 1) + ref["abstain"]
-        p_tally = float(result.tally[flat]) if flat < result.tally.size else 0.0
+        y, no, ab = ref["yes"], ref["no"], ref["abstain"]
+        p_tally = float(result.tally[y, no, ab]) if max(y, no, ab) <= n else 0.0
         what = {"adopted": "adopted", "vetoed": "vetoed", "failed": "failed without a veto"}[
             ref["outcome"]
         ]

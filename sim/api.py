@@ -142,7 +142,7 @@ class _Stats:
 
 def _exact_stats(model: VoteModel) -> _Stats:
     o = exact.exact_outcomes(model)
-    return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.p_permanent_no, o.yes_distribution, o.tally.ravel(),
+    return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.p_permanent_no, o.yes_distribution, o.tally,
                   o.member_votes, o.pivotal, o.pairwise_agreement, o.veto_by)
 
 

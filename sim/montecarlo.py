@@ -95,7 +95,7 @@ class Counts:
     short: int
     permanent_no: int  # some permanent member voted no, whatever the yes count
     yes_hist: np.ndarray  # (n + 1,)
-    tally: np.ndarray  # ((n + 1) ** 3,) index (yes * (n+1) + no) * (n+1) + abstain
+    tally: np.ndarray  # (n + 1, n + 1, n + 1): counts of (yes, no, abstain); absent = n - sum
     member: np.ndarray  # (n, 4) yes, abstain, no, absent
     pivotal: np.ndarray  # (n,)
     agree: np.ndarray  # (n, n)
@@ -296,7 +296,7 @@ def count_chunk(p: Prepared, votes: Votes) -> Counts:
         short=int((~rule.enough(n_yes)).sum()),
         permanent_no=int((permanent_no > 0).sum()),
         yes_hist=np.bincount(n_yes, minlength=n + 1).astype(np.int64),
-        tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64),
+        tally=np.bincount(tally_idx, minlength=(n + 1) ** 3).astype(np.int64).reshape((n + 1,) * 3),
         member=member[back],
         pivotal=piv[back],
         agree=agree[np.ix_(back, back)],
@@ -350,7 +350,7 @@ def adopted_votes(p: Prepared, votes: Votes) -> np.ndarray:
 def empty_counts(n: int) -> Counts:
     """Counts of zero draws of an ``n``-member Council."""
     z = np.zeros
-    return Counts(0, 0, 0, 0, 0, z(n + 1, np.int64), z((n + 1) ** 3, np.int64), z((n, 4), np.int64),
+    return Counts(0, 0, 0, 0, 0, z(n + 1, np.int64), z((n + 1,) * 3, np.int64), z((n, 4), np.int64),
                   z(n, np.int64), z((n, n), np.int64), z(n, np.int64))
 
 

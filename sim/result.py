@@ -68,7 +68,7 @@ class SimulationResult:
     p_permanent_no: float  # some permanent member votes no, whatever the yes count
     veto_by: np.ndarray  # (n,): enough yes votes and member i votes no; 0 unless a veto holder
     yes_distribution: np.ndarray
-    tally: np.ndarray  # (n+1)^3 flat: index (yes * (n+1) + no) * (n+1) + abstain
+    tally: np.ndarray  # (n + 1, n + 1, n + 1): P(yes, no, abstain); absent = n - sum
     member_votes: np.ndarray  # (n, 4): yes, abstain, no, absent
     pivotal: np.ndarray
     pairwise: np.ndarray
@@ -110,14 +110,13 @@ class SimulationResult:
     def tally_top(self, k: int = 10) -> list[dict[str, Any]]:
         """The ``k`` most likely (yes, no, abstain, absent) tallies."""
         n = self.n
-        order = np.argsort(-self.tally, kind="stable")[:k]
+        order = np.argsort(-self.tally, axis=None, kind="stable")[:k]
         out = []
-        for flat in order:
-            p = float(self.tally[flat])
+        for yes, no, abstain in zip(*np.unravel_index(order, self.tally.shape), strict=True):
+            p = float(self.tally[yes, no, abstain])
             if p <= 0:
                 break
-            yes, rest = divmod(int(flat), (n + 1) ** 2)
-            no, abstain = divmod(rest, n + 1)
+            yes, no, abstain = int(yes), int(no), int(abstain)
             out.append({"yes": yes, "no": no, "abstain": abstain, "absent": n - yes - no - abstain, "p": p})
         return out
 
