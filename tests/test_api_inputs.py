@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +40,7 @@ def test_simulate_says_what_to_pass() -> None:
 ])
 def test_draws_and_seed_of_the_wrong_type_name_the_parameter(kwargs: dict[str, object], field: str) -> None:
     """Before: bare TypeErrors from deep inside numpy."""
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=rf"^{field}: must be a whole number") as info:
         sim.simulate(SCENARIO, **kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
     assert "whole number" in str(info.value)
@@ -76,7 +77,7 @@ STUDY = ROOT / "studies" / "ukraine_2026_china_common.toml"
 ])
 def test_sweep_errors_name_parameters_not_flags(kwargs: dict[str, object], message: str) -> None:
     """Before: the library said --draws, --workers, --chunk-size, "pass --force"."""
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=re.escape(message)) as info:
         sim.sweep(STUDY, progress=False, **kwargs)  # type: ignore[arg-type]
     assert str(info.value) == message
     assert "--" not in str(info.value)
@@ -85,10 +86,10 @@ def test_sweep_errors_name_parameters_not_flags(kwargs: dict[str, object], messa
 def test_sweep_output_errors_name_parameters_not_flags(tmp_path: Path) -> None:
     out = tmp_path / "r.parquet"
     out.write_bytes(b"")
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=re.escape(f"out: {out} exists; pass force=True to overwrite it")) as info:
         sim.sweep(STUDY, progress=False, out=out)
     assert str(info.value) == f"out: {out} exists; pass force=True to overwrite it (or resume=True to reuse it)"
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=r"r\.txt: use a \.json, \.csv or \.parquet file name") as info:
         sim.files.write_table([], tmp_path / "r.txt", {})
     assert info.value.field == "path" and "--" not in str(info.value)
 

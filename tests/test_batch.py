@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def test_interrupted_sweep_resumes_to_the_same_table(
         return real(b)
 
     monkeypatch.setattr(batch, "run_points", flaky)
-    with pytest.raises(batch.SweepInterrupted) as info:
+    with pytest.raises(batch.SweepInterrupted, match="6 of 12 points done") as info:
         run(study, out=out, chunk_size=3)
     assert (info.value.done, info.value.total) == (6, 12)
     parts = batch.parts_dir(out)
@@ -271,24 +272,25 @@ def test_resume_of_a_finished_run_says_what_differs(study: Path, tmp_path: Path)
     out = tmp_path / "r.parquet"
     run(study, out=out)
     force = "; pass force=True to overwrite it"
-    with pytest.raises(InputError) as info:
+    finished = re.escape(f"resume: {out} is a finished run of ")
+    with pytest.raises(InputError, match=finished + re.escape(f"this study with draws = {DRAWS}, not 5000")) as info:
         run(study, out=out, resume=True, draws=5000)
     assert str(info.value) == f"resume: {out} is a finished run of this study with draws = {DRAWS}, not 5000{force}"
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=finished + re.escape("this study with seed = 11, not 12, ")) as info:
         run(study, out=out, resume=True, draws=5000, seed=12)
     assert str(info.value) == (f"resume: {out} is a finished run of this study with seed = 11, not 12, "
                                f"and draws = {DRAWS}, not 5000{force}")
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=finished + re.escape("this study with method = monte-carlo, ")) as info:
         run(study, out=out, resume=True, method="exact")
     assert str(info.value) == (f"resume: {out} is a finished run of this study with method = monte-carlo, "
                                f"not exact{force}")
     other = tmp_path / "other.toml"
     other.write_text(STUDY + "# another study\n")
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=finished + re.escape(f"{study}, not {other}")) as info:
         run(other, out=out, resume=True)
     assert str(info.value) == f"resume: {out} is a finished run of {study}, not {other}{force}"
     study.write_text(STUDY + "# changed\n")
-    with pytest.raises(InputError) as info:
+    with pytest.raises(InputError, match=finished + re.escape(f"{study} as it was before it was changed")) as info:
         run(study, out=out, resume=True)
     assert str(info.value) == f"resume: {out} is a finished run of {study} as it was before it was changed{force}"
 
@@ -323,7 +325,7 @@ def test_read_metadata_of_what_is_not_a_sweeps_parquet(tmp_path: Path) -> None:
         (Path("/dev/zero"), "is not a regular file (a character device)"),
     ]
     for path, message in cases:
-        with pytest.raises(InputError) as info:
+        with pytest.raises(InputError, match=re.escape(f"{path}: (file): {message}")) as info:
             batch.read_metadata(path)
         assert str(info.value) == f"{path}: (file): {message}"
     assert batch.read_metadata(plain) == {}  # a Parquet file without a sweep's metadata

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -68,7 +69,7 @@ def test_sc_draft_votes_bad_input(tmp_path: Path) -> None:
         records.load_sc_draft_votes(tmp_path / "missing.csv.gz")
     p = tmp_path / "nocol.csv"
     pd.DataFrame({"ID": [1], "Date": ["2022-01-01"]}).to_csv(p, index=False)
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=re.escape(f"{p}: Member State: missing column")) as e:
         records.load_sc_draft_votes(p)
     assert str(e.value) == f"{p}: Member State: missing column"
     bad = write_sc(tmp_path / "bad.csv.gz", [sc_row(1, "Atlantis", "Yes")])
@@ -165,7 +166,7 @@ def test_ideal_points_groups_membership(tmp_path: Path) -> None:
     assert m["permanent"].tolist() == [True, False]
     bad = tmp_path / "bad_m.csv"
     bad.write_text("id,year,security_council_member,last_update\n1,abc,Japan,x\n")
-    with pytest.raises(InputError) as e:
+    with pytest.raises(InputError, match=re.escape(f"{bad}: year: not a year: 'abc'")) as e:
         records.load_membership(bad)
     assert str(e.value) == f"{bad}: year: not a year: 'abc'"
 

@@ -88,7 +88,7 @@ def test_bad_paths_name_the_problem(path: str, message: str) -> None:
 
 def test_unknown_member_error_names_study_file_and_field() -> None:
     s = study({"grid": {"votes.XYZ.no": [0.1]}})
-    with pytest.raises(StudyError) as info:
+    with pytest.raises(StudyError, match=r"^study\.toml: vary\.grid\.votes\.XYZ\.no: unknown member 'XYZ'") as info:
         design(s, "study.toml")
     assert str(info.value).startswith("study.toml: vary.grid.votes.XYZ.no: unknown member 'XYZ'")
 
@@ -322,7 +322,10 @@ def test_point_errors_name_the_varied_field_and_the_point() -> None:
 
 def test_wrong_type_is_reported_against_the_study_field() -> None:
     d = design(study({"grid": {"correlation.common": ["high"]}}))
-    with pytest.raises(StudyError) as info:
+    with pytest.raises(
+        StudyError,
+        match=r"^s\.toml: vary\.grid\.correlation\.common: correlation\.common: Input should be a valid number",
+    ) as info:
         point_scenario(d, base(), 0, source="s.toml")
     msg = str(info.value)
     assert msg.startswith("s.toml: vary.grid.correlation.common: correlation.common: Input should be a valid number")
