@@ -50,7 +50,8 @@ def renormalize(base: Sequence[float], fixed: Mapping[str, float]) -> dict[str, 
     return {k: out[k] for k in VOTES}
 
 
-def _member_code(name: str, year: int | None) -> str | None:
+def member_code(name: str, year: int | None) -> str | None:
+    """The code a scenario's member name stands for (in ``year``'s Council, if given); None if unknown."""
     try:
         return resolve_for_year(name, year) if year is not None else resolve(name)
     except UnknownMemberError:
@@ -80,9 +81,9 @@ def _descend(node: Any, steps: Sequence[Step], i: int, var: Variable) -> Any:
 
 def _member_key(table: Mapping[str, Any], name: str, year: int | None) -> str:
     """The key of ``table`` naming the same member as ``name`` (``CHN`` finds ``"China"``)."""
-    code = _member_code(name, year)
+    code = member_code(name, year)
     for key in table:
-        if code is not None and _member_code(key, year) == code:
+        if code is not None and member_code(key, year) == code:
             return key
     return name
 
@@ -151,7 +152,7 @@ def _set_vote_table(
     if isinstance(table, Mapping) and any(k in table for k in VOTES):
         base = tuple(float(table.get(k, 0.0)) for k in VOTES)
     else:
-        code = _member_code(key, year)
+        code = member_code(key, year)
         base = tuple(defaults(code)) if defaults is not None and code is not None else FALLBACK_VOTE
     fixed = {str(var.steps[-1]): float(value) for var, value in probs}
     try:
