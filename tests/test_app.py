@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim import montecarlo
+from sim import montecarlo, whatif
 from sim.files import MAX_SCENARIO_BYTES
 from sim.scenario import scenario_from_toml
+from unsc_app import display, members, sidebar, state, tabs
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-sys.path.insert(0, str(ROOT))
-import app  # noqa: E402  (the app's pure helpers; importing does not render the page)
 
 TIMEOUT = 120
 
@@ -91,9 +89,9 @@ def test_default_page_shows_the_headline_numbers() -> None:
     assert 0.0 < p_adopted(at) < 100.0
     assert metric(at, "What really happened") == "—"
     assert any("95% interval" in c.value for c in at.caption)
-    assert at.query_params["scenario"] == app.DEFAULT_SCENARIO
+    assert at.query_params["scenario"] == state.DEFAULT_SCENARIO
     assert "edits" not in at.query_params
-    assert [t.label for t in at.tabs] == list(app.TABS)
+    assert [t.label for t in at.tabs] == list(tabs.TABS)
 
 
 def test_scenario_picker_shows_name_and_description_and_loads() -> None:
@@ -134,7 +132,7 @@ def test_upload_a_good_scenario() -> None:
     assert p_adopted(at) < 10.0
     # An upload cannot be refetched by a link, so the link carries the whole scenario.
     assert "scenario" not in at.query_params
-    assert app.decode_edits(at.query_params["edits"])["scenario"]["name"].startswith("Ukraine 2022")
+    assert state.decode_edits(at.query_params["edits"])["scenario"]["name"].startswith("Ukraine 2022")
 
 
 def test_bad_upload_shows_the_error_and_keeps_the_edits() -> None:
@@ -233,7 +231,7 @@ def test_provenance_is_shown_for_each_member() -> None:
     at = open_app(year="2022")
     table = at.table[0].value
     sources = set(table["Numbers from"])
-    assert sources <= set(app.SOURCE_WORDS.values())
+    assert sources <= set(members.SOURCE_WORDS.values())
     assert "set in the scenario" not in sources
     at.selectbox(key="member").set_value("RUS").run()
     press(at, "qa_no")
@@ -371,12 +369,10 @@ def test_long_runs_show_progress_and_finish() -> None:
 
 def _progress_script() -> None:
     """Run a long simulation through the app's cache with st.progress spied on."""
-    import sys
-
     import streamlit as st
 
-    sys.path.insert(0, st.session_state["root"])
-    import app as the_app
+    from sim.whatif import canonical
+    from unsc_app.compute import cached_result, library
 
     real = st.progress
 
@@ -394,8 +390,8 @@ def _progress_script() -> None:
 
     st.progress = lambda *a, **k: Spy(real(*a, **k))  # type: ignore[assignment]
     try:
-        data = the_app.library()["iran_2015_jcpoa_unanimous"]
-        result = the_app.cached_result(the_app.canonical(data), 300_000, 0, "monte-carlo")
+        data = library()["iran_2015_jcpoa_unanimous"]
+        result = cached_result(canonical(data), 300_000, 0, "monte-carlo")
         st.session_state["draws"] = result.draws
     finally:
         st.progress = real
@@ -403,7 +399,6 @@ def _progress_script() -> None:
 
 def test_progress_bar_moves_to_the_end_of_a_long_run() -> None:
     at = AppTest.from_function(_progress_script, default_timeout=TIMEOUT)
-    at.session_state["root"] = str(ROOT)
     at.session_state["ticks"] = []
     at.run()
     assert not at.exception, at.exception
@@ -447,18 +442,18 @@ def test_downloads_are_offered() -> None:
 
 def test_download_contents_round_trip() -> None:
     text = (ROOT / "scenarios" / "ukraine_2022_russia_veto.toml").read_text()
-    data = app.normalize(scenario_from_toml(text).to_dict())
+    data = whatif.normalize(scenario_from_toml(text).to_dict())
     text = sim.scenario.scenario_to_toml(sim.parse_scenario(data))
-    assert app.jsonable(scenario_from_toml(text).to_dict()) == data
+    assert whatif.jsonable(scenario_from_toml(text).to_dict()) == data
     result = sim.simulate(data, draws=2_000, seed=5)
-    table = pq.read_table(io.BytesIO(app.results_bytes(result, "parquet")))
+    table = pq.read_table(io.BytesIO(sidebar.results_bytes(result, "parquet")))
     assert table.num_rows == 1
     assert table.column("p_adopted")[0].as_py() == result.p_adopted
     assert table.schema.metadata[b"unsc_sim.seed"] == b"5"
-    csv = app.results_bytes(result, "csv").decode()
+    csv = sidebar.results_bytes(result, "csv").decode()
     assert csv.splitlines()[0].startswith('"scenario","method","draws","seed","p_adopted"')
     with pytest.raises(ValueError):
-        app.results_bytes(result, "xlsx")
+        sidebar.results_bytes(result, "xlsx")
 
 
 def test_query_params_reopen_the_same_what_if() -> None:
@@ -479,8 +474,8 @@ def test_query_params_reopen_the_same_what_if() -> None:
 
 def test_link_of_an_uploaded_scenario_reopens_it() -> None:
     text = (ROOT / "scenarios" / "libya_2011_abstentions.toml").read_text()
-    data = app.normalize(scenario_from_toml(text).to_dict())
-    at = open_app(edits=app.encode_edits(data))
+    data = whatif.normalize(scenario_from_toml(text).to_dict())
+    at = open_app(edits=state.encode_edits(data))
     assert scenario(at) == data
     assert not at.warning
 
@@ -491,7 +486,7 @@ def test_damaged_link_falls_back_with_a_warning() -> None:
     assert scenario(at)["scenario"]["name"].startswith("Ukraine 2022")
     at = open_app(scenario="no_such_scenario")
     assert any("no scenario 'no_such_scenario'" in w.value for w in at.warning)
-    bad_edit = app.encode_edits({"votes": {"Russia": {"yes": 2.0}}})
+    bad_edit = state.encode_edits({"votes": {"Russia": {"yes": 2.0}}})
     at = open_app(scenario="ukraine_2022_russia_veto", edits=bad_edit)
     assert any("votes.Russia" in w.value for w in at.warning)
 
@@ -507,7 +502,7 @@ def test_discard_edits_returns_to_the_start() -> None:
     assert "edits" not in at.query_params
 
 
-@pytest.mark.parametrize("tab", app.TABS)
+@pytest.mark.parametrize("tab", tabs.TABS)
 def test_every_tab_renders(tab: str) -> None:
     at = open_app(scenario="gaza_2023_res2720_russian_amendment")
     show_tab(at, tab)
@@ -528,22 +523,22 @@ def test_every_tab_renders(tab: str) -> None:
 def test_merge_patch_round_trip() -> None:
     src = {"a": {"b": 1, "c": [1, 2]}, "d": 3}
     dst = {"a": {"b": 2, "c": [1, 2]}, "e": {"f": 4}}
-    patch = app.make_patch(src, dst)
+    patch = whatif.make_patch(src, dst)
     assert patch == {"a": {"b": 2}, "d": None, "e": {"f": 4}}
-    assert app.apply_patch(src, patch) == dst
-    assert app.decode_edits(app.encode_edits(patch)) == patch
+    assert whatif.apply_patch(src, patch) == dst
+    assert state.decode_edits(state.encode_edits(patch)) == patch
     with pytest.raises(ValueError, match="damaged"):
-        app.decode_edits("%%%")
+        state.decode_edits("%%%")
 
 
 def test_rescale_and_vote_tables() -> None:
-    assert app.rescale((0.2, 0.3, 0.5, 0.0), 0, 0.6) == pytest.approx((0.6, 0.15, 0.25, 0.0))
-    assert app.rescale((1.0, 0.0, 0.0, 0.0), 0, 0.4) == pytest.approx((0.4, 0.3, 0.3, 0.0))
-    table = app.vote_table((1 / 3, 1 / 3, 1 / 3, 0.0))
+    assert whatif.rescale((0.2, 0.3, 0.5, 0.0), 0, 0.6) == pytest.approx((0.6, 0.15, 0.25, 0.0))
+    assert whatif.rescale((1.0, 0.0, 0.0, 0.0), 0, 0.4) == pytest.approx((0.4, 0.3, 0.3, 0.0))
+    table = whatif.vote_table((1 / 3, 1 / 3, 1 / 3, 0.0))
     assert set(table) == {"yes", "abstain", "no"}
     assert abs(sum(table.values()) - 1.0) < 1e-9
-    assert app.pct(0.0) == "0%" and app.pct(1.0) == "100%" and app.pct(0.0004) == "<0.1%"
-    assert app.pct(0.9996) == ">99.9%" and app.pct(0.1234) == "12.3%"
+    assert display.pct(0.0) == "0%" and display.pct(1.0) == "100%" and display.pct(0.0004) == "<0.1%"
+    assert display.pct(0.9996) == ">99.9%" and display.pct(0.1234) == "12.3%"
 
 
 def test_exact_then_monte_carlo_keeps_the_draws_and_the_seed() -> None:
@@ -638,16 +633,16 @@ def test_the_picker_and_the_year_box_show_what_the_page_shows() -> None:
     at.radio(key="start_mode").set_value("A year's Council").run()
     assert at.number_input(key="year_pick").value == 2025
     at.radio(key="start_mode").set_value("Scenario library").run()
-    at.selectbox(key="library_pick").set_value(app.DEFAULT_SCENARIO).run()
+    at.selectbox(key="library_pick").set_value(state.DEFAULT_SCENARIO).run()
     assert not at.exception, at.exception
     assert scenario(at)["scenario"]["name"].startswith("What-if 2026")
-    assert at.query_params["scenario"] == app.DEFAULT_SCENARIO
+    assert at.query_params["scenario"] == state.DEFAULT_SCENARIO
     # the year box follows the page too: the 2026 what-if sits on the 2026 Council
     at.radio(key="start_mode").set_value("A year's Council").run()
     assert at.number_input(key="year_pick").value == 2026
     # and the picker shows the library scenario on the page
     at.radio(key="start_mode").set_value("Scenario library").run()
-    assert at.selectbox(key="library_pick").value == app.DEFAULT_SCENARIO
+    assert at.selectbox(key="library_pick").value == state.DEFAULT_SCENARIO
 
 
 def test_a_quick_action_when_streamlit_has_forgotten_the_edited_table() -> None:
