@@ -116,6 +116,8 @@ class Session:
     new_bloc_name = Key[str | None](None)
     new_bloc_members = Key[list[str]]([])
     new_bloc_cohesion = Key[float]()
+    # the lobby tab (the slider's value is read where it is drawn)
+    shift = Key[float]()
 
 
 session = Session()
