@@ -1,7 +1,7 @@
 """The what-if app: explore a Security Council draft's chances in the browser (``make run``).
 
 A thin entry: the page's parts live in :mod:`unsc_app` (the session state and share link in
-:mod:`unsc_app.state`, one module per tab), the edits in :mod:`sim.whatif`, every number in
+:mod:`unsc_app.state`, one module per tab), the edits in :mod:`sim.scenario.whatif`, every number in
 :mod:`sim`. The tabs are ``st.tabs``, not ``st.navigation`` pages: :mod:`unsc_app.tabs` says why.
 """
 
@@ -11,9 +11,9 @@ import time
 
 import streamlit as st
 
+from sim.engine.result import SimulationResult
 from sim.errors import InputError
-from sim.result import SimulationResult
-from sim.whatif import canonical
+from sim.scenario.whatif import canonical
 from unsc_app import state
 from unsc_app.compute import Page, cached_result, cached_spec
 from unsc_app.headline import headline, pin_row, summary_charts, title

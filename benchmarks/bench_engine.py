@@ -13,8 +13,8 @@ from statistics import median
 
 import numpy as np
 
-from sim import exact, montecarlo
-from sim.model import VoteModel
+from sim.engine import exact, montecarlo
+from sim.engine.model import VoteModel
 
 DRAWS = 1_000_000
 REPEATS = 5

@@ -12,29 +12,32 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import files
+    from sim.engine.model import VoteModel
+    from sim.engine.result import SimulationResult
+    from sim.io import files
+    from sim.scenario.council import Council, council_for_year, explicit_council
+    from sim.scenario.resolve import resolve_scenario
+    from sim.scenario.schema import Scenario, parse_scenario, scenario_from_toml
+    from sim.study.batch import sweep
+
     from .api import DEFAULT_DRAWS, DEFAULT_SEED, __version__, model_spec, simulate
-    from .batch import sweep
-    from .council import Council, council_for_year, explicit_council
     from .errors import InputError, ScenarioError
-    from .model import VoteModel
-    from .result import SimulationResult
-    from .scenario import Scenario, parse_scenario, resolve_scenario, scenario_from_toml
 
 #: Where each public name lives. They are imported on first use (PEP 562), so that
 #: ``import sim`` and ``unsc-sim --help`` load only what they use.
 _HOME = {
     "DEFAULT_DRAWS": "api", "DEFAULT_SEED": "api", "__version__": "api", "model_spec": "api",
-    "simulate": "api", "sweep": "batch", "Council": "council", "council_for_year": "council",
-    "explicit_council": "council", "InputError": "errors", "ScenarioError": "errors",
-    "VoteModel": "model", "SimulationResult": "result", "Scenario": "scenario",
-    "parse_scenario": "scenario", "resolve_scenario": "scenario", "scenario_from_toml": "scenario",
+    "simulate": "api", "sweep": "study.batch", "Council": "scenario.council",
+    "council_for_year": "scenario.council", "explicit_council": "scenario.council", "InputError": "errors",
+    "ScenarioError": "errors", "VoteModel": "engine.model", "SimulationResult": "engine.result",
+    "Scenario": "scenario.schema", "parse_scenario": "scenario.schema", "resolve_scenario": "scenario.resolve",
+    "scenario_from_toml": "scenario.schema",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name == "files":
-        return importlib.import_module(".files", __name__)
+        return importlib.import_module(".io.files", __name__)
     if name in _HOME:
         value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
         globals()[name] = value

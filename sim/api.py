@@ -12,22 +12,16 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import exact, montecarlo
-from .amendments import Path, VotePath, VoteSequence
+from sim.engine import exact, montecarlo
+from sim.engine.amendments import Path, VotePath, VoteSequence
+from sim.engine.model import VoteModel
+from sim.engine.result import AmendmentResult, SimulationResult
+from sim.engine.seeding import Seed, fresh_seed, recorded
+from sim.scenario.build import Calibration, Calibrator, ModelSpec, build_model
+from sim.scenario.resolve import ResolvedScenario, resolve_scenario
+from sim.scenario.schema import Scenario, parse_scenario
+
 from .errors import InputError
-from .model import VoteModel
-from .result import AmendmentResult, SimulationResult
-from .scenario import (
-    Calibration,
-    Calibrator,
-    ModelSpec,
-    ResolvedScenario,
-    Scenario,
-    build_model,
-    parse_scenario,
-    resolve_scenario,
-)
-from .seeding import Seed, fresh_seed, recorded
 
 Method = Literal["monte-carlo", "exact"]
 METHODS = ("monte-carlo", "exact")
@@ -69,7 +63,7 @@ def _calibrated(
     date: dt.date | None,
 ) -> Calibration:
     """Cached: editing members' probabilities does not change what calibration sees."""
-    from .calibrated import DraftContext, calibrate
+    from sim.scenario.calibrated import DraftContext, calibrate
 
     return calibrate(DraftContext(members, permanent, year, sponsor, topic, date))
 
@@ -87,7 +81,7 @@ def model_spec(
     if isinstance(scenario, ModelSpec):
         return scenario
     if isinstance(scenario, str | os.PathLike):
-        from .files import read_scenario  # the file layer; the model core does no I/O
+        from sim.io.files import read_scenario  # the file layer; the model core does no I/O
 
         scenario = read_scenario(os.fspath(scenario))
     if not isinstance(scenario, Mapping | Scenario | ResolvedScenario):
@@ -165,7 +159,7 @@ def simulate(
     """Outcome probabilities of a scenario's draft, after any amendments.
 
     ``seed`` is an ``int`` or a :class:`numpy.random.SeedSequence` (run on its 63-bit derived
-    seed, :func:`sim.seeding.recorded`); ``seed=None`` draws fresh entropy. The ``int`` the run
+    seed, :func:`sim.engine.seeding.recorded`); ``seed=None`` draws fresh entropy. The ``int`` the run
     used is recorded in the result, so the run can be replayed. ``pool`` (anything with
     ``map``) spreads Monte Carlo chunks over workers; the numbers do not depend on it.
     """

@@ -2,15 +2,15 @@
 
 An input error says where the problem is (the file or upload, then the field) and what it is,
 so that every interface can print it as one line: ``FILE: field.path: what is wrong``. The
-command line prints it and exits 2 (:mod:`sim.cli_common`), the app shows it beside the input.
+command line prints it and exits 2 (:mod:`sim.cli.common`), the app shows it beside the input.
 
 The kinds are subclasses, so ``except InputError`` catches them all:
 
 * :class:`ScenarioError`: a scenario file or upload that cannot be simulated;
 * :class:`StudyError`: a study file that cannot be expanded into points.
 
-Two lower-level errors are reasons, not input errors: :class:`sim.inputs.FileRefused` (why a
-path was not read) and :class:`sim.names.UnknownMemberError` (why a name was not found). Their
+Two lower-level errors are reasons, not input errors: :class:`sim.io.inputs.FileRefused` (why a
+path was not read) and :class:`sim.scenario.names.UnknownMemberError` (why a name was not found). Their
 callers know the field and raise an input error that names it.
 """
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.council import council_for_year
 from sim.errors import InputError
+from sim.scenario.council import council_for_year
 from tests.conftest import ROOT
 
 SCENARIO = ROOT / "scenarios" / "iran_2015_jcpoa_unanimous.toml"
@@ -95,7 +95,7 @@ def test_sweep_output_errors_name_parameters_not_flags(tmp_path: Path) -> None:
 
 
 def test_the_cli_names_its_flags_for_the_same_errors(tmp_path: Path) -> None:
-    """The command line's error boundary maps parameters to flags (sim.cli_common.cli_message)."""
+    """The command line's error boundary maps parameters to flags (sim.cli.common.cli_message)."""
     from click.testing import CliRunner
 
     from sim.cli import main

@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import sim
-from sim import montecarlo, whatif
-from sim.files import MAX_SCENARIO_BYTES
-from sim.scenario import scenario_from_toml
+from sim.engine import montecarlo
+from sim.io.files import MAX_SCENARIO_BYTES
+from sim.scenario import whatif
+from sim.scenario.schema import scenario_from_toml
 from unsc_app import display, members, sidebar, state, tabs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -371,7 +372,7 @@ def _progress_script() -> None:
     """Run a long simulation through the app's cache with st.progress spied on."""
     import streamlit as st
 
-    from sim.whatif import canonical
+    from sim.scenario.whatif import canonical
     from unsc_app.compute import cached_result, library
 
     real = st.progress
@@ -443,7 +444,7 @@ def test_downloads_are_offered() -> None:
 def test_download_contents_round_trip() -> None:
     text = (ROOT / "scenarios" / "ukraine_2022_russia_veto.toml").read_text()
     data = whatif.normalize(scenario_from_toml(text).to_dict())
-    text = sim.scenario.scenario_to_toml(sim.parse_scenario(data))
+    text = sim.scenario.schema.scenario_to_toml(sim.parse_scenario(data))
     assert whatif.jsonable(scenario_from_toml(text).to_dict()) == data
     result = sim.simulate(data, draws=2_000, seed=5)
     table = pq.read_table(io.BytesIO(sidebar.results_bytes(result, "parquet")))

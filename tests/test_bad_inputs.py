@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from sim.errors import InputError, ScenarioError
-from sim.files import read_scenario, scenario_from_bytes
+from sim.io.files import read_scenario, scenario_from_bytes
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 UKRAINE = ROOT / "scenarios" / "ukraine_2022_russia_veto.toml"
 #: A child that goes over this address space fails instead of swapping the machine.
 MEMORY_CAP = 2 << 30
@@ -120,7 +120,7 @@ def test_special_files_read_scenario(fifo: Path) -> None:
     # in a child, so that before the fix the test fails in 30 s instead of hanging or
     # filling the memory
     for path, kind in ((fifo, "a FIFO"), ("/dev/zero", "a character device")):
-        code, err = python(f"from sim.files import read_scenario; read_scenario({str(path)!r})")
+        code, err = python(f"from sim.io.files import read_scenario; read_scenario({str(path)!r})")
         assert code == 1
         assert err.strip().splitlines()[-1].endswith(f"{path}: (file): is not a regular file ({kind})")
 
@@ -154,8 +154,8 @@ def test_special_files_predict_params_and_history(fifo: Path, tmp_path: Path) ->
 
 
 def test_csv_over_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim import records
     from sim.errors import InputError
+    from sim.io import records
 
     monkeypatch.setattr(records, "MAX_CSV_BYTES", 10)
     path = tmp_path / "big.csv"
@@ -241,7 +241,7 @@ def test_dates_as_toml_dates_or_iso_strings() -> None:
 
 
 def test_study_axis_with_a_bool_among_numbers(tmp_path: Path) -> None:
-    from sim.batch import load_study
+    from sim.study.batch import load_study
 
     path = study(tmp_path, vary='[vary.grid]\n"correlation.common" = [0, 0.1, true]\n')
     message = r"study\.toml: vary\.grid\.correlation\.common: values must all be of one type, got booleans and numbers"

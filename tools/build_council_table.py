@@ -3,7 +3,7 @@
 Usage: python tools/build_council_table.py [--data-dir DIR]
 DIR defaults to ../shared/data relative to the repository root. The script also writes
 sim/data/council_seat_changes.csv (the seats that changed holder during a year, for
-`sim.council.council_on`) and sim/data/council_membership.PROVENANCE.md.
+`sim.scenario.council.council_on`) and sim/data/council_membership.PROVENANCE.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sim.names import resolve  # noqa: E402
+from sim.scenario.names import resolve  # noqa: E402
 
 DPPA = "unsc_membership_1946_2024_dppa.csv"
 SUPPLEMENT = "unsc_membership_2025_2027_supplement.csv"
@@ -203,16 +203,16 @@ Edits to the source, all made in the script:
 3. Split terms are kept as the source gives them (one holder per year): 1956 YUG / 1957 PHL,
    1960 POL / 1961 TUR, 1962 ROU / 1963 PHL, 1964 CSK / 1965 MYS, 2017 ITA / 2018 NLD.
 4. 1990 lists YEM as the source does, although Democratic Yemen (YMD) held the seat until
-   unification on 22 May 1990; `sim.names.seat_code` maps YMD to YEM for 1990.
+   unification on 22 May 1990; `sim.scenario.names.seat_code` maps YMD to YEM for 1990.
 5. So for a seat that changed holder during a year the table lists the holder for the greater
-   part of the year (ROC 1971, YEM 1990, SUN 1991), and `sim.council.council_for_year` with it.
+   part of the year (ROC 1971, YEM 1990, SUN 1991), and `sim.scenario.council.council_for_year` with it.
 
 # council_seat_changes.csv: provenance
 
 Built by the same command on {date}; {n_changes} rows, one per seat that changed holder during
 a year. Columns: date (first day of the new holder), before, after (codes as above),
 succession (the new holder continues the old one's membership), source. Used by
-`sim.council.council_on(date)`: the Council that sat on a given day.
+`sim.scenario.council.council_on(date)`: the Council that sat on a given day.
 
 Sources: the public record named in each row's `source` (GA res. 2758 (XXVI); the Yemeni
 unification of 22 May 1990; the letter of 24 December 1991 recorded in the Repertoire of the

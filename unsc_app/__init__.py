@@ -2,5 +2,5 @@
 
 :mod:`unsc_app.state` owns the session state and the share link; one module per part of the
 page holds its widgets and their callbacks; every edit of the scenario is a pure function of
-:mod:`sim.whatif`, every number comes from :mod:`sim` and every chart from :mod:`sim.charts`.
+:mod:`sim.scenario.whatif`, every number comes from :mod:`sim` and every chart from :mod:`sim.render.charts`.
 """

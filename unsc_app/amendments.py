@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import charts
-from sim.report import reference_note
-from sim.whatif import drop_amendment
+from sim.render import comparisons
+from sim.render.text import reference_note
+from sim.scenario.whatif import drop_amendment
 from unsc_app import state
 from unsc_app.compute import Page
 from unsc_app.display import chart, pct
@@ -30,7 +30,7 @@ def amendments_tab(page: Page) -> None:
             "to see the paths through them."
         )
         return
-    chart(charts.amendment_paths_chart(amend))
+    chart(comparisons.amendment_paths_chart(amend))
     real = reference_amendments(page.data)
     for j, (name, p, (given_yes, given_no)) in enumerate(
         zip(amend.names, amend.p_adopted, amend.p_draft_given, strict=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import charts
-from sim.whatif import make_patch
+from sim.render import comparisons
+from sim.scenario.whatif import make_patch
 from unsc_app.compute import Page
 from unsc_app.display import chart
 from unsc_app.state import session
@@ -32,9 +32,9 @@ def compare_tab(page: Page) -> None:
     results = {"Pinned": pinned["result"], "Now": page.result}
     left, right = st.columns(2, gap="large")
     with left:
-        chart(charts.compare_chart(results))
+        chart(comparisons.compare_chart(results))
     with right:
-        chart(charts.compare_members_chart(results))
+        chart(comparisons.compare_members_chart(results))
     patch = make_patch(pinned["scenario"], page.data)
     if patch:
         changed = ", ".join(CHANGED_WORDS.get(k, k) for k in sorted(patch))

@@ -1,5 +1,5 @@
 """Cached computation: the scenario library, a scenario's engine model, its result and its
-sensitivity, each keyed by the scenario's canonical JSON (:func:`sim.whatif.canonical`)."""
+sensitivity, each keyed by the scenario's canonical JSON (:func:`sim.scenario.whatif.canonical`)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from sim.api import model_spec, simulate
+from sim.engine.result import SimulationResult
+from sim.engine.sensitivity import sensitivity
 from sim.errors import InputError
-from sim.files import scenario_from_bytes
-from sim.result import SimulationResult
-from sim.scenario import ModelSpec
-from sim.sensitivity import sensitivity
-from sim.whatif import normalize
+from sim.io.files import scenario_from_bytes
+from sim.scenario.build import ModelSpec
+from sim.scenario.whatif import normalize
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 #: Monte Carlo runs at least this long show a progress bar.

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import charts
-from sim.names import readable_name
-from sim.result import SimulationResult
+from sim.engine.result import SimulationResult
+from sim.render import charts
+from sim.scenario.names import readable_name
 from unsc_app import state
 from unsc_app.display import chart, one_column_legend, pct
 from unsc_app.reference import reference_chance

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import charts
-from sim.names import readable_name
-from sim.sensitivity import DEFAULT_SHIFT
+from sim.engine.sensitivity import DEFAULT_SHIFT
+from sim.render import charts, comparisons
+from sim.scenario.names import readable_name
 from unsc_app.compute import Page, cached_sensitivity
 from unsc_app.display import chart, pct
 
@@ -36,7 +36,7 @@ def leaning(page: Page) -> None:
         key="shift",
     )
     df = cached_sensitivity(page.canon, float(shift))
-    chart(charts.sensitivity_chart(df))
+    chart(comparisons.sensitivity_chart(df))
     best = df.loc[df["change_yes"].idxmax()]
     worst = df.loc[df["change_no"].idxmin()]
     note = " (the draft as tabled, before amendments)" if page.data.get("amendments") else ""

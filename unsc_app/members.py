@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim import charts
 from sim.api import default_calibrator
-from sim.model import VOTES
-from sim.names import readable_name
-from sim.scenario import ModelSpec
-from sim.whatif import (
+from sim.engine.model import VOTES
+from sim.render import charts
+from sim.scenario.build import ModelSpec
+from sim.scenario.names import readable_name
+from sim.scenario.whatif import (
     Probs,
     canonical,
     edited_on_draft,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim import charts
-from sim.report import reference_note
+from sim.render import charts
+from sim.render.text import reference_note
 from unsc_app.compute import Page
 from unsc_app.display import chart, one_column_legend, pct
 from unsc_app.reference import reference_amendments, reference_chance

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.result import SimulationResult
-from sim.scenario import AmendmentReferenceSpec
-from sim.study_apply import member_code
-from sim.whatif import year_of
+from sim.engine.result import SimulationResult
+from sim.scenario.schema import AmendmentReferenceSpec
+from sim.scenario.whatif import year_of
+from sim.study.overrides import member_code
 
 
 def reference_chance(result: SimulationResult, ref: Mapping[str, Any]) -> float:

@@ -7,10 +7,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from sim import charts
-from sim.model import VoteModel
-from sim.study_apply import member_code
-from sim.whatif import (
+from sim.engine.model import VoteModel
+from sim.render import charts
+from sim.scenario.whatif import (
     add_bloc,
     canonical,
     correlation_table,
@@ -22,6 +21,7 @@ from sim.whatif import (
     set_procedural,
     year_of,
 )
+from sim.study.overrides import member_code
 from unsc_app import state
 from unsc_app.compute import Page, cached_spec
 from unsc_app.display import chart

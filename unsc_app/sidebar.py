@@ -8,12 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.council import FIRST_YEAR, LAST_YEAR
+from sim.engine.result import SimulationResult
 from sim.errors import InputError
-from sim.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
-from sim.result import SimulationResult
-from sim.scenario import parse_scenario, scenario_to_toml
-from sim.whatif import normalize, year_scenario
+from sim.io.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
+from sim.scenario.council import FIRST_YEAR, LAST_YEAR
+from sim.scenario.schema import parse_scenario, scenario_to_toml
+from sim.scenario.whatif import normalize, year_scenario
 from unsc_app import state
 from unsc_app.compute import library
 from unsc_app.state import DRAW_CHOICES, MAX_SEED, METHOD_LABELS, START_MODES, session

@@ -1,6 +1,6 @@
 """The page's session state and its share link: the only module that touches ``st.session_state``.
 
-The state is one scenario dict (``session.scn``, canonical: :func:`sim.whatif.normalize`), where
+The state is one scenario dict (``session.scn``, canonical: :func:`sim.scenario.whatif.normalize`), where
 it started from (``session.base``) and the run settings. Every key is a typed field of
 :class:`Session`; a widget's ``key=`` is the name of its field, so that Streamlit keeps the
 widget's value there. The page address carries the starting point and a JSON merge patch of the
@@ -18,12 +18,12 @@ from typing import Any, Generic, TypedDict, TypeVar, overload
 
 import streamlit as st
 
-from sim.council import FIRST_YEAR, LAST_YEAR
+from sim.engine.model import VOTES
+from sim.engine.result import SimulationResult
 from sim.errors import InputError
-from sim.files import MAX_SCENARIO_BYTES
-from sim.model import VOTES
-from sim.result import SimulationResult
-from sim.whatif import apply_patch, make_patch, normalize, year_of, year_scenario
+from sim.io.files import MAX_SCENARIO_BYTES
+from sim.scenario.council import FIRST_YEAR, LAST_YEAR
+from sim.scenario.whatif import apply_patch, make_patch, normalize, year_of, year_scenario
 from unsc_app.compute import library
 
 DEFAULT_SCENARIO = "whatif_2026_us_ukraine_text"

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..rules import charter_threshold
-from ..votes import CAST, CAST_WORDS
+from sim.engine.rules import charter_threshold
+from sim.engine.votes import CAST, CAST_WORDS
+
 from . import baselines as B
 from . import metrics as X
 from .config import FitConfig
@@ -75,7 +76,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
 
     Nothing of year Y is used to forecast it: the model reads the vote history at the
     start of the year, and the baselines are fitted on the years before Y."""
-    from ..exact import event_probabilities
+    from sim.engine.exact import event_probabilities
 
     cfg = cfg or FitConfig()
     mem_parts, ev_parts, secs = [], [], []

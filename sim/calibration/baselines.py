@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..votes import CAST_WORDS
+from sim.engine.votes import CAST_WORDS
+
 from .features import parse_sponsors, sponsor_class
 
 PSEUDO = 5.0

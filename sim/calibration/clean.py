@@ -9,7 +9,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..council import FIRST_YEAR, LAST_YEAR, council_on
+from sim.scenario.council import FIRST_YEAR, LAST_YEAR, council_on
+
 from .features import PERMANENT
 
 

@@ -1,6 +1,6 @@
 """From vote rows to model rows: event features, member features and sparse design keys.
 
-Input rows follow the tidy layout of :func:`sim.records.load_sc_draft_votes` (columns
+Input rows follow the tidy layout of :func:`sim.io.records.load_sc_draft_votes` (columns
 ``event_id, date, year, member, sponsor, topic, agenda, category, region, draft``). Outcome
 columns (``vote``, ``outcome``, ``adopted``) are never read here.
 """

@@ -1,5 +1,5 @@
 """Event forecasts through the engine: member probabilities of one event become a
-:class:`sim.model.VoteModel`, and P(adopted), P(vetoed) come from the engine's exact method
+:class:`sim.engine.model.VoteModel`, and P(adopted), P(vetoed) come from the engine's exact method
 with the hurdle mixture (docs/calibration.md, "Event forecasts")."""
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..rules import charter_threshold
+from sim.engine.rules import charter_threshold
+
 from .blocs import BLOCS
 from .features import PERMANENT
 from .prediction import Prediction
 
 if TYPE_CHECKING:
-    from ..model import VoteModel
+    from sim.engine.model import VoteModel
 
 
 def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
@@ -25,7 +26,7 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
 
     Hurdle mixture: unanimous (adopted) with probability 1 - q; otherwise the contested
     votes, with their own correlation, conditioned on not being unanimous."""
-    from ..exact import event_probabilities_unanimous
+    from sim.engine.exact import event_probabilities_unanimous
 
     # every input row is forecast, but a member listed twice in an event votes once
     parts = pred.parts.drop_duplicates(["cand", "member"])
@@ -48,9 +49,9 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
 
 def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
                threshold: int) -> VoteModel:
-    """Engine :class:`sim.model.VoteModel` for one event's member rows; ``threshold`` is the
+    """Engine :class:`sim.engine.model.VoteModel` for one event's member rows; ``threshold`` is the
     quota of the Council that votes (members without a row are absent, the quota stays)."""
-    from ..model import VoteModel
+    from sim.engine.model import VoteModel
 
     members = tuple(d["member"])
     probs = np.column_stack([d["p_yes"], d["p_abstain"], d["p_no"], np.zeros(len(d))])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..names import PERMANENT_NOW, try_resolve
+from sim.scenario.names import PERMANENT_NOW, try_resolve
 
 P3 = frozenset({"USA", "GBR", "FRA"})
 RUCN = frozenset({"RUS", "CHN"})

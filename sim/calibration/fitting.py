@@ -14,8 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..seeding import generator
+from sim.engine.seeding import generator
+from sim.errors import InputError
+
 from .blocs import BLOCS, bloc_index
 from .config import FitConfig
 from .correlation import fit_correlation, make_batch

@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError
+from sim.errors import InputError
+
 from .features import COV_COLUMNS, CovariateTable
 from .history import History
 

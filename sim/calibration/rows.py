@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..rules import adopted as adopted_by_rule
-from ..rules import charter_threshold
-from ..votes import STANCE_RANK
+from sim.engine.rules import adopted as adopted_by_rule
+from sim.engine.rules import charter_threshold
+from sim.engine.votes import STANCE_RANK
+from sim.errors import InputError
+
 from .design import EVENT_KINDS, MEMBER_KINDS, event_keys, event_table, member_rows, no_keys, yes_keys
 from .features import CovariateTable, PenholderHistory
 from .history import History, history_features
@@ -126,7 +127,7 @@ def event_outcomes(m: pd.DataFrame, y: np.ndarray, adopted: Mapping[str, bool] |
     """Events of member rows and their code: 2 unanimous (every recorded vote yes), 1
     contested but adopted, 0 not adopted. Adoption is the record's (``adopted``, by event id);
     without it, the Charter's rule for a substantive vote: the Council's quota of yes votes
-    (:func:`sim.rules.charter_threshold`) and no permanent member's no (:func:`sim.rules.adopted`)."""
+    (:func:`sim.engine.rules.charter_threshold`) and no permanent member's no (:func:`sim.engine.rules.adopted`)."""
     ev, row_event = event_frame(m)
     contested = np.zeros(len(ev), dtype=bool)
     np.logical_or.at(contested, row_event, y != YES)

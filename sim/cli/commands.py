@@ -1,0 +1,154 @@
+"""The ``unsc-sim`` command line: a thin layer over the Python API.
+
+Every bad input ends with one line ``FILE: field: problem`` on stderr and exit code 2 (the one
+boundary is :class:`sim.cli.common.CommandLine`). Commands import what they use when they run,
+so ``unsc-sim --help`` loads no engine and ``run`` loads no sweep machinery.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sim.errors import InputError
+from sim.scenario.council import FIRST_YEAR, LAST_YEAR
+
+from .calibrate import backtest_command, fit_command, predict_command
+from .common import CommandLine, EngineDefault, command_line
+from .sweep import sweep
+
+if TYPE_CHECKING:
+    from sim.api import Method
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from sim.api import __version__
+
+    click.echo(f"unsc-sim, version {__version__}")
+    ctx.exit()
+
+
+@click.group(cls=CommandLine, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
+def main() -> None:
+    """Simulate UN Security Council votes: would this draft pass, and why?"""
+
+
+def _check_out(out: Path | None, force: bool) -> None:
+    if out is None:
+        return
+    if out.suffix not in {".json", ".csv", ".parquet"}:
+        raise InputError("--out", f"{out}: use a .json, .csv or .parquet file name")
+    if out.exists() and not force:
+        raise InputError("--out", f"{out} exists; pass --force to overwrite it")
+
+
+DRAWS = EngineDefault("DEFAULT_DRAWS")
+SEED = EngineDefault("DEFAULT_SEED")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--draws", default=DRAWS, show_default=True, type=int, help="Monte Carlo draws.")
+@click.option("--seed", default=SEED, show_default=True, type=int, help="Random seed (recorded).")
+@click.option("--exact", is_flag=True, help="Exact probabilities (quadrature) instead of Monte Carlo.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Also write results to FILE.json, .csv or .parquet.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+def run(
+    scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool
+) -> None:
+    """Simulate one or more SCENARIO.toml files."""
+    from sim.api import simulate
+    from sim.io.files import read_scenario, write_results
+    from sim.render.text import result_table
+
+    _check_out(out, force)
+    specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
+    method: Method = "exact" if exact else "monte-carlo"
+    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    if fmt == "json":
+        payload = [r.to_dict() for r in results]
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
+    else:
+        click.echo("\n\n".join(result_table(r, reference=s.reference) for r, s in zip(results, specs, strict=True)))
+    if out is not None:
+        write_results(results, out, command_line())
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--draws", default=DRAWS, show_default=True, type=int)
+@click.option("--seed", default=SEED, show_default=True, type=int)
+@click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str) -> None:
+    """Compare scenarios side by side (same seed: common random numbers)."""
+    from sim.api import simulate
+    from sim.io.files import read_scenario
+    from sim.render.text import compare_table
+
+    if len(scenarios) < 2:
+        raise InputError("SCENARIOS", "give at least two scenario files to compare")
+    specs = [read_scenario(p) for p in scenarios]
+    method: Method = "exact" if exact else "monte-carlo"
+    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    if fmt == "json":
+        # a list, in the order given: the same file may be compared with itself
+        payload = [{"file": str(p), **r.to_dict()} for p, r in zip(scenarios, results, strict=True)]
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(compare_table(results, [p.stem for p in scenarios]))
+
+
+@main.command()
+@click.option(
+    "--year", type=int, default=None, help=f"Council of a year, {FIRST_YEAR}-{LAST_YEAR} (default: the latest)."
+)
+@click.option("--procedural", is_flag=True, help="Procedural vote: no veto.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def power(year: int | None, procedural: bool, fmt: str) -> None:
+    """A priori voting power (Shapley–Shubik and Banzhaf) of each member."""
+    from sim.engine.power import voting_power
+    from sim.render.text import power_table
+    from sim.scenario.council import council_for_year
+
+    y = LAST_YEAR if year is None else year
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise InputError("--year", f"must be between {FIRST_YEAR} and {LAST_YEAR}, got {y}")
+    council = council_for_year(y)
+    pw = voting_power(council, procedural=procedural)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "year": y,
+                    "threshold": council.threshold,
+                    "procedural": procedural,
+                    "shapley_shubik": {m: float(v) for m, v in pw.shapley_shubik.items()},
+                    "banzhaf": {m: float(v) for m, v in pw.banzhaf.items()},
+                    "banzhaf_absolute": {m: float(v) for m, v in pw.banzhaf_absolute.items()},
+                    "fractions": {
+                        k: {m: str(v) for m, v in getattr(pw, k).items()}
+                        for k in ("shapley_shubik", "banzhaf", "banzhaf_absolute")
+                    },
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"A priori voting power, {y} Council ({council.size} members, {council.threshold} votes needed"
+                   f"{', procedural' if procedural else ''})")
+        click.echo(power_table(pw))
+
+
+for _name, _cmd in (("sweep", sweep), ("fit", fit_command), ("predict", predict_command),
+                   ("backtest", backtest_command)):
+    main.add_command(_cmd, _name)
+

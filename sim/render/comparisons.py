@@ -1,0 +1,191 @@
+"""Altair charts that set runs side by side: the amendment paths of one vote, a sensitivity
+sweep, and several scenarios compared. Pure functions, as in :mod:`.charts`, whose colours,
+labels and axes they share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from sim.engine.amendments import VotePath
+from sim.engine.result import AmendmentResult, SimulationResult
+
+from .charts import AUTOSIZE, PCT, SHORT, VOTE_COLOURS, legend, member_label, member_labels, name_axis, pct_axis
+
+
+def amendment_paths_frame(amendments: AmendmentResult) -> pd.DataFrame:
+    """One row per path (amendment outcomes, then the draft's), with short labels A1, A2, ..."""
+    rows = [
+        {
+            "path": path.short(),
+            "draft": "Draft adopted" if path.draft else "Draft not adopted",
+            "p": float(amendments.paths.get(path, 0.0)),
+        }
+        for path in VotePath.every(len(amendments.names))
+    ]
+    return pd.DataFrame(rows)
+
+
+def amendment_paths_chart(amendments: AmendmentResult) -> alt.Chart:
+    """Stacked bars: chance of each sequence of amendment outcomes, split by the draft's fate."""
+    df = amendment_paths_frame(amendments)
+    order = list(dict.fromkeys(df["path"]))
+    return (
+        alt.Chart(df, title="Paths through the amendments (voted in order, before the draft)")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=pct_axis("Chance"), stack="zero"),
+            y=alt.Y("path:N", sort=order, title=None, axis=name_axis()),
+            color=alt.Color(
+                "draft:N",
+                scale=alt.Scale(
+                    domain=["Draft adopted", "Draft not adopted"],
+                    range=[VOTE_COLOURS[0], VOTE_COLOURS[2]],
+                ),
+                legend=legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("path:N", title="Amendments"),
+                alt.Tooltip("draft:N", title="Then"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(80, 30 * len(order)))
+    )
+
+
+def sensitivity_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Long table of the change in P(adopted) per member and direction, most influential first."""
+    spread = (df["change_yes"].abs() + df["change_no"].abs()).to_numpy()
+    order = np.argsort(-spread, kind="stable")
+    rows = []
+    for i in order:
+        r = df.iloc[int(i)]
+        label = member_label(str(r["member"]), bool(r["permanent"]))
+        for direction, col, p in (
+            ("Leans toward yes", "change_yes", "toward_yes"),
+            ("Leans toward no", "change_no", "toward_no"),
+        ):
+            rows.append(
+                {"member": label, "direction": direction, "change": float(r[col]), "p": float(r[p])}
+            )
+    return pd.DataFrame(rows, columns=["member", "direction", "change", "p"])
+
+
+def sensitivity_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Diverging bars: how P(adopted) moves when each member leans toward yes or toward no."""
+    long = sensitivity_frame(df)
+    order = list(dict.fromkeys(long["member"]))
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "change:Q", axis=alt.Axis(title="Change in the chance of adoption", format="+%")
+            ),
+            y=alt.Y("member:N", sort=order, title=None, axis=name_axis()),
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=["Leans toward yes", "Leans toward no"],
+                    range=[VOTE_COLOURS[0], VOTE_COLOURS[2]],
+                ),
+                legend=legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("member:N", title="Member"),
+                alt.Tooltip("direction:N", title="If it"),
+                alt.Tooltip("change:Q", title="Change", format="+.1%"),
+                alt.Tooltip("p:Q", title="Chance of adoption then", format=PCT),
+            ],
+        )
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color=VOTE_COLOURS[3]).encode(x="x:Q")
+    chart = alt.layer(bars, zero, title="What would change the outcome").properties(
+        autosize=AUTOSIZE, height=max(120, 22 * len(order))
+    )
+    assert isinstance(chart, alt.LayerChart)
+    return chart
+
+
+def compare_frame(results: Mapping[str, SimulationResult]) -> pd.DataFrame:
+    """Outcome probabilities of several labelled results, one row per result and outcome."""
+    rows = []
+    for label, r in results.items():
+        outcomes = (("Adopted", r.p_adopted), ("Vetoed", r.p_vetoed), (SHORT, r.p_short))
+        for outcome, p in outcomes:
+            rows.append({"result": label, "outcome": outcome, "p": float(p)})
+    return pd.DataFrame(rows, columns=["result", "outcome", "p"])
+
+
+def compare_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
+    """Grouped bars of P(adopted), P(vetoed) and P(too few votes) for labelled results."""
+    df = compare_frame(results)
+    labels = list(results)
+    return (
+        alt.Chart(df, title="Pinned result and the current what-if")
+        .mark_bar()
+        .encode(
+            x=alt.X("p:Q", axis=pct_axis("Chance"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("outcome:N", sort=["Adopted", "Vetoed", SHORT], title=None),
+            yOffset=alt.YOffset("result:N", sort=labels),
+            color=alt.Color(
+                "result:N",
+                sort=labels,
+                scale=alt.Scale(range=[VOTE_COLOURS[3], VOTE_COLOURS[0], VOTE_COLOURS[1]]),
+                legend=legend(),
+            ),
+            tooltip=[
+                alt.Tooltip("result:N", title="Result"),
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=200)
+    )
+
+
+def compare_members_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
+    """Each member's chance of voting yes in several labelled results (dots side by side)."""
+    rows = []
+    labels = list(results)
+    order: list[str] = []
+    for label, r in results.items():
+        names = member_labels(r)
+        order.extend(n for n in names if n not in order)
+        for i, name in enumerate(names):
+            rows.append({"result": label, "member": name, "p": float(r.member_votes[i, 0])})
+    df = pd.DataFrame(rows, columns=["result", "member", "p"])
+    return (
+        alt.Chart(df, title="Chance each member votes yes")
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X("p:Q", axis=pct_axis("Chance of yes"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("member:N", sort=order, title=None, axis=name_axis()),
+            color=alt.Color(
+                "result:N",
+                sort=labels,
+                scale=alt.Scale(range=[VOTE_COLOURS[3], VOTE_COLOURS[0], VOTE_COLOURS[1]]),
+                legend=legend(),
+            ),
+            shape=alt.Shape("result:N", sort=labels, legend=None),
+            tooltip=[
+                alt.Tooltip("result:N", title="Result"),
+                alt.Tooltip("member:N", title="Member"),
+                alt.Tooltip("p:Q", title="Chance of yes", format=PCT),
+            ],
+        )
+        .properties(autosize=AUTOSIZE, height=max(120, 22 * len(order)))
+    )
+
+
+__all__ = (
+    "amendment_paths_chart",
+    "compare_chart",
+    "compare_members_chart",
+    "sensitivity_chart",
+)

@@ -1,0 +1,154 @@
+"""Plain-text reports of results for people reading a terminal (pure: returns strings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from sim.engine.model import VOTES
+from sim.engine.power import PowerIndices
+from sim.engine.result import SimulationResult
+from sim.scenario.names import readable_name
+from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec
+
+BAR = 30
+
+
+def pct(p: float, digits: int = 1) -> str:
+    return f"{100 * p:.{digits}f}%"
+
+
+def stacked_bar(probs: Sequence[float], width: int = BAR) -> str:
+    """A bar of yes (█), abstain (▒), no (░) and absent (·) proportional to the probabilities."""
+    marks = "█▒░·"
+    cells = [round(p * width) for p in probs]
+    diff = width - sum(cells)
+    cells[max(range(len(cells)), key=lambda i: probs[i])] += diff
+    return "".join(m * max(c, 0) for m, c in zip(marks, cells, strict=True))
+
+
+def reference_note(ref: ReferenceSpec | AmendmentReferenceSpec) -> str:
+    """What really happened, briefly: 'adopted 10-0-5', 'vetoed (9 yes) by Russian Federation'.
+
+    Tallies the record leaves out are left out here too.
+    """
+    if ref.yes is not None and ref.no is not None and ref.abstain is not None:
+        tally = f" {ref.yes}-{ref.no}-{ref.abstain}" + (f", {ref.absent} absent" if ref.absent else "")
+    elif ref.yes is not None:
+        tally = f" ({ref.yes} yes)"
+    else:
+        tally = ""
+    by = f" by {', '.join(ref.vetoed_by)}" if ref.vetoed_by else ""
+    return f"{ref.outcome}{tally}{by}"
+
+
+def result_table(
+    result: SimulationResult, title: str | None = None, reference: ReferenceSpec | None = None
+) -> str:
+    """Outcome probabilities with intervals, veto vs shortfall, and per-member bars.
+
+    With the scenario's ``reference``, what really happened is shown beside the model: for the
+    draft and for each amendment.
+    """
+    r = result
+    lines = []
+    head = title or r.scenario_name or "Scenario"
+    kind = "procedural (no veto)" if r.procedural else "substantive"
+    lines.append(f"{head}")
+    how = "exact (quadrature)" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
+    lines.append(f"  {len(r.members)} members, {r.threshold} votes needed, {kind}; {how}; unsc-sim {r.version}")
+    lines.append("")
+    lo, hi = r.p_adopted_ci
+    ci = "" if r.method == "exact" else f"   95% CI [{pct(lo, 2)}, {pct(hi, 2)}]  (se {pct(r.p_adopted_se, 2)})"
+    lines.append(f"  P(adopted)           {pct(r.p_adopted, 2):>8}{ci}")
+    if not r.procedural:
+        by_veto = sorted(r.p_veto_by.items(), key=lambda kv: -kv[1])
+        vetoes = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_veto)
+        lines.append(f"  P(vetoed)            {pct(r.p_vetoed, 2):>8}   enough votes and a no by {vetoes}")
+    lines.append(f"  P(short of {r.threshold} votes) {pct(r.p_short, 2):>8}   failed, whoever voted no")
+    if r.permanent:
+        by_no = sorted(r.p_no_by.items(), key=lambda kv: -kv[1])
+        nos = ", ".join(f"{readable_name(m)} {pct(p)}" for m, p in by_no)
+        lines.append(f"  P(permanent no)      {pct(r.p_permanent_no, 2):>8}   any permanent no: {nos}")
+    if reference is not None:
+        label = reference.resolution or reference.draft or "the draft"
+        lines.append(f"  Really: {reference_note(reference)} ({label})")
+    if r.amendments is not None:
+        real = {a.name: a for a in reference.amendments} if reference is not None else {}
+        lines.append("")
+        lines.append("  Amendments (voted first, in order):")
+        for name, p, (given_yes, given_no) in zip(
+            r.amendments.names, r.amendments.p_adopted, r.amendments.p_draft_given, strict=True
+        ):
+            gy = "n/a" if given_yes is None else pct(given_yes)
+            gn = "n/a" if given_no is None else pct(given_no)
+            note = f"; really: {reference_note(real[name])}" if name in real else ""
+            lines.append(f"    {name}: P(adopted) {pct(p)}; draft passes {gy} if adopted, {gn} if not{note}")
+    lines.append("")
+    legend = "█ yes ▒ abstain ░ no · absent"
+    lines.append(
+        f"  {'Member':<24} {'yes':>6} {'abst.':>6} {'no':>6} {'absent':>6}  {legend:<{BAR}}  pivotal  source"
+    )
+    for i, m in enumerate(r.members):
+        p = r.member_votes[i]
+        perm = "*" if m in r.permanent else " "
+        src = r.provenance.get(m, "")
+        lines.append(
+            f"  {perm}{readable_name(m)[:19]:<19} {m:>3} "
+            + " ".join(f"{pct(p[j], 0):>6}" for j in range(len(VOTES)))
+            + f"  {stacked_bar(list(p))}  {pct(r.pivotal[i]):>7}  {src}"
+        )
+    lines.append("  * permanent member")
+    lines.append("")
+    lines.append("  Most likely tallies (yes-no-abstain, absent):")
+    for t in r.tally_top(5):
+        lines.append(f"    {t['yes']:>2}-{t['no']}-{t['abstain']}  absent {t['absent']}  {pct(t['p'])}")
+    lines.append("")
+    lines.append("  Yes votes:")
+    peak = max(r.yes_distribution.max(), 1e-12)
+    for k, p in enumerate(r.yes_distribution):
+        if p < 5e-4 and k < r.threshold - 1:
+            continue
+        mark = " ◀ needed" if k == r.threshold else ""
+        lines.append(f"    {k:>2} {'█' * round(40 * p / peak):<40} {pct(p):>6}{mark}")
+    return "\n".join(lines)
+
+
+def compare_table(results: Sequence[SimulationResult], labels: Sequence[str]) -> str:
+    """Side-by-side outcome probabilities and member votes of several scenarios."""
+    width = max(14, *(len(label) for label in labels))
+    lines = ["  " + " " * 24 + "".join(f"{label[:width]:>{width + 2}}" for label in labels)]
+
+    def row(name: str, values: Sequence[str]) -> None:
+        lines.append(f"  {name:<24}" + "".join(f"{v:>{width + 2}}" for v in values))
+
+    row("P(adopted)", [pct(r.p_adopted, 2) for r in results])
+    row("  ± se", [pct(r.p_adopted_se, 2) for r in results])
+    row("P(vetoed)", [pct(r.p_vetoed, 2) for r in results])
+    row("P(short of votes)", [pct(r.p_short, 2) for r in results])
+    row("P(permanent no)", [pct(r.p_permanent_no, 2) for r in results])
+    members = sorted({m for r in results for m in r.members}, key=lambda m: (m not in results[0].permanent, m))
+    for m in members:
+        vals = []
+        for r in results:
+            if m in r.members:
+                p = r.member_votes[r.members.index(m)]
+                vals.append(f"{pct(p[0], 0)}/{pct(p[1], 0)}/{pct(p[2], 0)}")
+            else:
+                vals.append("-")
+        row(f"{readable_name(m)[:18]} y/a/n", vals)
+    return "\n".join(lines)
+
+
+def power_table(power: PowerIndices) -> str:
+    """A priori voting power per member, as fractions and percentages."""
+    lines = [f"  {'Member':<26} {'Shapley–Shubik':>22} {'Banzhaf (normalized)':>24} {'Banzhaf (absolute)':>22}"]
+    for m, ss in power.shapley_shubik.items():
+        bz = power.banzhaf[m]
+        ab = power.banzhaf_absolute[m]
+        lines.append(f"  {readable_name(m)[:20]:<20} {m:>5} {_frac(ss):>22} {_frac(bz):>24} {_frac(ab):>22}")
+    return "\n".join(lines)
+
+
+def _frac(x: Fraction) -> str:
+    return f"{x} ({pct(float(x), 2)})"

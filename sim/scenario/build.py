@@ -1,0 +1,164 @@
+"""From a resolved scenario to the engine's numbers: explicit probabilities, else calibrated,
+else the fallback; parties to a dispute; the correlation (:func:`build_model`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from sim.engine.model import VoteModel
+
+from .resolve import ResolvedScenario
+from .schema import FALLBACK_COMMON, FALLBACK_VOTE
+
+#: Where a member's probabilities came from.
+Provenance = Literal["user", "calibrated", "default", "shifted", "party to dispute"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibrated inputs for a draft, as the calibration layer provides them.
+
+    ``probs``: member -> (yes, abstain, no, absent); ``blocs``: (name, members, cohesion);
+    ``latent``: each member's probit of P(yes), where the calibration gives it.
+    """
+
+    probs: Mapping[str, tuple[float, float, float, float]]
+    common: float | None = None
+    blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+    latent: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+
+Calibrator = Callable[[ResolvedScenario], Calibration | None]
+
+
+def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, float, float]:
+    """Move a member's latent stance by ``shift`` (+ toward yes, - toward no), keeping absence.
+
+    On the probit scale of the present member's ordinal vote: P(no) = Φ(t1 - shift) and
+    P(yes) = 1 - Φ(t2 - shift), where t1, t2 reproduce the original probabilities.
+    """
+    yes, abstain, no, absent = probs
+    present = 1.0 - absent
+    if present <= 0:
+        return (yes, abstain, no, absent)
+    t1 = ndtri(min(1.0, no / present))
+    t2 = ndtri(min(1.0, (no + abstain) / present))
+    p_no = float(ndtr(t1 - shift)) * present
+    p_not_yes = float(ndtr(t2 - shift)) * present
+    return (present - p_not_yes, max(0.0, p_not_yes - p_no), p_no, absent)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The engine model of a scenario's draft, plus where each member's numbers came from."""
+
+    model: VoteModel
+    provenance: dict[str, Provenance]
+    resolved: ResolvedScenario
+    #: Members' numbers before Art. 27(3) (what a party would vote on a procedural amendment);
+    #: empty means the model's own.
+    free_probs: Mapping[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
+
+
+def free_probabilities(
+    resolved: ResolvedScenario, calibrated: Calibration | None
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
+    """Each member's (yes, abstain, no, absent) before Art. 27(3): explicit, else calibrated,
+    else the fallback."""
+    probs: dict[str, tuple[float, float, float, float]] = {}
+    prov: dict[str, Provenance] = {}
+    cal = calibrated.probs if calibrated is not None else {}
+    for code in resolved.council.members:
+        table = resolved.votes.get(code)
+        if table is not None and table.has_probabilities:
+            probs[code], prov[code] = table.as_tuple(), "user"
+            continue
+        if code in cal:
+            base, source = tuple(cal[code]), "calibrated"
+        else:
+            base, source = FALLBACK_VOTE, "default"
+        if table is not None:  # a shift of the calibrated or default stance
+            probs[code], prov[code] = shift_probs(base, table.shift or 0.0), "shifted"
+        else:
+            probs[code], prov[code] = (base[0], base[1], base[2], base[3]), source  # type: ignore[assignment]
+    return probs, prov
+
+
+def party_abstains(probs: Sequence[float]) -> tuple[float, float, float, float]:
+    """Art. 27(3): a party to the dispute abstains if present (its absence probability is kept)."""
+    yes, abstain, no, absent = probs
+    return (0.0, yes + abstain + no, 0.0, absent)
+
+
+def bind_parties(
+    resolved: ResolvedScenario,
+    free: Mapping[str, tuple[float, float, float, float]],
+    provenance: Mapping[str, Provenance],
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Provenance]]:
+    """Members' numbers for the vote on the draft: the parties to the dispute abstain if the
+    draft is substantive (Art. 27(3) binds decisions under Chapter VI and Art. 52(3), never
+    procedural votes); amendment votes are bound in :mod:`sim.engine.amendments`."""
+    probs, prov = dict(free), dict(provenance)
+    if not resolved.spec.draft.procedural:
+        for code in resolved.parties:
+            probs[code], prov[code] = party_abstains(probs[code]), "party to dispute"
+    return probs, prov
+
+
+def _correlation(
+    resolved: ResolvedScenario, calibrated: Calibration | None
+) -> tuple[float, tuple[tuple[str, tuple[str, ...], float], ...]]:
+    if resolved.spec.correlation is not None:
+        return resolved.spec.correlation.common, resolved.blocs
+    if calibrated is not None and calibrated.common is not None:
+        members = set(resolved.council.members)
+        blocs = tuple(
+            (name, tuple(m for m in codes if m in members), coh)
+            for name, codes, coh in calibrated.blocs
+            if any(m in members for m in codes)
+        )
+        return calibrated.common, blocs
+    return FALLBACK_COMMON, ()
+
+
+def to_vote_model(
+    resolved: ResolvedScenario,
+    probs: Mapping[str, tuple[float, float, float, float]],
+    common: float,
+    blocs: Sequence[tuple[str, Sequence[str], float]],
+    procedural: bool,
+) -> VoteModel:
+    """Arrange per-member numbers in Council order for the engine."""
+    council = resolved.council
+    bloc_of = {m: b for b, (_, codes, _) in enumerate(blocs) for m in codes}
+    arr = np.array([probs[m] for m in council.members], dtype=float)
+    arr = np.clip(arr, 0.0, 1.0)
+    arr /= arr.sum(axis=1, keepdims=True)
+    return VoteModel(
+        members=council.members,
+        probs=arr,
+        permanent=np.array([m in council.permanent for m in council.members]),
+        bloc=np.array([bloc_of.get(m, -1) for m in council.members], dtype=int),
+        cohesion=np.array([coh for _, _, coh in blocs], dtype=float),
+        common=common,
+        threshold=council.threshold,
+        procedural=procedural,
+        bloc_names=tuple(name for name, _, _ in blocs),
+    )
+
+
+def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None) -> ModelSpec:
+    """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
+    calibrated = calibrator(resolved) if calibrator is not None else None
+    free, free_prov = free_probabilities(resolved, calibrated)
+    probs, prov = bind_parties(resolved, free, free_prov)
+    common, blocs = _correlation(resolved, calibrated)
+    model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
+    return ModelSpec(model, prov, resolved, free)

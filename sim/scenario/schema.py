@@ -1,0 +1,217 @@
+"""Scenario files: their schema (pydantic) and its validation.
+
+Validation is kept apart from computation: :func:`parse_scenario` checks the shape of the data,
+:func:`sim.scenario.resolve.resolve_scenario` checks it against the Council (names, membership,
+correlation limits), and :func:`sim.scenario.build.build_model` turns a resolved scenario into
+numbers for the engine. Nothing here reads files; the CLI and the app pass text or dicts in. The
+format is documented in docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim.errors import ScenarioError, first_validation_error
+from sim.io.inputs import field_path, parse_toml
+
+#: Vote probabilities (yes, abstain, no, absent) of a member with no votes table and no
+#: calibrated values: most Council drafts pass, most often unanimously (docs/model.md).
+FALLBACK_VOTE = (0.85, 0.10, 0.05, 0.0)
+#: Common latent correlation used when a scenario has no [correlation] table and no calibration.
+FALLBACK_COMMON = 0.15
+#: Tolerance on probabilities summing to 1.
+SUM_TOLERANCE = 1e-9
+#: Cap on what one scenario may ask for (uploads included).
+MAX_MEMBERS = 60
+MAX_AMENDMENTS = 8
+MAX_TEXT = 2000
+
+VoteName = Literal["yes", "abstain", "no", "absent"]
+
+
+class _Strict(BaseModel):
+    """Strict types, as TOML has them: a string is never a number, a bool never a number, a
+    number never a bool or a string (only dates may also be ISO strings: :data:`IsoDate`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _iso_date(value: object) -> object:
+    """A TOML date as is; a string as an ISO date (``"2014-12-30"``); anything else refused."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be a date (YYYY-MM-DD), got {value!r}") from None
+    return value
+
+
+#: A date: a TOML date (``2014-12-30``) or an ISO date string (``"2014-12-30"``).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+class VoteTable(_Strict):
+    """A member's probabilities (omitted keys are 0, they must sum to 1), or a latent ``shift``."""
+
+    yes: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    abstain: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    no: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    absent: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
+    shift: float | None = Field(default=None, ge=-10.0, le=10.0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> VoteTable:
+        given = [v for v in (self.yes, self.abstain, self.no, self.absent) if v is not None]
+        if self.shift is not None and given:
+            raise ValueError("give either probabilities or a shift, not both")
+        if self.shift is None and not given:
+            raise ValueError("give probabilities (yes, abstain, no, absent) or a shift")
+        if given and abs(sum(given) - 1.0) > SUM_TOLERANCE:
+            raise ValueError(f"probabilities must sum to 1, they sum to {sum(given):.6g}")
+        return self
+
+    @property
+    def has_probabilities(self) -> bool:
+        return self.shift is None
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        """(yes, abstain, no, absent) with omitted values as 0."""
+        return (self.yes or 0.0, self.abstain or 0.0, self.no or 0.0, self.absent or 0.0)
+
+
+class ScenarioMeta(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=MAX_TEXT)
+
+
+class CouncilSpec(_Strict):
+    year: int | None = None
+    members: list[str] | None = Field(default=None, max_length=MAX_MEMBERS)
+    permanent: list[str] | None = Field(default=None, max_length=MAX_MEMBERS)
+    threshold: int | None = None
+    parties_to_dispute: list[str] = Field(default_factory=list, max_length=MAX_MEMBERS)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CouncilSpec:
+        if self.year is not None and self.members is not None:
+            raise ValueError("give either year or members, not both")
+        if self.year is None and self.members is None:
+            raise ValueError("give year (1946-2027) or an explicit members list")
+        if self.year is not None and self.permanent is not None:
+            raise ValueError("permanent is only for an explicit members list")
+        return self
+
+
+class DraftSpec(_Strict):
+    procedural: bool = False
+    sponsor: str | None = Field(default=None, max_length=MAX_TEXT)
+    topic: str | None = Field(default=None, max_length=MAX_TEXT)
+    date: IsoDate | None = None
+
+
+class BlocSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
+    cohesion: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
+
+
+class CorrelationSpec(_Strict):
+    common: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    blocs: list[BlocSpec] = Field(default_factory=list, max_length=MAX_MEMBERS)
+
+
+class AmendmentSpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    procedural: bool = False
+    votes: dict[str, VoteTable] = Field(default_factory=dict)
+    effect: dict[str, VoteTable] = Field(default_factory=dict)
+
+
+#: What happened to a draft or an amendment: adopted; vetoed (enough votes, but a permanent
+#: member voted no); failed (fewer than the required votes, whoever voted no).
+Outcome = Literal["adopted", "vetoed", "failed"]
+
+
+class AmendmentReferenceSpec(_Strict):
+    """What really happened to one amendment. Tallies the record does not confirm are left out."""
+
+    name: str = Field(min_length=1, max_length=200)
+    outcome: Outcome
+    yes: int | None = Field(default=None, ge=0)
+    no: int | None = Field(default=None, ge=0)
+    abstain: int | None = Field(default=None, ge=0)
+    absent: int | None = Field(default=None, ge=0)
+    vetoed_by: list[str] = Field(default_factory=list)
+    votes: dict[str, VoteName] = Field(default_factory=dict)
+
+    @property
+    def tally(self) -> tuple[int, int, int, int] | None:
+        """(yes, no, abstain, absent) if yes, no and abstain are all recorded (absent: 0 if left out)."""
+        if self.yes is None or self.no is None or self.abstain is None:
+            return None
+        return (self.yes, self.no, self.abstain, self.absent or 0)
+
+
+class ReferenceSpec(_Strict):
+    """What really happened, with a source; shown beside the model."""
+
+    source: str = Field(min_length=1, max_length=MAX_TEXT)
+    outcome: Outcome
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    abstain: int = Field(ge=0)
+    absent: int = Field(default=0, ge=0)
+    draft: str | None = None
+    date: IsoDate | None = None
+    resolution: str | None = None
+    vetoed_by: list[str] = Field(default_factory=list)
+    votes: dict[str, VoteName] = Field(default_factory=dict)
+    amendments: list[AmendmentReferenceSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    scenario: ScenarioMeta
+    council: CouncilSpec
+    draft: DraftSpec = Field(default_factory=DraftSpec)
+    votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_MEMBERS)
+    correlation: CorrelationSpec | None = None
+    amendments: list[AmendmentSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
+    reference: ReferenceSpec | None = None
+
+    @field_validator("votes")
+    @classmethod
+    def _no_empty_names(cls, v: dict[str, VoteTable]) -> dict[str, VoteTable]:
+        if any(not k.strip() for k in v):
+            raise ValueError("member names must not be empty")
+        return v
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical plain-data form (TOML-ready: no None values)."""
+        return self.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+
+
+def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
+    """Validate plain data (as read from TOML) against the schema; raise :class:`ScenarioError`."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        loc, msg = first_validation_error(exc)
+        raise ScenarioError(field_path(loc), msg, source) from None
+
+
+def scenario_from_toml(text: str, source: str | None = None) -> Scenario:
+    """Parse TOML text into a validated scenario (no file access)."""
+    return parse_scenario(parse_toml(text, source, ScenarioError), source)
+
+
+def scenario_to_toml(spec: Scenario) -> str:
+    """The scenario as TOML text that :func:`scenario_from_toml` reads back to an equal scenario."""
+    import tomli_w
+
+    return tomli_w.dumps(spec.to_dict())
