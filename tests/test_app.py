@@ -453,7 +453,7 @@ def test_download_contents_round_trip() -> None:
     assert table.schema.metadata[b"unsc_sim.seed"] == b"5"
     csv = sidebar.results_bytes(result, "csv").decode()
     assert csv.splitlines()[0].startswith('"scenario","method","draws","seed","p_adopted"')
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"unknown table format 'xlsx'"):
         sidebar.results_bytes(result, "xlsx")
 
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.engine.result import SimulationResult
+from sim.scenario.names import member_code
 from sim.scenario.schema import AmendmentReferenceSpec
 from sim.scenario.whatif import year_of
-from sim.study.overrides import member_code
 
 
 def reference_chance(result: SimulationResult, ref: Mapping[str, Any]) -> float:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from sim.engine.model import VoteModel
 from sim.render import charts
+from sim.scenario.names import member_code
 from sim.scenario.whatif import (
     add_bloc,
     canonical,
@@ -21,7 +22,6 @@ from sim.scenario.whatif import (
     set_procedural,
     year_of,
 )
-from sim.study.overrides import member_code
 from unsc_app import state
 from unsc_app.compute import Page, cached_spec
 from unsc_app.display import chart

@@ -354,6 +354,14 @@ def resolve_for_year(name: str, year: int) -> str:
     return seat_code(resolve(name), year)
 
 
+def member_code(name: str, year: int | None) -> str | None:
+    """The code a scenario's member name stands for (in ``year``'s Council, if given); None if unknown."""
+    try:
+        return resolve_for_year(name, year) if year is not None else resolve(name)
+    except UnknownMemberError:
+        return None
+
+
 def display_name(code: str) -> str:
     """Return a short readable English name for a code (any case); raise UnknownMemberError."""
     aliases = _TABLE.get(code.upper())

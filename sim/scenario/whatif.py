@@ -18,11 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.engine.model import VOTES, VoteModel
-from sim.scenario.council import council_for_year
-from sim.scenario.names import readable_bloc, readable_name
-from sim.scenario.resolve import resolve_scenario
-from sim.scenario.schema import parse_scenario
-from sim.study.overrides import member_code, renormalize
+from sim.study.overrides import renormalize
+
+from .council import council_for_year
+from .names import member_code, readable_bloc, readable_name
+from .resolve import resolve_scenario
+from .schema import parse_scenario
 
 #: A member's (yes, abstain, no, absent).
 Probs = tuple[float, float, float, float]

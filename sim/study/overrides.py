@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.engine.model import VOTES
 from sim.errors import ScenarioError, StudyError
-from sim.scenario.names import UnknownMemberError, resolve, resolve_for_year
+from sim.scenario.names import member_code
 from sim.scenario.resolve import resolve_scenario
 from sim.scenario.schema import FALLBACK_VOTE, Scenario, parse_scenario
 
@@ -50,14 +50,6 @@ def renormalize(base: Sequence[float], fixed: Mapping[str, float]) -> dict[str, 
     for k in others:
         out[k] = rest * weights[k] / mass
     return {k: out[k] for k in VOTES}
-
-
-def member_code(name: str, year: int | None) -> str | None:
-    """The code a scenario's member name stands for (in ``year``'s Council, if given); None if unknown."""
-    try:
-        return resolve_for_year(name, year) if year is not None else resolve(name)
-    except UnknownMemberError:
-        return None
 
 
 def _year(base: Mapping[str, Any], values: Mapping[tuple[Step, ...], Value]) -> int | None:
