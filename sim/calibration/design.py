@@ -169,23 +169,30 @@ class _LongDesign:
         return d[d["value"] != 0.0].reset_index(drop=True)
 
 
+def _member_columns(m: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """The member rows' columns both member probits use: member, class, topic key (strings),
+    permanent, lean, side (floats) and a column of ones."""
+    return (
+        m["member"].astype(str).to_numpy(),
+        m["cls"].astype(str).to_numpy(),
+        m["topic_key"].astype(str).to_numpy(),
+        m["perm"].to_numpy(float),
+        m["lean"].to_numpy(float),
+        m["side"].to_numpy(float),
+        np.ones(len(m)),
+    )
+
+
 def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     """Long design (row, key, value, block) of the P(yes) probit."""
-    n = len(m)
-    mem = m["member"].astype(str).to_numpy()
-    cls = m["cls"].astype(str).to_numpy()
-    top = m["topic_key"].astype(str).to_numpy()
-    perm = m["perm"].to_numpy(float)
-    ln = m["lean"].to_numpy(float)
+    mem, cls, top, perm, ln, side, ones = _member_columns(m)
     sp = m["sp_lean"].to_numpy(float)
     has_sp = np.isfinite(sp)
     spz = np.where(has_sp, sp, 0.0)
-    side = m["side"].to_numpy(float)
     t = m["t"].to_numpy(float)
     amend = m["amend"].to_numpy(bool).astype(float)
     imp = m["imputed"].to_numpy(bool).astype(float)
-    ones = np.ones(n)
-    out = _LongDesign(n)
+    out = _LongDesign(len(m))
     add, cat = out.add, out.cat
 
     add("1", ones, "intercept")
@@ -223,15 +230,8 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
 
 def no_keys(m: pd.DataFrame) -> pd.DataFrame:
     """Long design of the P(no | not yes) probit (no versus abstain)."""
-    n = len(m)
-    mem = m["member"].astype(str).to_numpy()
-    cls = m["cls"].astype(str).to_numpy()
-    top = m["topic_key"].astype(str).to_numpy()
-    perm = m["perm"].to_numpy(float)
-    ln = m["lean"].to_numpy(float)
-    side = m["side"].to_numpy(float)
-    ones = np.ones(n)
-    out = _LongDesign(n)
+    mem, cls, top, perm, ln, side, ones = _member_columns(m)
+    out = _LongDesign(len(m))
     add, cat = out.add, out.cat
 
     add("1", ones, "intercept")
