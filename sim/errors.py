@@ -16,11 +16,13 @@ callers know the field and raise an input error that names it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
+
+    M = TypeVar("M", bound=BaseModel)
 
 
 class InputError(ValueError):
@@ -58,3 +60,18 @@ def first_validation_error(exc: ValidationError) -> tuple[Sequence[int | str], s
     elif err["type"] == "missing":
         msg = "required key is missing"
     return err["loc"], msg
+
+
+def validated(
+    model: type[M], data: Any, error: type[InputError], field: Callable[[Sequence[int | str]], str],
+    source: str | None = None,
+) -> M:
+    """``data`` validated as ``model``; else ``error`` naming the first problem's field (as
+    ``field`` spells a pydantic location) and ``source``."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = first_validation_error(exc)
+        raise error(field(loc), msg, source) from None

@@ -4,6 +4,7 @@ correlation and the blocs, with their callbacks; then how often each pair votes 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -95,19 +96,20 @@ def the_vote(page: Page, label: Callable[[str], str]) -> None:
     # common + each bloc's cohesion must stay at most 1: the slider stops where it would not
     top_common = max(float(model.common), 1.0 - float(max(model.cohesion, default=0.0)))
     if top_common > 0:
-        st.slider(
-            "Common correlation (how much all members move together)",
-            0.0,
-            top_common,
-            step=0.05 if top_common >= 0.05 else 0.01,
-            key="common",
-            on_change=on_common,
-            help="At most 1 minus the largest bloc cohesion.",
-        )
+        _correlation_slider("Common correlation (how much all members move together)", top_common,
+                            "At most 1 minus the largest bloc cohesion.", "common", on_common)
     else:
         st.caption("Common correlation 0: a bloc has cohesion 1, which leaves no room for more.")
     if "correlation" not in data:
         st.caption("From calibration or the default; changing any of these makes them your own.")
+
+
+def _correlation_slider(
+    label: str, top: float, why: str, key: str, on_change: Callable[..., None], args: tuple[Any, ...] = ()
+) -> None:
+    """A correlation from 0 to ``top`` (where the sum with the others would pass 1)."""
+    st.slider(label, 0.0, top, step=0.05 if top >= 0.05 else 0.01, help=why, key=key,
+              on_change=on_change, args=args)
 
 
 def blocs(page: Page, label: Callable[[str], str]) -> None:
@@ -127,16 +129,9 @@ def blocs(page: Page, label: Callable[[str], str]) -> None:
                            on_change=on_bloc_members, args=(b,))
             state.set_bloc_cohesion(b, float(bloc["cohesion"]))
             top = max(float(bloc["cohesion"]), 1.0 - float(model.common), 0.01)
-            st.slider(
-                "Cohesion (extra correlation inside the bloc)",
-                0.0,
-                top,
-                step=0.05 if top >= 0.05 else 0.01,
-                help="At most 1 minus the common correlation.",
-                key=f"bloc_cohesion_{b}",
-                on_change=on_bloc_cohesion,
-                args=(b,),
-            )
+            _correlation_slider("Cohesion (extra correlation inside the bloc)", top,
+                                "At most 1 minus the common correlation.", f"bloc_cohesion_{b}",
+                                on_bloc_cohesion, (b,))
             st.button("Remove this bloc", key=f"bloc_remove_{b}", on_click=on_bloc_remove, args=(b,))
     with st.expander("Add a bloc"):
         st.text_input("Name", key="new_bloc_name", placeholder="e.g. African members (A3)")

@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from sim.errors import ScenarioError, first_validation_error
+from sim.errors import ScenarioError, validated
 from sim.io.inputs import field_path, parse_toml
 
 #: Vote probabilities (yes, abstain, no, absent) of a member with no votes table and no
@@ -198,11 +198,7 @@ class Scenario(_Strict):
 
 def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
     """Validate plain data (as read from TOML) against the schema; raise :class:`ScenarioError`."""
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        loc, msg = first_validation_error(exc)
-        raise ScenarioError(field_path(loc), msg, source) from None
+    return validated(Scenario, dict(data), ScenarioError, field_path, source)
 
 
 def scenario_from_toml(text: str, source: str | None = None) -> Scenario:

@@ -24,12 +24,11 @@ from pydantic import (
     Strict,
     StrictFloat,
     StrictInt,
-    ValidationError,
     model_validator,
 )
 
 from sim.api import MAX_DRAWS
-from sim.errors import StudyError, first_validation_error
+from sim.errors import StudyError, validated
 
 from .paths import join_key
 
@@ -172,8 +171,4 @@ def _prepare(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse_study(data: Mapping[str, Any], source: str | None = None) -> Study:
     """Validate plain data (as read from TOML) against the study schema (:class:`StudyError`)."""
-    try:
-        return Study.model_validate(_prepare(data))
-    except ValidationError as exc:
-        loc, msg = first_validation_error(exc)
-        raise StudyError(_loc(loc), msg, source) from None
+    return validated(Study, _prepare(data), StudyError, _loc, source)
