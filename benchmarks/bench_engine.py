@@ -62,7 +62,7 @@ def full(model: VoteModel, draws: int) -> float:
 def peak_memory_mb(draws: int) -> float:
     """Peak resident memory of a fresh process running ``draws`` full draws, minus its start."""
     code = (
-        "import resource, sys; from benchmarks.bench_engine import scenario; from sim import montecarlo;"
+        "import resource, sys; from benchmarks.bench_engine import scenario; from sim.engine import montecarlo;"
         "m = scenario(); montecarlo.run(m, 10_000, 0);"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
         f"montecarlo.run(m, {draws}, 0);"
