@@ -198,6 +198,7 @@ def simulate(
         provenance=dict(spec.provenance),
         amendments=amend,
         scenario_name=spec.resolved.spec.scenario.name,
+        calibrated_as_of=spec.calibrated_as_of,
     )
 
 

@@ -135,6 +135,8 @@ def editor(page: Page) -> None:
     restored = restore_member(data, session.base["original"], target, code)
     if restored != data:
         source = "your edit"
+    if source == charts.SOURCE_WORDS["calibrated"] and spec.calibrated_as_of:
+        source += f" (UN vote records through {spec.calibrated_as_of})"
     st.caption(f"Numbers now: {source}.")
     vetoes = code in perm and not procedural_for(data, target)
     actions = [

@@ -17,6 +17,10 @@ from .rows import ModelRows
 
 #: smallest probability of a vote category (then renormalised)
 P_FLOOR = 1e-4
+#: P(yes) of a Council member on a draft it sponsors. In the records through 2023, 4,189 of
+#: 4,216 sponsor rows (99.4%) are yes, and nearly all the others are data errors (the
+#: misaligned 1995 rows; S/2022/821, recorded as a UK draft): a sponsor votes yes.
+SPONSOR_YES = 0.995
 
 
 def recalibrated(eta: np.ndarray, shift_scale: tuple[float, float] | None) -> np.ndarray:
@@ -41,6 +45,20 @@ def components(p: ModelRows, eta: LinearPredictors,
     cond = np.column_stack([py, (1 - py) * (1 - pn), (1 - py) * pn])
     cond = np.clip(cond, P_FLOOR, 1.0)
     return q, cond / cond.sum(axis=1, keepdims=True)
+
+
+def sponsors_vote_yes(cond: np.ndarray, sponsor: np.ndarray) -> np.ndarray:
+    """``cond`` in which each sponsor votes yes with at least :data:`SPONSOR_YES`; the rest of
+    its probability is split between abstain and no as the model split it."""
+    out = np.array(cond, dtype=float, copy=True)
+    if not sponsor.any():
+        return out
+    yes = np.maximum(out[sponsor, 0], SPONSOR_YES)
+    rest = out[sponsor, 1:]
+    share = rest / np.maximum(rest.sum(axis=1, keepdims=True), 1e-300)
+    out[sponsor, 0] = yes
+    out[sponsor, 1:] = (1.0 - yes)[:, None] * share
+    return out
 
 
 def mix(q: np.ndarray, cond: np.ndarray) -> np.ndarray:

@@ -60,6 +60,13 @@ class CalibrationParams:
     def covariate_table(self) -> CovariateTable:
         return self._covariate_table
 
+    @property
+    def as_of(self) -> str | None:
+        """The date (ISO) of the last vote record these parameters know: the fit's data
+        cut-off, or the last record added to their history after it (``extend_history``)."""
+        cutoff = self.meta.get("provenance", {}).get("data_cutoff")
+        return self.meta.get("history_through") or (str(cutoff) if cutoff else None)
+
     @cached_property
     def _covariate_table(self) -> CovariateTable:
         return CovariateTable.build(self.covariates)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .blocs import bloc_names
 from .features import SIDE, PenholderHistory
-from .hurdle import components, mix
+from .hurdle import components, mix, sponsors_vote_yes
 from .marginals import linear_predictors
 from .parameters import CalibrationParams
 from .rows import build_histories, context_rows, event_adoption, model_rows, prepare_rows, vote_codes
@@ -73,6 +73,7 @@ def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
     prep = model_rows(mx.drop(columns=["_row", "cand", "cand_w"]), params.hist_event,
                       params.hist_member, params.priors)
     q, cond = components(prep, linear_predictors(prep, params.coefs), params.coefs.temper)
+    cond = sponsors_vote_yes(cond, prep.m["is_sponsor"].to_numpy(bool))
     pr = mix(q, cond)
     # a member's bloc does not depend on the sponsor class: one per input row
     blocs = bloc_names(m0)
@@ -118,5 +119,7 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     y = vote_codes(rows, m)
     h_ev, h_m, _ = build_histories(m, y, params.hist_event.half_life, adopted=adopted)
     # a new object: quantities cached from the old history do not carry over
+    last = pd.to_datetime(rows["date"]).max()
+    meta = {**params.meta, "history_through": max(str(params.as_of or ""), last.date().isoformat())}
     return dataclasses.replace(params, hist_event=params.hist_event.extend(h_ev),
-                               hist_member=params.hist_member.extend(h_m))
+                               hist_member=params.hist_member.extend(h_m), meta=meta)

@@ -171,7 +171,8 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
         ev[["p_adopted", "p_vetoed"]] = ev[["p_adopted", "p_vetoed"]].round(6)
         ev.to_csv(events_out, index=False)
     click.echo(f"wrote {out} ({len(members)} rows)"
-               + (f" and {events_out}" if events_out is not None else ""))
+               + (f" and {events_out}" if events_out is not None else "")
+               + (f"; calibrated on UN vote records through {params.as_of}" if params.as_of else ""))
 
 
 @click.command("backtest", cls=Command)

@@ -75,6 +75,8 @@ class SimulationResult:
     provenance: dict[str, str] = field(default_factory=dict)
     amendments: AmendmentResult | None = None
     scenario_name: str | None = None
+    #: The date (ISO) of the last vote record behind the calibrated numbers; None if none is used.
+    calibrated_as_of: str | None = None
 
     @property
     def n(self) -> int:
@@ -145,6 +147,7 @@ class SimulationResult:
                 if i < j
             },
             "provenance": dict(self.provenance),
+            "calibrated_as_of": self.calibrated_as_of,
             "threshold": self.threshold,
             "procedural": self.procedural,
             "draws": self.draws,

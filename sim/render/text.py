@@ -99,6 +99,8 @@ def result_table(
             + f"  {stacked_bar(list(p))}  {pct(r.pivotal[i]):>7}  {src}"
         )
     lines.append("  * permanent member")
+    if r.calibrated_as_of:
+        lines.append(f"  calibrated: fitted on UN vote records through {r.calibrated_as_of}")
     lines.append("")
     lines.append("  Most likely tallies (yes-no-abstain, absent):")
     for t in r.tally_top(5):

@@ -26,13 +26,15 @@ class Calibration:
     """Calibrated inputs for a draft, as the calibration layer provides them.
 
     ``probs``: member -> (yes, abstain, no, absent); ``blocs``: (name, members, cohesion);
-    ``latent``: each member's probit of P(yes), where the calibration gives it.
+    ``latent``: each member's probit of P(yes), where the calibration gives it; ``as_of``: the
+    date (ISO) of the last vote record the calibration knows.
     """
 
     probs: Mapping[str, tuple[float, float, float, float]]
     common: float | None = None
     blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
     latent: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    as_of: str | None = None
 
 
 Calibrator = Callable[[ResolvedScenario], Calibration | None]
@@ -65,6 +67,8 @@ class ModelSpec:
     #: Members' numbers before Art. 27(3) (what a party would vote on a procedural amendment);
     #: empty means the model's own.
     free_probs: Mapping[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
+    #: The date (ISO) of the last vote record behind the calibrated numbers; None if none is used.
+    calibrated_as_of: str | None = None
 
 
 def free_probabilities(
@@ -161,4 +165,5 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     probs, prov = bind_parties(resolved, free, free_prov)
     common, blocs = _correlation(resolved, calibrated)
     model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
-    return ModelSpec(model, prov, resolved, free)
+    used = calibrated is not None and any(v in ("calibrated", "shifted") for v in prov.values())
+    return ModelSpec(model, prov, resolved, free, calibrated.as_of if used and calibrated else None)

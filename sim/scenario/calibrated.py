@@ -114,7 +114,7 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
             coh = float(min(prm.cohesion.get(b, 0.0), max(0.0, 1.0 - common)))
             blocs.append((b, mem, coh))
     latent = {m: float(v) for m, v in zip(pred["member"], pred["latent"], strict=True)}
-    return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent)
+    return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent, as_of=prm.as_of)
 
 
 def _tokens(text: str) -> set[str]:

@@ -1,0 +1,58 @@
+"""What a Council expert would sign, pinned with generous bounds (issue 13).
+
+Each check runs the shipped parameters through both forecast paths a user meets: the
+scenario path (``sim.simulate`` / the app) and ``predict`` (the CLI and the backtest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.calibration.hurdle import SPONSOR_YES, sponsors_vote_yes
+from sim.calibration.prediction import predict
+from sim.scenario.calibrated import load_params
+
+COUNCIL_2025 = ("CHN", "FRA", "RUS", "GBR", "USA", "DZA", "DNK", "GRC", "GUY", "PAK",
+                "PAN", "KOR", "SLE", "SVN", "SOM")
+
+#: (sponsor text, the Council members among the sponsors, topic, year)
+SPONSORED = [
+    ("Russian Federation", ("RUS",), "Ukraine", 2025),
+    ("United States", ("USA",), "Middle East situation, including the Palestinian question", 2025),
+    ("China and Russian Federation", ("CHN", "RUS"), "Non-proliferation/Democratic People's Republic of Korea", 2025),
+    ("France and United Kingdom", ("FRA", "GBR"), "Libya", 2025),
+    ("Algeria", ("DZA",), "Middle East situation, including the Palestinian question", 2025),
+    ("Guyana", ("GUY",), "Haiti", 2025),
+]
+
+
+def test_sponsors_vote_yes_keeps_the_rest_of_the_model() -> None:
+    cond = np.array([[0.6, 0.3, 0.1], [0.2, 0.2, 0.6], [0.9999, 0.0001, 0.0], [0.5, 0.5, 0.0]])
+    sponsor = np.array([True, True, True, False])
+    out = sponsors_vote_yes(cond, sponsor)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, atol=1e-15)
+    assert out[0, 0] == SPONSOR_YES and out[1, 0] == SPONSOR_YES
+    assert out[2, 0] == 0.9999  # a model surer than the rule keeps its own number
+    np.testing.assert_allclose(out[0, 1] / out[0, 2], 3.0)  # abstain : no as the model had it
+    np.testing.assert_allclose(out[1, 1] / out[1, 2], 1.0 / 3.0)
+    np.testing.assert_array_equal(out[3], cond[3])  # a non-sponsor is untouched
+    np.testing.assert_array_equal(cond[0], [0.6, 0.3, 0.1])  # the input is not changed
+
+
+@pytest.mark.parametrize(("sponsor", "own", "topic", "year"), SPONSORED, ids=[s[0] for s in SPONSORED])
+def test_sponsors_vote_for_their_own_drafts(sponsor: str, own: tuple[str, ...], topic: str, year: int) -> None:
+    """Sponsors on the Council vote yes on 99.4% of their own drafts in the records."""
+    data = {"scenario": {"name": "sponsor"}, "council": {"year": year},
+            "draft": {"sponsor": sponsor, "topic": topic}}
+    result = sim.simulate(data, method="exact")
+    yes = dict(zip(result.members, result.member_votes[:, 0], strict=True))
+    rows = pd.DataFrame({"event_id": "d", "date": pd.Timestamp(year, 7, 1).date(), "year": year,
+                         "member": list(COUNCIL_2025), "sponsor": sponsor, "topic": topic,
+                         "agenda": topic, "category": None, "region": None, "draft": None})
+    pred = predict(load_params(), rows).rows.set_index("member")
+    for code in own:
+        assert yes[code] >= 0.9, f"{code} on its own draft (scenario path): {yes[code]:.3f}"
+        assert pred.loc[code, "p_yes"] >= 0.9, f"{code} on its own draft (predict): {pred.loc[code, 'p_yes']:.3f}"
