@@ -11,9 +11,12 @@ from . import metrics as X
 from .backtest import BacktestResult
 
 BASELINES = ("base_rate", "country", "country_class")
-#: the issue's quality bars: relative improvement over the best baseline
-MEMBER_BAR = 0.25
-EVENT_BAR = 0.40
+#: the quality bars (issue 13): relative improvement over the best baseline, and the most
+#: member rows whose realized vote had a forecast below TAIL
+MEMBER_BAR = 0.30
+EVENT_BAR = 0.35
+TAIL = 0.02
+TAIL_BAR = 0.003
 #: a failed draft is a surprise when every forecaster put its P(adopted) at least this high
 SURPRISE = 0.8
 
@@ -121,6 +124,58 @@ def event_reliability(res: BacktestResult) -> pd.DataFrame:
     return X.reliability(e["p_model"].to_numpy(float), e["adopted"].to_numpy(float))
 
 
+def realized_probability(res: BacktestResult, forecaster: str = "model") -> np.ndarray:
+    """Each member row's forecast probability of the vote that was cast."""
+    m = res.members
+    p = m[[f"{forecaster}_{v}" for v in ("yes", "abstain", "no")]].to_numpy(float)
+    return p[np.arange(len(m)), m["y"].to_numpy(int)]
+
+
+def tail_table(res: BacktestResult, cuts: tuple[float, ...] = (0.005, 0.01, TAIL, 0.05)) -> pd.DataFrame:
+    """Honest tails: for each cut, the share of member rows whose realized vote had a forecast
+    below it, beside the share the forecasts themselves expect (the sum, over rows, of the
+    probabilities they put on categories below the cut), and the log loss those rows carry."""
+    m = res.members
+    p = m[["model_yes", "model_abstain", "model_no"]].to_numpy(float)
+    real = realized_probability(res)
+    loss = -np.log(np.clip(real, 1e-15, 1.0))
+    rows = []
+    for cut in cuts:
+        low = real < cut
+        rows.append((f"< {cut:g}", int(low.sum()), float(low.mean()), float(np.where(p < cut, p, 0.0).sum() / len(m)),
+                     float(loss[low].sum() / loss.sum()) if loss.sum() else 0.0))
+    return pd.DataFrame(rows, columns=["forecast of the realized vote", "rows", "observed share",
+                                       "expected share", "share of log loss"])
+
+
+def no_split_reliability(res: BacktestResult) -> pd.DataFrame:
+    """The no-versus-abstain split: on the rows where the member did not vote yes, the
+    forecast P(no | not yes) against the share that voted no."""
+    m = res.members[res.members["y"] != 0]
+    p = (m["model_no"] / (m["model_no"] + m["model_abstain"]).clip(lower=1e-300)).to_numpy(float)
+    return X.reliability(p, (m["y"] == 2).to_numpy(float))
+
+
+def vetoed(res: BacktestResult) -> pd.Series:
+    """Whether each event was vetoed: enough yes votes and a permanent member's no (UN usage)."""
+    from sim.engine.rules import charter_threshold
+    from sim.scenario.names import PERMANENT_SEATS
+
+    m = res.members
+    yes = (m["y"] == 0).groupby(m["event_id"]).sum()
+    pno = ((m["y"] == 2) & m["member"].isin(PERMANENT_SEATS)).groupby(m["event_id"]).any()
+    year = m.groupby("event_id")["year"].first()
+    quota = year.map(charter_threshold)
+    return (pno & (yes >= quota)).rename("vetoed")
+
+
+def veto_reliability(res: BacktestResult) -> pd.DataFrame:
+    """The model's P(vetoed) against the events that were vetoed."""
+    e = res.events
+    v = e["event_id"].map(vetoed(res)).fillna(False).to_numpy(bool)
+    return X.reliability(e["veto_model"].to_numpy(float), v.astype(float))
+
+
 def save_calibration_plot(res: BacktestResult, path: Path) -> None:
     import matplotlib
 
@@ -154,6 +209,9 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
     years = sorted(res.members["year"].unique())
     ok_m = b["member_log_loss_improvement"] >= MEMBER_BAR
     ok_e = b["event_brier_improvement"] >= EVENT_BAR
+    tails = tail_table(res)
+    tail_share = float(tails.loc[tails["forecast of the realized vote"] == f"< {TAIL:g}", "observed share"].iloc[0])
+    ok_t = tail_share <= TAIL_BAR
     budget = event_error_budget(res)
     per_year = []
     for y in years:
@@ -208,6 +266,8 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
         f"{b['event_brier_best_baseline']:.4f}: improvement "
         f"**{100 * b['event_brier_improvement']:.1f}%** (bar: {EVENT_BAR:.0%}) - "
         f"{'met' if ok_e else '**not met**'}.",
+        f"- Tails: the realized vote had a forecast below {TAIL:g} on **{100 * tail_share:.2f}%** of "
+        f"member rows (bar: at most {100 * TAIL_BAR:.1f}%) - {'met' if ok_t else '**not met**'}.",
         "",
         "## Member votes",
         "",
@@ -253,6 +313,19 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
         "Event adoption:",
         "",
         _table(event_reliability(res)),
+        "",
+        "Event veto (the model's P(vetoed); vetoed = enough yes votes and a permanent no):",
+        "",
+        _table(veto_reliability(res)),
+        "",
+        "The no-versus-abstain split (rows where the member did not vote yes: forecast "
+        "P(no | not yes) against the share that voted no):",
+        "",
+        _table(no_split_reliability(res)),
+        "",
+        "Tails (honest tails: the observed share close to the expected one):",
+        "",
+        _table(tails),
         "",
         f"Fit time per origin year: mean {np.mean(secs):.1f} s, max {np.max(secs):.1f} s "
         f"({len(secs)} fits).",

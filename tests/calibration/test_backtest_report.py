@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 
 from sim.calibration.backtest import BacktestResult, FitSummary
-from sim.calibration.backtest_report import event_error_budget, render_report
+from sim.calibration.backtest_report import (
+    event_error_budget,
+    no_split_reliability,
+    realized_probability,
+    render_report,
+    tail_table,
+    vetoed,
+)
 
 FORECASTERS = ("model", "base_rate", "country", "country_class")
 
@@ -70,3 +77,54 @@ def test_topic_spellings_share_one_key() -> None:
             == norm_key("Non-proliferation weapons of mass destruction"))
     assert norm_key("Sudan and South Sudan") != norm_key("Sudan")
     assert norm_key("  ") is None
+
+
+def test_tail_table_counts_realized_votes_forecast_below_each_cut() -> None:
+    res = result()
+    p = np.array([[0.98, 0.015, 0.005], [0.5, 0.3, 0.2], [0.9, 0.09, 0.01], [0.2, 0.2, 0.6],
+                  [0.3, 0.3, 0.4], [0.001, 0.009, 0.99], [0.995, 0.004, 0.001], [0.004, 0.006, 0.99]])
+    for k, v in enumerate(("yes", "abstain", "no")):
+        res.members[f"model_{v}"] = p[:, k]
+    # realized (y = 0 0 0 2 2 2 2 0): 0.98, 0.5, 0.9, 0.6, 0.4, 0.99, 0.001, 0.004
+    np.testing.assert_allclose(realized_probability(res), [0.98, 0.5, 0.9, 0.6, 0.4, 0.99, 0.001, 0.004])
+    t = tail_table(res, cuts=(0.005, 0.02)).set_index("forecast of the realized vote")
+    assert t.loc["< 0.005", "rows"] == 2 and t.loc["< 0.02", "rows"] == 2
+    assert t.loc["< 0.005", "observed share"] == pytest.approx(2 / 8)
+    # expected: the forecast mass below the cut, per row
+    assert t.loc["< 0.005", "expected share"] == pytest.approx((0.001 + 0.004 + 0.001 + 0.004) / 8)
+    assert t.loc["< 0.02", "expected share"] == pytest.approx(
+        (0.015 + 0.005 + 0.01 + 0.001 + 0.009 + 0.004 + 0.001 + 0.004 + 0.006) / 8)
+    loss = -np.log(realized_probability(res))
+    assert t.loc["< 0.02", "share of log loss"] == pytest.approx((loss[6] + loss[7]) / loss.sum())
+
+
+def test_vetoed_needs_enough_yes_votes_and_a_permanent_no() -> None:
+    res = result()
+    # 15 members voting on two events: 9 yes and a US no (vetoed); 8 yes and a US no (short)
+    members = ["USA", "RUS", "CHN", "FRA", "GBR"] + [f"E{i}" for i in range(10)]
+    rows = []
+    for eid, n_yes in (("v", 9), ("s", 8)):
+        for i, mem in enumerate(members):
+            y = 2 if mem == "USA" else (0 if i - 1 < n_yes else 1)
+            rows.append({"year": 2020, "event_id": eid, "member": mem, "y": y})
+    res.members = pd.DataFrame(rows)
+    v = vetoed(res)
+    assert bool(v["v"]) and not bool(v["s"])
+
+
+def test_no_split_reliability_reads_only_the_rows_that_did_not_vote_yes() -> None:
+    res = result()
+    res.members["model_abstain"] = 0.2
+    res.members["model_no"] = 0.6  # P(no | not yes) = 0.75 on every row
+    tab = no_split_reliability(res)
+    not_yes = res.members[res.members["y"] != 0]
+    assert int(tab["n"].sum()) == len(not_yes)
+    assert tab["mean_forecast"].iloc[0] == pytest.approx(0.75)
+    assert tab["observed"].iloc[0] == pytest.approx(float((not_yes["y"] == 2).mean()))
+
+
+def test_report_states_the_tail_bar() -> None:
+    text = render_report(result(), "plot.png", "unsc-sim backtest")
+    assert "Tails: the realized vote had a forecast below 0.02 on" in text
+    assert "(bar: at most 0.3%)" in text
+    assert "no-versus-abstain split" in text and "Event veto" in text
