@@ -18,7 +18,7 @@ from .model import ABSENT, ABSTAIN, NO, YES, VoteModel
 from .quadrature import DEFAULT_NODES, Grid, Group, grid
 
 __all__ = ["DEFAULT_NODES", "ExactOutcome", "Grid", "event_probabilities", "event_probabilities_unanimous",
-           "exact_outcomes", "grid"]
+           "exact_outcomes", "grid", "outcomes_and_profile", "profile_probability"]
 
 # --- generating functions of the yes count ------------------------------------------------------
 
@@ -152,12 +152,19 @@ def _unit(n: int) -> np.ndarray:
     return out
 
 
-def _pivotal(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndarray:
+def _pivotal(model: VoteModel, decisive: np.ndarray) -> np.ndarray:
     """P(outcome differs between member i voting yes and no), the others' votes as drawn.
 
     A member who never casts a yes or a no (obliged to abstain, or certain to be absent) cannot
     change the outcome by its vote, so its pivotal probability is 0.
     """
+    casts = model.probs[:, YES] + model.probs[:, NO] > 0
+    return np.where(casts, decisive, 0.0)
+
+
+def _decisive(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndarray:
+    """P(the others' votes are such that member i's yes-or-no decides the outcome), for every
+    member, whether or not i ever casts a yes or a no."""
     rule = model.rule
     others = clean if rule.has_veto else total  # P(the others cast k yes and no veto)
     piv = np.zeros(model.n)
@@ -166,8 +173,7 @@ def _pivotal(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndarr
         if rows.any():
             decisive = np.flatnonzero(rule.pivotal_counts(holds))
             piv[rows] = others[np.ix_(rows, decisive)].sum(axis=1)
-    casts = model.probs[:, YES] + model.probs[:, NO] > 0
-    return np.where(casts, piv, 0.0)
+    return piv
 
 
 def _pairwise(model: VoteModel, q: Grid) -> np.ndarray:
@@ -240,7 +246,45 @@ def _tally(model: VoteModel, q: Grid) -> np.ndarray:
 
 def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     """All outcome probabilities of the model, computed exactly up to quadrature rounding."""
+    return _outcomes(model, grid(model, nodes))[0]
+
+
+def _profile_probability(model: VoteModel, q: Grid, votes: np.ndarray) -> float:
+    """P(member i votes ``votes[i]`` for every i) on the grid: the product of the members'
+    conditional probabilities of their votes, integrated over F and each bloc's factor."""
+    given_f = np.ones_like(q.weights)
+    for grp in q.groups:
+        own = grp.probs[:, np.arange(grp.members.size), votes[grp.members]]  # (G, m)
+        given_f = given_f * grp.given_f(np.prod(own, axis=1), axis=0)
+    return float(min(1.0, max(0.0, q.weights @ given_f)))
+
+
+def _vote_codes(model: VoteModel, votes: object) -> np.ndarray:
+    codes = np.asarray(votes, dtype=int).reshape(-1)
+    if codes.size != model.n or codes.min(initial=0) < YES or codes.max(initial=0) > ABSENT:
+        raise ValueError(f"a vote profile needs one code 0..3 per member ({model.n}), got {votes!r}")
+    return codes
+
+
+def profile_probability(model: VoteModel, votes: object, nodes: int | None = None) -> float:
+    """P(every member i votes ``votes[i]``), a :class:`sim.engine.votes.Vote` code per member,
+    exactly on the grid of :func:`exact_outcomes`. With every member voting yes it is the third
+    number of :func:`event_probabilities_unanimous`."""
+    return _profile_probability(model, grid(model, nodes), _vote_codes(model, votes))
+
+
+def outcomes_and_profile(model: VoteModel, votes: object, nodes: int | None = None,
+                         ) -> tuple[ExactOutcome, np.ndarray, float]:
+    """:func:`exact_outcomes`, each member's decisive probability before the mask of members who
+    never cast a yes or a no (the pivotal probability of a member who did), and
+    :func:`profile_probability` of ``votes``, on one grid (what a mixture of models needs)."""
     q = grid(model, nodes)
+    outcome, decisive = _outcomes(model, q)
+    return outcome, decisive, _profile_probability(model, q, _vote_codes(model, votes))
+
+
+def _outcomes(model: VoteModel, q: Grid) -> tuple[ExactOutcome, np.ndarray]:
+    """The outcomes on grid ``q`` and the unmasked decisive probabilities (see :func:`_decisive`)."""
     polys = _all_group_polynomials(model, q)  # each group's, once: for the totals and the pivots
     total, clean = _yes_polynomials(model, q, polys)
     rule = model.rule
@@ -250,6 +294,7 @@ def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     if rule.has_veto:
         enough = rule.enough(np.arange(model.n + 1))
         veto_by = np.where(rule.veto, if_no[:, enough].sum(axis=1), 0.0)
+    decisive = _decisive(model, others_t, others_c)
     return ExactOutcome(
         p_adopted=ev.adopted,
         p_vetoed=ev.vetoed,
@@ -258,7 +303,7 @@ def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
         yes_distribution=np.clip(total, 0.0, None),
         tally=_tally(model, q),
         member_votes=model.probs.copy(),
-        pivotal=_pivotal(model, others_t, others_c),
+        pivotal=_pivotal(model, decisive),
         veto_by=np.clip(veto_by, 0.0, None),
         pairwise_agreement=_pairwise(model, q),
-    )
+    ), decisive
