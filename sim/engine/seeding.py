@@ -7,14 +7,17 @@ order in which work finishes.
 
 Key layout (the spawn key appended to the seed's own):
 
-=====================  ==================================================================
-``(chunk,)``           Monte Carlo chunk ``chunk`` of one vote (:mod:`sim.engine.montecarlo`)
-``(chunk, 0)``         an amendment sequence's chunk: the final vote on the draft
-``(chunk, j + 1)``     an amendment sequence's chunk: the vote on amendment ``j``
-``(point,)``           a study point's seed (63 bits of that stream's state; :mod:`sim.study`)
-``(LHS_STREAM,)``      a study's Latin hypercube; ``LHS_STREAM`` = 2**32 is above any point
-``()``                 the calibration fit's generator (``numpy.random.default_rng(seed)``)
-=====================  ==================================================================
+===============================  ==================================================================
+``(chunk,)``                     Monte Carlo chunk ``chunk`` of one vote (:mod:`sim.engine.montecarlo`)
+``(chunk, 0)``                   an amendment sequence's chunk: the final vote on the draft
+``(chunk, j + 1)``               an amendment sequence's chunk: the vote on amendment ``j``
+``(MIXTURE_STREAM, chunk)``      Monte Carlo chunk ``chunk`` of a hurdle mixture
+                                 (:mod:`sim.engine.mixture`); ``MIXTURE_STREAM`` = 2**32 + 1 is two
+                                 32-bit words, so this key is three words long, unlike any other
+``(point,)``                     a study point's seed (63 bits of that stream's state; :mod:`sim.study`)
+``(LHS_STREAM,)``                a study's Latin hypercube; ``LHS_STREAM`` = 2**32 is above any point
+``()``                           the calibration fit's generator (``numpy.random.default_rng(seed)``)
+===============================  ==================================================================
 
 A study point's seed is an ``int`` that is then used as the seed of its own run, so a point
 gives the same numbers as a single ``simulate`` call with that seed.
@@ -26,12 +29,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LHS_STREAM", "Seed", "derived_seed", "fresh_seed", "generator", "recorded", "stream"]
+__all__ = ["LHS_STREAM", "MIXTURE_STREAM", "Seed", "derived_seed", "fresh_seed", "generator", "recorded", "stream"]
 
 Seed = int | np.integer[Any] | np.random.SeedSequence
 
 #: Spawn key of a study's Latin hypercube: 2**32, above any point index.
 LHS_STREAM = 2**32
+
+#: First spawn key word of a mixture's Monte Carlo chunks: ``(MIXTURE_STREAM, chunk)``.
+MIXTURE_STREAM = 2**32 + 1
 
 
 def stream(seed: Seed, *key: int) -> np.random.SeedSequence:
