@@ -14,6 +14,8 @@ import numpy as np
 
 from sim.engine import exact, montecarlo
 from sim.engine.amendments import Path, VotePath, VoteSequence
+from sim.engine.mixture import exact_mixture
+from sim.engine.mixture_montecarlo import run_mixture
 from sim.engine.model import VoteModel
 from sim.engine.result import AmendmentResult, SimulationResult
 from sim.engine.seeding import Seed, fresh_seed, recorded
@@ -135,7 +137,10 @@ class _Stats:
 
 
 def _exact_stats(model: VoteModel) -> _Stats:
-    o = exact.exact_outcomes(model)
+    return _outcome_stats(exact.exact_outcomes(model))
+
+
+def _outcome_stats(o: exact.ExactOutcome) -> _Stats:
     return _Stats(o.p_adopted, o.p_vetoed, o.p_short, o.p_permanent_no, o.yes_distribution, o.tally,
                   o.member_votes, o.pivotal, o.pairwise_agreement, o.veto_by)
 
@@ -167,11 +172,15 @@ def simulate(
     seed = fresh_seed() if seed is None else recorded(seed)
     spec = model_spec(scenario, calibrator)
     seq = VoteSequence.from_spec(spec)
+    mixture = spec.mixture if not seq.amendments else None
     if method == "exact":
-        stats, amend = _exact_sequence(seq)
+        stats, amend = (_outcome_stats(exact_mixture(mixture)), None) if mixture else _exact_sequence(seq)
         n_draws = 0
     else:
-        stats, amend = _mc_sequence(seq, draws, seed, pool, progress)
+        if mixture is not None:
+            stats, amend = _count_stats(run_mixture(mixture, draws, seed, pool, progress)), None
+        else:
+            stats, amend = _mc_sequence(seq, draws, seed, pool, progress)
         n_draws = draws
     model = spec.model
     council = spec.resolved.council
@@ -199,6 +208,7 @@ def simulate(
         amendments=amend,
         scenario_name=spec.resolved.spec.scenario.name,
         calibrated_as_of=spec.calibrated_as_of,
+        forecast="hurdle mixture" if mixture is not None else "marginals",
     )
 
 

@@ -49,6 +49,9 @@ def headline(result: SimulationResult) -> None:
             st.caption("Exact (no simulation noise)")
         else:
             st.caption(f"95% interval {pct(lo, 2)} to {pct(hi, 2)} ({result.draws:,} simulated votes)")
+        if result.forecast == "hurdle mixture":
+            st.caption(f"The calibrated forecast, as backtested (UN vote records through "
+                       f"{result.calibrated_as_of}); your edits switch to member marginals.")
     with c2, st.container(key="p_vetoed"):
         st.metric("Chance of a veto", pct(result.p_vetoed))
         if result.procedural:

@@ -77,6 +77,10 @@ class SimulationResult:
     scenario_name: str | None = None
     #: The date (ISO) of the last vote record behind the calibrated numbers; None if none is used.
     calibrated_as_of: str | None = None
+    #: What was computed: "hurdle mixture" (the calibrated forecast the backtest validates:
+    #: consensus or a contested vote, by likely sponsor) or "marginals" (each member's
+    #: probabilities with one latent correlation: any scenario with a user's numbers).
+    forecast: str = "marginals"
 
     @property
     def n(self) -> int:
@@ -148,6 +152,7 @@ class SimulationResult:
             },
             "provenance": dict(self.provenance),
             "calibrated_as_of": self.calibrated_as_of,
+            "forecast": self.forecast,
             "threshold": self.threshold,
             "procedural": self.procedural,
             "draws": self.draws,

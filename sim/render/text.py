@@ -101,6 +101,8 @@ def result_table(
     lines.append("  * permanent member")
     if r.calibrated_as_of:
         lines.append(f"  calibrated: fitted on UN vote records through {r.calibrated_as_of}")
+    if r.forecast == "hurdle mixture":
+        lines.append("  forecast: the calibrated hurdle mixture (consensus, or a contested vote), as backtested")
     lines.append("")
     lines.append("  Most likely tallies (yes-no-abstain, absent):")
     for t in r.tally_top(5):

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from sim.engine.mixture import Hurdle, MixtureModel
 from sim.engine.model import VoteModel
 
 from .resolve import ResolvedScenario
@@ -27,7 +28,10 @@ class Calibration:
 
     ``probs``: member -> (yes, abstain, no, absent); ``blocs``: (name, members, cohesion);
     ``latent``: each member's probit of P(yes), where the calibration gives it; ``as_of``: the
-    date (ISO) of the last vote record the calibration knows.
+    date (ISO) of the last vote record the calibration knows. ``hurdle``: the validated form
+    of the same forecast (docs/calibration.md, "Event forecasts"): per likely sponsor class,
+    its weight, P(contested) and the members' votes given a contested draft, correlated by
+    ``contested_common`` and ``contested_blocs``; ``probs`` are its marginals.
     """
 
     probs: Mapping[str, tuple[float, float, float, float]]
@@ -35,6 +39,19 @@ class Calibration:
     blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
     latent: Mapping[str, float] = dataclasses.field(default_factory=dict)
     as_of: str | None = None
+    hurdle: tuple[HurdleCandidate, ...] = ()
+    contested_common: float | None = None
+    contested_blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+
+
+@dataclass(frozen=True)
+class HurdleCandidate:
+    """One likely sponsor class of a draft: its weight, P(contested), and each member's
+    (yes, abstain, no, absent) given that the draft is contested."""
+
+    weight: float
+    p_contested: float
+    contested: Mapping[str, tuple[float, float, float, float]]
 
 
 Calibrator = Callable[[ResolvedScenario], Calibration | None]
@@ -69,6 +86,9 @@ class ModelSpec:
     free_probs: Mapping[str, tuple[float, float, float, float]] = dataclasses.field(default_factory=dict)
     #: The date (ISO) of the last vote record behind the calibrated numbers; None if none is used.
     calibrated_as_of: str | None = None
+    #: The calibrated hurdle mixture, when every member's numbers are the calibration's
+    #: (:func:`hurdle_mixture`); the engine then computes it rather than ``model``.
+    mixture: MixtureModel | None = None
 
 
 def free_probabilities(
@@ -114,6 +134,28 @@ def bind_parties(
         for code in resolved.parties:
             probs[code], prov[code] = party_abstains(probs[code]), "party to dispute"
     return probs, prov
+
+
+def hurdle_mixture(
+    resolved: ResolvedScenario, calibrated: Calibration | None, provenance: Mapping[str, Provenance]
+) -> MixtureModel | None:
+    """The calibration's hurdle mixture of the draft: consensus (everyone votes yes) or, with
+    P(contested), the contested votes given that they are not unanimous, averaged over the
+    likely sponsor classes. None when a member's numbers are not the calibration's (a user's
+    table or shift, a party to the dispute) or the scenario sets its own correlation: the
+    marginal model is then the forecast."""
+    if calibrated is None or not calibrated.hurdle or calibrated.contested_common is None:
+        return None
+    if resolved.spec.correlation is not None or any(v != "calibrated" for v in provenance.values()):
+        return None
+    members = set(resolved.council.members)
+    blocs = tuple((name, tuple(m for m in codes if m in members), coh)
+                  for name, codes, coh in calibrated.contested_blocs if any(m in members for m in codes))
+    procedural = resolved.spec.draft.procedural
+    return MixtureModel(tuple(
+        Hurdle(c.weight, c.p_contested,
+               to_vote_model(resolved, c.contested, calibrated.contested_common, blocs, procedural))
+        for c in calibrated.hurdle))
 
 
 def _correlation(
@@ -166,4 +208,5 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     common, blocs = _correlation(resolved, calibrated)
     model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
     used = calibrated is not None and any(v in ("calibrated", "shifted") for v in prov.values())
-    return ModelSpec(model, prov, resolved, free, calibrated.as_of if used and calibrated else None)
+    return ModelSpec(model, prov, resolved, free, calibrated.as_of if used and calibrated else None,
+                     hurdle_mixture(resolved, calibrated, prov))

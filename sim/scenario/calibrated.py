@@ -31,7 +31,7 @@ from sim.calibration.prediction import predict
 from sim.errors import InputError
 from sim.io.inputs import FileRefused, read_regular_file
 
-from .build import Calibration
+from .build import Calibration, HurdleCandidate
 
 __all__ = ["Calibration", "DraftContext", "calibrate", "load_params",
            "match_agenda", "match_topic", "shipped_params_path"]
@@ -102,7 +102,8 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
         "agenda": match_agenda(ctx.topic, topic, prm), "category": None, "region": None,
         "draft": None,
     })
-    pred = predict(prm, rows).rows
+    prediction = predict(prm, rows)
+    pred = prediction.rows
     probs = {m: (float(a), float(b), float(c), 0.0)
              for m, a, b, c in zip(pred["member"], pred["p_yes"], pred["p_abstain"],
                                    pred["p_no"], strict=True)}
@@ -114,7 +115,22 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
             coh = float(min(prm.cohesion.get(b, 0.0), max(0.0, 1.0 - common)))
             blocs.append((b, mem, coh))
     latent = {m: float(v) for m, v in zip(pred["member"], pred["latent"], strict=True)}
-    return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent, as_of=prm.as_of)
+    c_common, c_cohesion = prm.contested_corr
+    c_blocs = tuple((b, mem, float(min(c_cohesion.get(b, 0.0), max(0.0, 1.0 - c_common))))
+                    for b, mem, _ in blocs)
+    return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent, as_of=prm.as_of,
+                       hurdle=_hurdle(prediction.parts), contested_common=float(c_common), contested_blocs=c_blocs)
+
+
+def _hurdle(parts: pd.DataFrame) -> tuple[HurdleCandidate, ...]:
+    """The hurdle's candidates (one per likely sponsor class) from :class:`Prediction` parts;
+    a member listed twice votes once."""
+    parts = parts.drop_duplicates(["cand", "member"])
+    return tuple(
+        HurdleCandidate(float(d["weight"].iloc[0]), float(d["q"].iloc[0]),
+                        {m: (float(y), float(a), float(n), 0.0)
+                         for m, y, a, n in zip(d["member"], d["c_yes"], d["c_abstain"], d["c_no"], strict=True)})
+        for _, d in parts.groupby("cand", sort=False))
 
 
 def _tokens(text: str) -> set[str]:

@@ -56,3 +56,57 @@ def test_sponsors_vote_for_their_own_drafts(sponsor: str, own: tuple[str, ...], 
     for code in own:
         assert yes[code] >= 0.9, f"{code} on its own draft (scenario path): {yes[code]:.3f}"
         assert pred.loc[code, "p_yes"] >= 0.9, f"{code} on its own draft (predict): {pred.loc[code, 'p_yes']:.3f}"
+
+
+DRAFTS = [
+    ("France", "Mali"),
+    ("United States", "Ukraine"),
+    ("Russian Federation", "Ukraine"),
+    (None, "Cyprus"),  # unknown sponsor: averaged over the likely sponsor classes
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("sponsor", "topic"), DRAFTS, ids=[f"{s}-{t}" for s, t in DRAFTS])
+def test_the_scenario_path_and_predict_give_the_same_forecast(sponsor: str | None, topic: str | None) -> None:
+    """One forecast path: the app and `run` compute the hurdle mixture the backtest validated."""
+    from sim.calibration.event_forecast import event_probabilities_for
+
+    data = {"scenario": {"name": "one path"}, "council": {"year": 2025}, "draft": {}}
+    if sponsor:
+        data["draft"]["sponsor"] = sponsor
+    if topic:
+        data["draft"]["topic"] = topic
+    assert sim.model_spec(data).mixture is not None
+    result = sim.simulate(data, method="exact")
+    rows = pd.DataFrame({"event_id": "d", "date": pd.Timestamp(2025, 7, 1).date(), "year": 2025,
+                         "member": list(COUNCIL_2025), "sponsor": sponsor, "topic": topic,
+                         "agenda": topic, "category": None, "region": None, "draft": None})
+    from sim.scenario.calibrated import match_agenda, match_topic
+
+    prm = load_params()
+    rows["topic"] = match_topic(topic, prm)
+    rows["agenda"] = match_agenda(topic, rows["topic"].iloc[0], prm)
+    event = event_probabilities_for(predict(prm, rows)).iloc[0]
+    assert result.p_adopted == pytest.approx(event["p_adopted"], abs=1e-9)
+    assert result.p_vetoed == pytest.approx(event["p_vetoed"], abs=1e-9)
+
+
+def test_a_users_table_turns_the_mixture_off_and_says_so_in_the_provenance() -> None:
+    data = {"scenario": {"name": "edited"}, "council": {"year": 2025},
+            "draft": {"sponsor": "France", "topic": "Mali"},
+            "votes": {"China": {"yes": 0.2, "abstain": 0.3, "no": 0.5}}}
+    spec = sim.model_spec(data)
+    assert spec.mixture is None and spec.provenance["CHN"] == "user"
+    result = sim.simulate(data, method="exact")
+    assert result.member_votes[list(result.members).index("CHN"), 2] == pytest.approx(0.5)
+
+
+def test_monte_carlo_of_the_mixture_agrees_with_its_exact_value() -> None:
+    data = {"scenario": {"name": "mc"}, "council": {"year": 2025}, "draft": {"topic": "Cyprus"}}
+    exact = sim.simulate(data, method="exact")
+    draws = 200_000
+    mc = sim.simulate(data, draws=draws, seed=3)
+    for p_mc, p_ex in ((mc.p_adopted, exact.p_adopted), (mc.p_vetoed, exact.p_vetoed)):
+        se = (p_ex * (1 - p_ex) / draws) ** 0.5
+        assert abs(p_mc - p_ex) <= 4 * se  # k = 4 Monte Carlo standard errors
