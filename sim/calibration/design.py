@@ -206,6 +206,7 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     add(cat("c:", cls, ":perm"), perm, "class_cov")
     add(cat("i:", cls), imp, "class_cov")
     add(cat("mc:", mem, ":", cls), ones, "member_class")
+    add(cat("mt:", mem, ":", top), ones, "member_topic")
     add("sponsor", m["is_sponsor"].to_numpy(bool).astype(float), "fixed")
     add("align", np.where(has_sp, ln * spz, 0.0), "fixed")
     add("dist", np.where(has_sp, np.abs(ln - spz), 0.0), "fixed")
