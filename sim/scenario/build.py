@@ -148,14 +148,21 @@ def hurdle_mixture(
         return None
     if resolved.spec.correlation is not None or any(v != "calibrated" for v in provenance.values()):
         return None
-    members = set(resolved.council.members)
-    blocs = tuple((name, tuple(m for m in codes if m in members), coh)
-                  for name, codes, coh in calibrated.contested_blocs if any(m in members for m in codes))
+    blocs = _sitting(resolved, calibrated.contested_blocs)
     procedural = resolved.spec.draft.procedural
     return MixtureModel(tuple(
         Hurdle(c.weight, c.p_contested,
                to_vote_model(resolved, c.contested, calibrated.contested_common, blocs, procedural))
         for c in calibrated.hurdle))
+
+
+def _sitting(
+    resolved: ResolvedScenario, blocs: Sequence[tuple[str, tuple[str, ...], float]]
+) -> tuple[tuple[str, tuple[str, ...], float], ...]:
+    """The calibration's blocs restricted to the members of the scenario's Council."""
+    members = set(resolved.council.members)
+    return tuple((name, tuple(m for m in codes if m in members), coh)
+                 for name, codes, coh in blocs if any(m in members for m in codes))
 
 
 def _correlation(
@@ -164,13 +171,7 @@ def _correlation(
     if resolved.spec.correlation is not None:
         return resolved.spec.correlation.common, resolved.blocs
     if calibrated is not None and calibrated.common is not None:
-        members = set(resolved.council.members)
-        blocs = tuple(
-            (name, tuple(m for m in codes if m in members), coh)
-            for name, codes, coh in calibrated.blocs
-            if any(m in members for m in codes)
-        )
-        return calibrated.common, blocs
+        return calibrated.common, _sitting(resolved, calibrated.blocs)
     return FALLBACK_COMMON, ()
 
 

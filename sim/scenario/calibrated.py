@@ -112,14 +112,17 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
     for b in BLOCS:
         mem = tuple(m for m, bb in zip(pred["member"], pred["bloc"], strict=True) if bb == b)
         if mem:
-            coh = float(min(prm.cohesion.get(b, 0.0), max(0.0, 1.0 - common)))
-            blocs.append((b, mem, coh))
+            blocs.append((b, mem, _capped(prm.cohesion.get(b, 0.0), common)))
     latent = {m: float(v) for m, v in zip(pred["member"], pred["latent"], strict=True)}
     c_common, c_cohesion = prm.contested_corr
-    c_blocs = tuple((b, mem, float(min(c_cohesion.get(b, 0.0), max(0.0, 1.0 - c_common))))
-                    for b, mem, _ in blocs)
+    c_blocs = tuple((b, mem, _capped(c_cohesion.get(b, 0.0), c_common)) for b, mem, _ in blocs)
     return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent, as_of=prm.as_of,
                        hurdle=_hurdle(prediction.parts), contested_common=float(c_common), contested_blocs=c_blocs)
+
+
+def _capped(cohesion: float, common: float) -> float:
+    """A bloc's cohesion, at most what the common loading leaves (common + cohesion <= 1)."""
+    return float(min(cohesion, max(0.0, 1.0 - common)))
 
 
 def _hurdle(parts: pd.DataFrame) -> tuple[HurdleCandidate, ...]:
