@@ -31,7 +31,9 @@ class Calibration:
     date (ISO) of the last vote record the calibration knows. ``hurdle``: the validated form
     of the same forecast (docs/calibration.md, "Event forecasts"): per likely sponsor class,
     its weight, P(contested) and the members' votes given a contested draft, correlated by
-    ``contested_common`` and ``contested_blocs``; ``probs`` are its marginals.
+    ``contested_common`` and ``contested_blocs``; ``probs`` are its marginals. ``alignment``
+    and ``contested_alignment``: each member's calibrated loading on the alignment axis
+    (docs/model.md, issue 14), for the marginal and the contested model; empty until fitted.
     """
 
     probs: Mapping[str, tuple[float, float, float, float]]
@@ -42,6 +44,8 @@ class Calibration:
     hurdle: tuple[HurdleCandidate, ...] = ()
     contested_common: float | None = None
     contested_blocs: tuple[tuple[str, tuple[str, ...], float], ...] = ()
+    alignment: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    contested_alignment: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
