@@ -56,6 +56,8 @@ class Prepared:
 
 def prepare(model: VoteModel) -> Prepared:
     """Latent constants scaled so the idiosyncratic term needs no multiplication."""
+    if model.has_axis:
+        raise ValueError("signed alignment loadings are not supported by the Monte Carlo method yet")
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
     order = np.argsort(np.where(model.bloc < 0, model.n_blocs, model.bloc), kind="stable")

@@ -198,6 +198,8 @@ def _member_groups(model: VoteModel) -> list[tuple[np.ndarray, int]]:
 
 def grid(model: VoteModel, nodes: int | None = None) -> Grid:
     """The quadrature grid of ``model`` with ``nodes`` Gauss–Legendre nodes per piece."""
+    if model.has_axis:
+        raise ValueError("signed alignment loadings are not supported by the exact method yet")
     m = nodes if nodes is not None else DEFAULT_NODES
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
