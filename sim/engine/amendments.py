@@ -5,6 +5,11 @@ Each vote of the sequence has its own latent draw: votes are independent given t
 The amendments' outcomes are a tuple of booleans, one per amendment (True = adopted); a
 :class:`VotePath` adds the draft's outcome, and keys the path probabilities of a result.
 
+Positions on the alignment axis (docs/scenarios.md): the draft stands at its position, an
+amendment's own vote at the amendment's position (else the draft's), and an adopted amendment's
+``effect`` may move the draft (its ``effect_position``). Every table is a member's numbers at
+position 0; a vote at position p moves member i's stance by λ_i·p.
+
 Art. 27(3) is applied vote by vote: the parties to the dispute abstain on every substantive vote
 (an amendment's or the draft's), whatever an amendment's ``votes`` or ``effect`` say, and vote
 freely on a procedural one (docs/model.md).
@@ -12,6 +17,7 @@ freely on a procedural one (docs/model.md).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
@@ -19,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.scenario.build import ModelSpec, party_abstains, shift_probs
+from sim.scenario.build import ModelSpec, at_position, party_abstains, shift_probs
 from sim.scenario.schema import VoteTable
 
 from .model import VoteModel
@@ -56,6 +62,10 @@ class Amendment:
     procedural: bool
     votes: Mapping[str, VoteTable]
     effect: Mapping[str, VoteTable]
+    #: Where the amendment's own text stands on the axis (None: where the draft stands).
+    position: float | None = None
+    #: Where the draft stands once the amendment is adopted (None: it does not move).
+    effect_position: float | None = None
 
 
 def _apply(probs: Probs, tables: Mapping[str, VoteTable]) -> Probs:
@@ -70,50 +80,62 @@ class VoteSequence:
     """The draft model and its amendments; builds the model of each vote given a path.
 
     ``parties`` are the members bound by Art. 27(3), and ``free`` their numbers before it (what
-    they would vote on a procedural vote); without ``free`` the draft model's numbers are used.
+    they would vote on a procedural vote), at position 0; without ``free`` the draft model's
+    numbers are used, as at ``position``. ``loadings`` are the members' loadings on the
+    alignment axis and ``position`` the draft's, as tabled.
     """
 
     draft: VoteModel
     amendments: tuple[Amendment, ...]
     parties: frozenset[str] = frozenset()
     free: Mapping[str, tuple[float, float, float, float]] | None = None
+    loadings: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    position: float = 0.0
 
     @classmethod
     def from_spec(cls, spec: ModelSpec) -> VoteSequence:
         """The vote sequence of a scenario: its draft, its amendments in order, its parties."""
         amendments = tuple(
-            Amendment(a.name, a.procedural, votes, effect) for a, votes, effect in spec.resolved.amendments
+            Amendment(a.name, a.procedural, votes, effect, a.position, a.effect_position)
+            for a, votes, effect in spec.resolved.amendments
         )
-        return cls(spec.model, amendments, spec.resolved.parties, dict(spec.free_probs) or None)
+        return cls(spec.model, amendments, spec.resolved.parties, dict(spec.free_probs) or None,
+                   dict(spec.alignment), spec.position)
 
-    def _draft_probs(self, path: Path) -> Probs:
+    def _draft_probs(self, path: Path) -> tuple[Probs, float]:
+        """The draft's numbers after the amendment outcomes ``path`` (at position 0), and where
+        the draft then stands."""
         source = self.free if self.free is not None else dict(zip(self.draft.members, self.draft.probs, strict=True))
         probs: Probs = {m: (float(p[0]), float(p[1]), float(p[2]), float(p[3])) for m, p in source.items()}
+        position = self.position
         for amend, adopted in zip(self.amendments, path, strict=False):
             if adopted:
                 probs = _apply(probs, amend.effect)
-        return probs
+                position = amend.effect_position if amend.effect_position is not None else position
+        return probs, position
 
-    def _model(self, probs: Probs, procedural: bool) -> VoteModel:
+    def _model(self, probs: Probs, procedural: bool, position: float) -> VoteModel:
+        # ``free`` is at position 0; the draft model's own numbers are at the draft's position
+        origin = 0.0 if self.free is not None else self.position
+        probs = at_position(probs, self.loadings, position - origin)
         bound = () if procedural else self.parties
         arr = [party_abstains(probs[m]) if m in bound else probs[m] for m in self.draft.members]
         model = self.draft.with_probs(np.asarray(arr, dtype=float))
         if model.procedural == procedural:
             return model
-        return VoteModel(
-            model.members, model.probs, model.permanent, model.bloc, model.cohesion,
-            model.common, model.threshold, procedural, model.bloc_names,
-        )
+        return dataclasses.replace(model, procedural=procedural)
 
     def amendment_model(self, j: int, prefix: Path) -> VoteModel:
         """The model of the vote on amendment ``j`` after the earlier outcomes ``prefix``."""
         amend = self.amendments[j]
-        probs = _apply(self._draft_probs(prefix), amend.votes)
-        return self._model(probs, amend.procedural)
+        draft, position = self._draft_probs(prefix)
+        probs = _apply(draft, amend.votes)
+        return self._model(probs, amend.procedural, amend.position if amend.position is not None else position)
 
     def draft_model(self, path: Path) -> VoteModel:
         """The model of the final vote on the draft after the amendment outcomes ``path``."""
-        return self._model(self._draft_probs(path), self.draft.procedural)
+        probs, position = self._draft_probs(path)
+        return self._model(probs, self.draft.procedural, position)
 
     def paths(self) -> list[Path]:
         return [tuple(bits) for bits in product((True, False), repeat=len(self.amendments))]

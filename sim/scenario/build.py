@@ -15,7 +15,7 @@ from scipy.special import ndtr, ndtri
 from sim.engine.mixture import Hurdle, MixtureModel
 from sim.engine.model import VoteModel
 
-from .resolve import ResolvedScenario
+from .resolve import ResolvedScenario, check_variance
 from .schema import FALLBACK_COMMON, FALLBACK_VOTE
 
 #: Where a member's probabilities came from.
@@ -59,6 +59,10 @@ class HurdleCandidate:
 
 
 Calibrator = Callable[[ResolvedScenario], Calibration | None]
+Probs = tuple[float, float, float, float]
+#: What the result's ``forecast`` says when the calibrated hurdle mixture would be the forecast
+#: but the scenario puts the text off the origin of the axis or gives its own loadings.
+MARGINALS_ON_AXIS = "marginals (the calibrated hurdle mixture has no position on the alignment axis)"
 
 
 def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, float, float]:
@@ -78,6 +82,27 @@ def shift_probs(probs: Sequence[float], shift: float) -> tuple[float, float, flo
     return (present - p_not_yes, max(0.0, p_not_yes - p_no), p_no, absent)
 
 
+def at_position(
+    probs: Mapping[str, Sequence[float]], loadings: Mapping[str, float], position: float
+) -> dict[str, Probs]:
+    """Members' numbers for a text at ``position`` on the alignment axis: member i's stance moves
+    by λ_i·p (:func:`shift_probs`), on top of any shift of its own. A member with no loading, or
+    a text at 0, keeps its numbers to the bit."""
+    out: dict[str, Probs] = {}
+    for code, p in probs.items():
+        move = loadings.get(code, 0.0) * position
+        out[code] = shift_probs(p, move) if move != 0.0 else (float(p[0]), float(p[1]), float(p[2]), float(p[3]))
+    return out
+
+
+def member_loadings(
+    resolved: ResolvedScenario, calibrated: Mapping[str, float] | None
+) -> dict[str, float]:
+    """Each member's loading on the alignment axis: the file's, else the calibrated one, else 0."""
+    cal = calibrated or {}
+    return {m: float(resolved.alignment.get(m, cal.get(m, 0.0))) for m in resolved.council.members}
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """The engine model of a scenario's draft, plus where each member's numbers came from."""
@@ -93,6 +118,21 @@ class ModelSpec:
     #: The calibrated hurdle mixture, when every member's numbers are the calibration's
     #: (:func:`hurdle_mixture`); the engine then computes it rather than ``model``.
     mixture: MixtureModel | None = None
+    #: Each member's loading on the alignment axis (all 0: the model has no axis).
+    alignment: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    #: The axis's label (the scenario's [alignment] name), if the scenario has one.
+    axis_name: str | None = None
+    #: The draft's position on the axis; ``model`` is the draft at it, ``free_probs`` at 0.
+    position: float = 0.0
+    #: What the result's ``forecast`` says, if not the default of the engine path used.
+    forecast: str | None = None
+
+    @property
+    def on_axis(self) -> bool:
+        """Whether the scenario uses the alignment axis (an [alignment] table or a position)."""
+        return self.axis_name is not None or self.position != 0.0 or any(
+            a.position is not None or a.effect_position is not None for a in self.resolved.spec.amendments
+        )
 
 
 def free_probabilities(
@@ -148,16 +188,36 @@ def hurdle_mixture(
     likely sponsor classes. None when a member's numbers are not the calibration's (a user's
     table or shift, a party to the dispute) or the scenario sets its own correlation: the
     marginal model is then the forecast."""
-    if calibrated is None or not calibrated.hurdle or calibrated.contested_common is None:
-        return None
-    if resolved.spec.correlation is not None or any(v != "calibrated" for v in provenance.values()):
+    if calibrated is None or calibrated.contested_common is None or not hurdle_applies(
+        resolved, calibrated, provenance
+    ):
         return None
     blocs = _sitting(resolved, calibrated.contested_blocs)
     procedural = resolved.spec.draft.procedural
+    loadings = member_loadings(resolved, calibrated.contested_alignment)
     return MixtureModel(tuple(
         Hurdle(c.weight, c.p_contested,
-               to_vote_model(resolved, c.contested, calibrated.contested_common, blocs, procedural))
+               to_vote_model(resolved, c.contested, calibrated.contested_common, blocs, procedural,
+                             loadings, resolved.axis_name))
         for c in calibrated.hurdle))
+
+
+def moves_on_axis(resolved: ResolvedScenario) -> bool:
+    """Whether the scenario gives loadings of its own or puts the draft off the axis's origin:
+    the calibrated hurdle mixture, whose P(contested) has no position, is then not the forecast
+    (docs/scenarios.md, "The alignment axis")."""
+    return bool(resolved.alignment) or resolved.position != 0.0
+
+
+def hurdle_applies(
+    resolved: ResolvedScenario, calibrated: Calibration | None, provenance: Mapping[str, Provenance]
+) -> bool:
+    """Whether the calibrated hurdle mixture is the scenario's forecast, before the axis is
+    asked about (:func:`moves_on_axis`): every member's numbers and the correlation are the
+    calibration's."""
+    if calibrated is None or not calibrated.hurdle or calibrated.contested_common is None:
+        return False
+    return resolved.spec.correlation is None and all(v == "calibrated" for v in provenance.values())
 
 
 def _sitting(
@@ -185,13 +245,20 @@ def to_vote_model(
     common: float,
     blocs: Sequence[tuple[str, Sequence[str], float]],
     procedural: bool,
+    loadings: Mapping[str, float] | None = None,
+    axis_name: str | None = None,
 ) -> VoteModel:
-    """Arrange per-member numbers in Council order for the engine."""
+    """Arrange per-member numbers in Council order for the engine (loadings all 0: no axis)."""
     council = resolved.council
     bloc_of = {m: b for b, (_, codes, _) in enumerate(blocs) for m in codes}
     arr = np.array([probs[m] for m in council.members], dtype=float)
     arr = np.clip(arr, 0.0, 1.0)
     arr /= arr.sum(axis=1, keepdims=True)
+    lam = np.array([(loadings or {}).get(m, 0.0) for m in council.members], dtype=float)
+    axis: dict[str, object] = {}
+    if np.any(lam != 0.0):
+        check_loadings(resolved, lam.tolist(), common, blocs)
+        axis = {"alignment": lam, "axis_name": axis_name or ""}
     return VoteModel(
         members=council.members,
         probs=arr,
@@ -202,16 +269,42 @@ def to_vote_model(
         threshold=council.threshold,
         procedural=procedural,
         bloc_names=tuple(name for name, _, _ in blocs),
+        **axis,  # type: ignore[arg-type]
     )
+
+
+def check_loadings(
+    resolved: ResolvedScenario,
+    loadings: Sequence[float],
+    common: float,
+    blocs: Sequence[tuple[str, Sequence[str], float]],
+) -> None:
+    """The file's loadings against the correlation the model uses (the calibrated one, when the
+    scenario has none): ``loading² + common + cohesion <= 1``, the error naming the loading."""
+    cohesion = {m: coh for _, codes, coh in blocs for m in codes}
+    hint = "" if resolved.spec.correlation is not None else (
+        " (the calibrated correlation: give a [correlation] table that leaves room for the axis)")
+    for code, lam in zip(resolved.council.members, loadings, strict=True):
+        where = resolved.alignment_fields.get(code)
+        if where is not None:
+            check_variance(float(lam), common, cohesion.get(code, 0.0), where, hint)
 
 
 def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None) -> ModelSpec:
     """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
     calibrated = calibrator(resolved) if calibrator is not None else None
     free, free_prov = free_probabilities(resolved, calibrated)
-    probs, prov = bind_parties(resolved, free, free_prov)
+    loadings = member_loadings(resolved, calibrated.alignment if calibrated is not None else None)
+    positioned = at_position(free, loadings, resolved.position)
+    probs, prov = bind_parties(resolved, positioned, free_prov)
     common, blocs = _correlation(resolved, calibrated)
-    model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural)
+    model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural, loadings,
+                          resolved.axis_name)
     used = calibrated is not None and any(v in ("calibrated", "shifted") for v in prov.values())
+    mixture, forecast = None, None
+    if moves_on_axis(resolved):
+        forecast = MARGINALS_ON_AXIS if hurdle_applies(resolved, calibrated, prov) else None
+    else:
+        mixture = hurdle_mixture(resolved, calibrated, prov)
     return ModelSpec(model, prov, resolved, free, calibrated.as_of if used and calibrated else None,
-                     hurdle_mixture(resolved, calibrated, prov))
+                     mixture, loadings, resolved.axis_name, resolved.position, forecast)

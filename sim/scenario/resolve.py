@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sim.errors import ScenarioError
 
 from .council import FIRST_YEAR, LAST_YEAR, Council, council_for_year, council_on, explicit_council
 from .names import UnknownMemberError, resolve, resolve_for_year
 from .schema import AmendmentSpec, CorrelationSpec, CouncilSpec, ReferenceSpec, Scenario, VoteTable
+
+#: Round-off allowed in ``loading² + common + cohesion <= 1``.
+VARIANCE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,20 @@ class ResolvedScenario:
     blocs: tuple[tuple[str, tuple[str, ...], float], ...]
     parties: frozenset[str]
     amendments: tuple[tuple[AmendmentSpec, dict[str, VoteTable], dict[str, VoteTable]], ...]
+    #: The file's loadings on the alignment axis, by code (members not listed: calibrated, else 0).
+    alignment: Mapping[str, float] = field(default_factory=dict)
+    #: Where each code's loading is written in the file (for errors found later, in the build).
+    alignment_fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def axis_name(self) -> str | None:
+        """The alignment axis's label, if the scenario has an [alignment] table."""
+        return self.spec.alignment.name if self.spec.alignment is not None else None
+
+    @property
+    def position(self) -> float:
+        """The draft's position on the alignment axis (0 if not given)."""
+        return self.spec.draft.position or 0.0
 
 
 def _council(spec: CouncilSpec, date: dt.date | None = None) -> Council:
@@ -73,12 +90,16 @@ def _code(name: str, council: Council | int | None, field: str) -> str:
         raise ScenarioError(field, str(exc)) from None
 
 
+def _key_path(field: str, name: str) -> str:
+    return f'{field}."{name}"' if not name.isidentifier() else f"{field}.{name}"
+
+
 def _members_table(
     table: Mapping[str, VoteTable], council: Council, field: str
 ) -> dict[str, VoteTable]:
     out: dict[str, VoteTable] = {}
     for name, value in table.items():
-        path = f'{field}."{name}"' if not name.isidentifier() else f"{field}.{name}"
+        path = _key_path(field, name)
         code = _code(name, council, path)
         if code not in council.members:
             raise ScenarioError(path, f"{name!r} ({code}) is not a member of {_council_label(council)}")
@@ -143,7 +164,49 @@ def _resolve(spec: Scenario) -> ResolvedScenario:
         )
     if spec.reference is not None:
         _check_reference(spec.reference, [a.name for a in spec.amendments], council)
-    return ResolvedScenario(spec, council, votes, tuple(blocs), frozenset(parties), tuple(amendments))
+    loadings, fields = _alignment(spec, council, corr, blocs)
+    return ResolvedScenario(
+        spec, council, votes, tuple(blocs), frozenset(parties), tuple(amendments), loadings, fields
+    )
+
+
+def _alignment(
+    spec: Scenario,
+    council: Council,
+    corr: CorrelationSpec,
+    blocs: Sequence[tuple[str, tuple[str, ...], float]],
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The file's loadings by code, and where each is written. With the scenario's own
+    [correlation], ``loading² + common + cohesion <= 1`` is checked here; with the calibrated
+    one, when the model is built (:func:`sim.scenario.build.check_variance`)."""
+    if spec.alignment is None:
+        return {}, {}
+    cohesion = {m: coh for _, codes, coh in blocs for m in codes}
+    loadings: dict[str, float] = {}
+    fields: dict[str, str] = {}
+    for name, value in spec.alignment.loadings.items():
+        path = _key_path("alignment.loadings", name)
+        code = _code(name, council, path)
+        if code not in council.members:
+            raise ScenarioError(path, f"{name!r} ({code}) is not a member of {_council_label(council)}")
+        if code in loadings:
+            raise ScenarioError(path, f"{name!r} ({code}) is given twice")
+        if spec.correlation is not None:
+            check_variance(value, corr.common, cohesion.get(code, 0.0), path)
+        loadings[code], fields[code] = value, path
+    return loadings, fields
+
+
+def check_variance(loading: float, common: float, cohesion: float, field: str, hint: str = "") -> None:
+    """A loading must leave the member a non-negative idiosyncratic variance (docs/model.md):
+    ``loading² + common + cohesion <= 1``; else :class:`ScenarioError` naming ``field``."""
+    total = loading * loading + common + cohesion
+    if total > 1.0 + VARIANCE_TOLERANCE:
+        raise ScenarioError(
+            field,
+            f"loading² + common + cohesion must be at most 1, got "
+            f"{loading:g}² + {common:.4g} + {cohesion:.4g} = {total:.4g}{hint}",
+        )
 
 
 def _check_reference(ref: ReferenceSpec, names: Sequence[str], council: Council) -> None:

@@ -13,7 +13,16 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from sim.errors import ScenarioError, validated
 from sim.io.inputs import field_path, parse_toml
@@ -29,6 +38,11 @@ SUM_TOLERANCE = 1e-9
 MAX_MEMBERS = 60
 MAX_AMENDMENTS = 8
 MAX_TEXT = 2000
+#: How far a text may stand from the origin of the alignment axis, in standard deviations of a
+#: member's latent stance (docs/scenarios.md, "The alignment axis").
+MAX_POSITION = 10.0
+#: The axis label when a scenario's [alignment] table gives none.
+DEFAULT_AXIS = "alignment"
 
 VoteName = Literal["yes", "abstain", "no", "absent"]
 
@@ -106,11 +120,40 @@ class CouncilSpec(_Strict):
         return self
 
 
+#: A text's position on the alignment axis (None: 0, the position the probabilities are given at).
+Position = Annotated[float | None, Field(default=None, ge=-MAX_POSITION, le=MAX_POSITION, allow_inf_nan=False)]
+
+
 class DraftSpec(_Strict):
     procedural: bool = False
     sponsor: str | None = Field(default=None, max_length=MAX_TEXT)
     topic: str | None = Field(default=None, max_length=MAX_TEXT)
     date: IsoDate | None = None
+    position: Position = None
+
+
+def axis_ends(name: str | None) -> tuple[str, str]:
+    """The two ends of an axis named ``"POSITIVE – NEGATIVE"`` (an en dash, a hyphen or "vs"
+    between spaces), negative end first: ``"West – Russia/China"`` → ``("Russia/China", "West")``.
+    A name without two ends gives ``("the negative end", "the positive end")`` of it."""
+    text = (name or DEFAULT_AXIS).strip()
+    for sep in (" – ", " — ", " - ", " vs ", " vs. ", "–", "—"):
+        left, found, right = text.partition(sep)
+        if found and left.strip() and right.strip():
+            return right.strip(), left.strip()
+    return f"the negative end of {text}", f"the positive end of {text}"
+
+
+#: A member's signed loading on the alignment axis.
+Loading = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
+
+
+class AlignmentSpec(_Strict):
+    """The alignment axis (issue 14): its label and members' signed loadings on it. Members not
+    listed get their calibrated loading, else 0 (docs/scenarios.md)."""
+
+    name: str = Field(default=DEFAULT_AXIS, min_length=1, max_length=200)
+    loadings: dict[str, Loading] = Field(default_factory=dict, max_length=MAX_MEMBERS)
 
 
 class BlocSpec(_Strict):
@@ -125,10 +168,46 @@ class CorrelationSpec(_Strict):
 
 
 class AmendmentSpec(_Strict):
+    """An amendment: its own vote (``votes``, at its own ``position``, else the draft's), and
+    what its adoption does to the draft (``effect``: members' tables, and ``effect.position``,
+    where the amended draft stands). In the file ``position`` sits in the ``effect`` table; here
+    it is the field ``effect_position``, and :meth:`to_dict` puts it back."""
+
     name: str = Field(min_length=1, max_length=200)
     procedural: bool = False
+    position: Position = None
     votes: dict[str, VoteTable] = Field(default_factory=dict)
     effect: dict[str, VoteTable] = Field(default_factory=dict)
+    effect_position: Position = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _position_of_effect(cls, data: Any) -> Any:
+        """``effect.position`` (a number among the members' tables) to ``effect_position``."""
+        if not isinstance(data, Mapping):
+            return data
+        if "effect_position" in data:
+            raise ValueError("unknown key effect_position; write position in the effect table")
+        effect = data.get("effect")
+        if not isinstance(effect, Mapping) or "position" not in effect:
+            return data
+        value = effect["position"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+            -MAX_POSITION <= value <= MAX_POSITION
+        ):
+            raise ValueError(
+                f"effect.position: must be a number between {-MAX_POSITION:g} and {MAX_POSITION:g}, got {value!r}"
+            )
+        rest = {k: v for k, v in effect.items() if k != "position"}
+        return {**data, "effect": rest, "effect_position": float(value)}
+
+    @model_serializer(mode="wrap")
+    def _effect_with_position(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        position = out.pop("effect_position", None)
+        if position is not None:
+            out["effect"] = {**out.get("effect", {}), "position": position}
+        return out
 
 
 #: What happened to a draft or an amendment: adopted; vetoed (enough votes, but a permanent
@@ -181,6 +260,7 @@ class Scenario(_Strict):
     draft: DraftSpec = Field(default_factory=DraftSpec)
     votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_MEMBERS)
     correlation: CorrelationSpec | None = None
+    alignment: AlignmentSpec | None = None
     amendments: list[AmendmentSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
     reference: ReferenceSpec | None = None
 

@@ -116,6 +116,8 @@ def compile_variable(path: str, field: str | None = None) -> Variable:
             if not isinstance(step, int):
                 raise StudyError(field, f"{where} is a list: give an index, e.g. {where}[0]")
             ann = get_args(ann)[0]
+        elif get_origin(ann) is dict and step == "position" and i == len(steps) - 1 and steps[i - 1] == "effect":
+            ann = float  # an amendment's effect.position: where the amended draft stands
         elif get_origin(ann) is dict:
             if not isinstance(step, str):
                 raise StudyError(field, f"{where} is a table of members: use .NAME, not [{step}]")
