@@ -1,10 +1,13 @@
-"""The Python API: ``simulate`` a scenario by Monte Carlo or exactly."""
+"""The Python API: ``simulate`` a scenario by Monte Carlo or exactly; trace its ``frontier`` along
+the alignment axis."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -19,9 +22,9 @@ from sim.engine.mixture_montecarlo import run_mixture
 from sim.engine.model import VoteModel
 from sim.engine.result import AmendmentResult, SimulationResult
 from sim.engine.seeding import Seed, fresh_seed, recorded
-from sim.scenario.build import Calibration, Calibrator, ModelSpec, build_model
+from sim.scenario.build import MARGINALS_ON_AXIS, Calibration, Calibrator, ModelSpec, build_model
 from sim.scenario.resolve import ResolvedScenario, resolve_scenario
-from sim.scenario.schema import Scenario, parse_scenario
+from sim.scenario.schema import MAX_POSITION, Scenario, parse_scenario
 
 from .errors import InputError
 
@@ -82,10 +85,12 @@ def model_spec(
     """Validate and resolve a scenario (dict, Scenario, ...) into the engine's model."""
     if isinstance(scenario, ModelSpec):
         return scenario
+    source = None
     if isinstance(scenario, str | os.PathLike):
         from sim.io.files import read_scenario  # the file layer; the model core does no I/O
 
-        scenario = read_scenario(os.fspath(scenario))
+        source = os.fspath(scenario)
+        scenario = read_scenario(source)
     if not isinstance(scenario, Mapping | Scenario | ResolvedScenario):
         raise TypeError(
             "pass a scenario file path, a dict as read from TOML, a Scenario, a ResolvedScenario or a "
@@ -96,7 +101,15 @@ def model_spec(
     if isinstance(scenario, Scenario):
         scenario = resolve_scenario(scenario)
     cal = default_calibrator() if calibrator == "default" else calibrator
-    return build_model(scenario, cal)
+    try:
+        return build_model(scenario, cal)
+    except InputError as exc:  # a loading that the calibrated correlation leaves no room for
+        raise exc.with_source(source) if source and exc.source is None else exc from None
+
+
+def check_run(draws: int, seed: Seed | None, method: str) -> None:
+    """The run settings, checked: :class:`InputError` naming ``draws``, ``seed`` or ``method``."""
+    _check(draws, seed, method)
 
 
 def _check(draws: int, seed: Seed | None, method: str) -> None:
@@ -184,7 +197,13 @@ def simulate(
         n_draws = draws
     model = spec.model
     council = spec.resolved.council
-    return SimulationResult(
+    on_axis = spec.on_axis
+    cls = AxisResult if on_axis else SimulationResult
+    axis: dict[str, Any] = {}
+    if on_axis:
+        axis = {"axis_name": spec.axis_name or "", "position": spec.position,
+                "loadings": {m: v for m, v in spec.alignment.items() if v != 0.0}}
+    return cls(
         members=model.members,
         permanent=tuple(m for m in model.members if m in council.permanent),
         threshold=model.threshold,
@@ -208,8 +227,24 @@ def simulate(
         amendments=amend,
         scenario_name=spec.resolved.spec.scenario.name,
         calibrated_as_of=spec.calibrated_as_of,
-        forecast="hurdle mixture" if mixture is not None else "marginals",
+        forecast="hurdle mixture" if mixture is not None else (spec.forecast or "marginals"),
+        **axis,
     )
+
+
+@dataclass(frozen=True)
+class AxisResult(SimulationResult):
+    """The result of a scenario that uses the alignment axis: also where the draft stood, the
+    axis's label and the members' loadings (non-zero ones), which its JSON records."""
+
+    axis_name: str = ""
+    position: float = 0.0
+    loadings: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.update({"axis": self.axis_name, "position": self.position, "loadings": dict(self.loadings)})
+        return out
 
 
 def _summarize(
@@ -280,3 +315,183 @@ def _mc_sequence(
         path_probs.setdefault(path, 0.0)
         given.setdefault(path, 0.0)
     return stats, _summarize(seq, path_probs, given)
+
+
+# --- the frontier: outcomes along the alignment axis ---------------------------------------------
+
+#: The default range and number of positions of a frontier (standard deviations of the stance).
+FRONTIER_FROM, FRONTIER_TO, FRONTIER_STEPS = -2.0, 2.0, 41
+#: Most positions one frontier computes.
+MAX_STEPS = 1001
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Outcome probabilities of one draft at each position along the alignment axis.
+
+    Arrays have one entry per position (``member_yes``: positions × members). Every position
+    uses the same seed (common random numbers), so differences between positions are not
+    noise of different draws. ``forecast`` says which model: the marginals at every position
+    (the calibrated hurdle mixture has no position, so a frontier never uses it).
+    """
+
+    scenario_name: str | None
+    axis_name: str
+    members: tuple[str, ...]
+    permanent: tuple[str, ...]
+    procedural: bool
+    loadings: dict[str, float]
+    tabled: float  # the draft's position in the scenario
+    positions: np.ndarray
+    p_adopted: np.ndarray
+    p_adopted_se: np.ndarray
+    p_vetoed: np.ndarray
+    p_short: np.ndarray
+    member_yes: np.ndarray
+    method: str
+    draws: int
+    seed: int | None
+    version: str
+    forecast: str = "marginals"
+
+    @property
+    def best_index(self) -> int:
+        """The position with the highest P(adopted) (the first, if several tie)."""
+        return int(np.argmax(self.p_adopted))
+
+    @property
+    def best_position(self) -> float:
+        """Where the text is likeliest to be adopted: for a substantive draft, the sweet spot
+        between losing elected members on one side and meeting a veto on the other."""
+        return float(self.positions[self.best_index])
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One tidy row per position: the outcomes and each member's P(yes)."""
+        return [
+            {
+                "position": float(x),
+                "p_adopted": float(self.p_adopted[k]),
+                "p_adopted_se": float(self.p_adopted_se[k]),
+                "p_vetoed": float(self.p_vetoed[k]),
+                "p_short": float(self.p_short[k]),
+                "p_yes": {m: float(self.member_yes[k, i]) for i, m in enumerate(self.members)},
+            }
+            for k, x in enumerate(self.positions)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (the ``frontier`` command's JSON)."""
+        best = self.best_index
+        return {
+            "scenario": self.scenario_name,
+            "axis": self.axis_name,
+            "tabled_position": self.tabled,
+            "best_position": self.best_position,
+            "best_p_adopted": float(self.p_adopted[best]),
+            "loadings": dict(self.loadings),
+            "positions": self.rows(),
+            "procedural": self.procedural,
+            "forecast": self.forecast,
+            "method": self.method,
+            "draws": self.draws,
+            "seed": self.seed,
+            "version": self.version,
+        }
+
+
+def frontier_positions(start: float, stop: float, steps: int) -> np.ndarray:
+    """``steps`` evenly spaced positions from ``start`` to ``stop``; :class:`InputError` naming
+    ``start``, ``stop`` or ``steps`` if the range is not one."""
+    for name, value in (("start", start), ("stop", stop)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer) or not (
+            math.isfinite(value) and -MAX_POSITION <= value <= MAX_POSITION
+        ):
+            raise InputError(name, f"must be a number between {-MAX_POSITION:g} and {MAX_POSITION:g}, got {value!r}")
+    if start >= stop:
+        raise InputError("start", f"must be below the end of the range ({stop:g}), got {start:g}")
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or not 2 <= steps <= MAX_STEPS:
+        raise InputError("steps", f"must be a whole number between 2 and {MAX_STEPS}, got {steps!r}")
+    return np.linspace(float(start), float(stop), int(steps))
+
+
+def _check_positions(positions: Sequence[float] | np.ndarray) -> np.ndarray:
+    try:
+        xs = np.asarray(positions, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise InputError("positions", f"must be numbers, got {positions!r}") from None
+    if len(xs) < 2 or len(xs) > MAX_STEPS:
+        raise InputError("positions", f"give between 2 and {MAX_STEPS} positions, got {len(xs)}")
+    if not np.all(np.isfinite(xs)) or np.any(np.abs(xs) > MAX_POSITION):
+        raise InputError("positions", f"must be finite numbers between {-MAX_POSITION:g} and {MAX_POSITION:g}")
+    return xs
+
+
+def axis_loadings(spec: ModelSpec) -> dict[str, float]:
+    """The members' non-zero loadings on the alignment axis; :class:`InputError` if there are
+    none (a frontier of such a draft would be flat)."""
+    loadings = {m: v for m, v in spec.alignment.items() if v != 0.0}
+    if not loadings:
+        raise InputError("alignment.loadings", "no member loads on the alignment axis: give [alignment] "
+                         "loadings (docs/scenarios.md), or the frontier is flat")
+    return loadings
+
+
+def spec_at_position(spec: ModelSpec, position: float, calibrator: Calibrator | None) -> ModelSpec:
+    """The scenario's model with its draft at ``position`` on the alignment axis, on the marginal
+    model (as every frontier point is: :class:`Frontier`)."""
+    resolved = spec.resolved
+    draft = resolved.spec.draft.model_copy(update={"position": float(position)})
+    moved = dataclasses.replace(resolved, spec=resolved.spec.model_copy(update={"draft": draft}))
+    out = build_model(moved, calibrator)
+    if out.mixture is not None:  # the origin of a calibrated scenario: the marginals, as elsewhere
+        out = dataclasses.replace(out, mixture=None, forecast=MARGINALS_ON_AXIS)
+    return out
+
+
+def frontier(
+    scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any] | str | os.PathLike[str],
+    positions: Sequence[float] | np.ndarray | None = None,
+    *,
+    method: Method = "monte-carlo",
+    draws: int = DEFAULT_DRAWS,
+    seed: Seed | None = DEFAULT_SEED,
+    calibrator: Calibrator | Literal["default"] | None = "default",
+    progress: Callable[[int], None] | None = None,
+) -> Frontier:
+    """P(adopted), P(vetoed), P(short) and each member's P(yes) with the draft at each of
+    ``positions`` on the alignment axis (default: :func:`frontier_positions` of -2 to 2 in 41
+    steps), after any amendments. The same ``seed`` at every position; ``progress(1)`` is called
+    as each position is done. :class:`InputError` if no member loads on the axis."""
+    _check(draws, seed, method)
+    xs = frontier_positions(FRONTIER_FROM, FRONTIER_TO, FRONTIER_STEPS) if positions is None else (
+        _check_positions(positions))
+    run_seed = fresh_seed() if seed is None else recorded(seed)
+    cal = default_calibrator() if calibrator == "default" else calibrator
+    base = model_spec(scenario, cal)
+    loadings = axis_loadings(base)
+    results = []
+    for x in xs:
+        results.append(simulate(spec_at_position(base, float(x), cal), draws=draws, seed=run_seed, method=method))
+        if progress is not None:
+            progress(1)
+    first = results[0]
+    return Frontier(
+        scenario_name=first.scenario_name,
+        axis_name=base.axis_name or "",
+        members=first.members,
+        permanent=first.permanent,
+        procedural=first.procedural,
+        loadings=loadings,
+        tabled=base.position,
+        positions=xs,
+        p_adopted=np.array([r.p_adopted for r in results]),
+        p_adopted_se=np.array([r.p_adopted_se for r in results]),
+        p_vetoed=np.array([r.p_vetoed for r in results]),
+        p_short=np.array([r.p_short for r in results]),
+        member_yes=np.array([r.member_votes[:, 0] for r in results]),
+        method=method,
+        draws=first.draws,
+        seed=first.seed,
+        version=__version__,
+        forecast="marginals",
+    )

@@ -18,6 +18,7 @@ from sim.scenario.council import FIRST_YEAR, LAST_YEAR
 
 from .calibrate import backtest_command, fit_command, predict_command
 from .common import CommandLine, EngineDefault, command_line
+from .frontier import frontier
 from .sweep import sweep
 
 if TYPE_CHECKING:
@@ -149,6 +150,6 @@ def power(year: int | None, procedural: bool, fmt: str) -> None:
 
 
 for _name, _cmd in (("sweep", sweep), ("fit", fit_command), ("predict", predict_command),
-                   ("backtest", backtest_command)):
+                   ("backtest", backtest_command), ("frontier", frontier)):
     main.add_command(_cmd, _name)
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.engine.model import VOTES
 from sim.engine.power import PowerIndices
 from sim.engine.result import SimulationResult
 from sim.scenario.names import readable_name
-from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec
+from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec, axis_ends
+
+if TYPE_CHECKING:
+    from sim.api import Frontier
 
 BAR = 30
 
@@ -103,6 +109,12 @@ def result_table(
         lines.append(f"  calibrated: fitted on UN vote records through {r.calibrated_as_of}")
     if r.forecast == "hurdle mixture":
         lines.append("  forecast: the calibrated hurdle mixture (consensus, or a contested vote), as backtested")
+    axis = getattr(r, "axis_name", None)  # a result on the alignment axis (sim.api.AxisResult)
+    if axis is not None:
+        where = position_words(getattr(r, "position", 0.0), axis)
+        lines.append(f"  alignment axis {axis!r}: the draft stands at {where}")
+        if r.forecast.startswith("marginals ("):
+            lines.append(f"  forecast: {r.forecast}")
     lines.append("")
     lines.append("  Most likely tallies (yes-no-abstain, absent):")
     for t in r.tally_top(5):
@@ -156,3 +168,47 @@ def power_table(power: PowerIndices) -> str:
 
 def _frac(x: Fraction) -> str:
     return f"{x} ({pct(float(x), 2)})"
+
+
+def position_words(position: float, axis: str | None) -> str:
+    """A position in plain words: ``+0.50 (toward the West)``, ``0.00 (the middle)``."""
+    low, high = axis_ends(axis)
+    where = "the middle" if position == 0 else f"toward {high if position > 0 else low}"
+    return f"{position:+.2f} ({where})"
+
+
+def frontier_table(f: Frontier) -> str:
+    """P(adopted), P(vetoed), P(short) and the members' P(yes) at each position on the axis,
+    the draft's own position (◆) and the one that maximizes P(adopted) (◀ best)."""
+    low, high = axis_ends(f.axis_name)
+    how = "exact (quadrature)" if f.method == "exact" else (
+        f"Monte Carlo, {f.draws:,} draws at each position, seed {f.seed} (the same at each)")
+    lines = [
+        f"{f.scenario_name or 'Scenario'}: along the axis {f.axis_name!r}",
+        f"  negative: toward {low}; positive: toward {high}; {how}; unsc-sim {f.version}",
+        "  loadings: " + ", ".join(f"{m} {v:+.2f}" for m, v in sorted(f.loadings.items(), key=lambda kv: kv[1])),
+        "",
+    ]
+    veto = "" if f.procedural else f" {'vetoed':>7}"
+    head = f"  {'position':>9} {'adopted':>8}{veto} {'short':>7}   P(yes): " + " ".join(f"{m:>4}" for m in f.members)
+    lines.append(head)
+    best = f.best_index
+    for k, x in enumerate(f.positions):
+        mark = ("◆" if np.isclose(x, f.tabled) else " ")
+        v = "" if f.procedural else f" {pct(f.p_vetoed[k]):>7}"
+        yes = " ".join(f"{round(100 * p):>4}" for p in f.member_yes[k])
+        tail = "  ◀ best" if k == best else ""
+        lines.append(f" {mark}{x:>+9.2f} {pct(f.p_adopted[k]):>8}{v} {pct(f.p_short[k]):>7}            {yes}{tail}")
+    lines.append("")
+    se = "" if f.method == "exact" else f" (se {pct(float(f.p_adopted_se[best]), 2)})"
+    lines.append(f"  Best position: {position_words(f.best_position, f.axis_name)}, "
+                 f"P(adopted) {pct(float(f.p_adopted[best]), 2)}{se}")
+    if any(np.isclose(f.positions, f.tabled)):
+        k = int(np.argmin(np.abs(f.positions - f.tabled)))
+        lines.append(f"  As tabled (◆): {position_words(f.tabled, f.axis_name)}, "
+                     f"P(adopted) {pct(float(f.p_adopted[k]), 2)}")
+    else:
+        lines.append(f"  As tabled: {position_words(f.tabled, f.axis_name)} (not on this range)")
+    lines.append("  P(yes) in percent; * the same seed at every position, so the curve's steps are not noise"
+                 if f.method != "exact" else "  P(yes) in percent")
+    return "\n".join(lines)
