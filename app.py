@@ -15,6 +15,7 @@ from sim.engine.result import SimulationResult
 from sim.errors import InputError
 from sim.scenario.whatif import canonical
 from unsc_app import state
+from unsc_app.axis import alignment_section
 from unsc_app.compute import Page, cached_result, cached_spec
 from unsc_app.headline import headline, pin_row, summary_charts, title
 from unsc_app.sidebar import sidebar
@@ -54,7 +55,9 @@ def main() -> None:
         return
     pin_row(result, f"{data['scenario']['name']} ({METHOD_LABELS[session.method]})")
     summary_charts(result)
-    tabs(Page(data, canon, spec, result))
+    page = Page(data, canon, spec, result)
+    alignment_section(page)
+    tabs(page)
     state.update_link()
 
 

@@ -693,3 +693,58 @@ def test_back_to_the_scenarios_numbers() -> None:
     press(at, "qa_reset")
     assert scenario(at)["votes"]["China"] == {"no": 1.0}
     assert scenario(at)["votes"]["Russian Federation"] == before["votes"]["Russian Federation"]
+
+
+# --- where the text stands on the alignment axis (issue 14) ---------------------------------------
+
+AXIS_SCENARIO = {
+    "scenario": {"name": "Axis what-if"},
+    "council": {"year": 2025},
+    "votes": {"Russian Federation": {"yes": 0.6, "abstain": 0.3, "no": 0.1},
+              "France": {"yes": 0.5, "abstain": 0.4, "no": 0.1}},
+    "correlation": {"common": 0.1, "blocs": [{"name": "RC", "members": ["Russia", "China"], "cohesion": 0.3}]},
+    "alignment": {"name": "West – Russia/China",
+                  "loadings": {"United States": 0.7, "France": 0.6, "Russian Federation": -0.7, "China": -0.5}},
+}
+
+
+def _engine_draws_the_axis() -> bool:
+    import numpy as np
+
+    from sim.engine.model import VoteModel
+
+    model = VoteModel(("A", "B"), np.array([[0.5, 0.2, 0.3, 0.0]] * 2), np.array([True, False]),
+                      np.array([-1, -1]), np.zeros(0), 0.1, 1, alignment=np.array([0.5, -0.5]))
+    try:
+        montecarlo.prepare(model)
+    except ValueError:
+        return False
+    return True
+
+
+needs_axis = pytest.mark.skipif(not _engine_draws_the_axis(), reason="the engine does not draw the axis yet")
+
+
+def test_a_scenario_without_loadings_has_no_position_slider() -> None:
+    at = open_app(scenario="ukraine_2022_russia_veto")
+    assert not [s for s in at.slider if s.key == "position"]
+
+
+@needs_axis
+def test_the_position_slider_moves_the_draft_and_the_link_carries_it() -> None:
+    at = open_app(edits=state.encode_edits(whatif.normalize(AXIS_SCENARIO)))
+    slider = at.slider(key="position")
+    assert slider.value == 0.0 and "toward Russia/China" in slider.label and "toward West" in slider.label
+    before = p_adopted(at)
+    slider.set_value(1.5).run()
+    assert not at.exception, at.exception
+    assert scenario(at)["draft"]["position"] == 1.5
+    assert p_adopted(at) != before
+    params = {k: at.query_params[k] for k in at.query_params}
+    assert state.decode_edits(params["edits"])["draft"]["position"] == 1.5
+    again = open_app(**params)
+    assert again.slider(key="position").value == 1.5
+    assert scenario(again) == scenario(at)
+    assert [m.value for m in again.metric] == [m.value for m in at.metric]
+    at.slider(key="position").set_value(0.0).run()
+    assert "position" not in scenario(at)["draft"] or scenario(at)["draft"]["position"] == 0.0

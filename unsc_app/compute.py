@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim.api import model_spec, simulate
+from sim.api import Frontier, frontier, model_spec, simulate
 from sim.engine.result import SimulationResult
 from sim.engine.sensitivity import sensitivity
 from sim.errors import InputError
@@ -57,6 +57,13 @@ def cached_result(canon: str, draws: int, seed: int, method: str) -> SimulationR
     result = simulate(cached_spec(canon), draws=draws, seed=seed, method="monte-carlo", progress=tick)
     bar.empty()
     return result
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_frontier(canon: str, positions: tuple[float, ...], draws: int, seed: int, method: str) -> Frontier:
+    """The draft's chances along the alignment axis (the same seed at every position)."""
+    return frontier(cached_spec(canon), list(positions), method=method, draws=max(draws, 1),  # type: ignore[arg-type]
+                    seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

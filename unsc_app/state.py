@@ -118,6 +118,8 @@ class Session:
     new_bloc_cohesion = Key[float]()
     # the lobby tab (the slider's value is read where it is drawn)
     shift = Key[float]()
+    # where the text stands on the alignment axis
+    position = Key[float]()
 
 
 session = Session()

@@ -173,7 +173,7 @@ def _frac(x: Fraction) -> str:
 def position_words(position: float, axis: str | None) -> str:
     """A position in plain words: ``+0.50 (toward the West)``, ``0.00 (the middle)``."""
     low, high = axis_ends(axis)
-    where = "the middle" if position == 0 else f"toward {high if position > 0 else low}"
+    where = "the origin" if position == 0 else f"toward {high if position > 0 else low}"
     return f"{position:+.2f} ({where})"
 
 
@@ -209,6 +209,6 @@ def frontier_table(f: Frontier) -> str:
                      f"P(adopted) {pct(float(f.p_adopted[k]), 2)}")
     else:
         lines.append(f"  As tabled: {position_words(f.tabled, f.axis_name)} (not on this range)")
-    lines.append("  P(yes) in percent; * the same seed at every position, so the curve's steps are not noise"
+    lines.append("  P(yes) in percent; the same seed at every position (common random numbers)"
                  if f.method != "exact" else "  P(yes) in percent")
     return "\n".join(lines)

@@ -366,3 +366,25 @@ def add_bloc(
     table = correlation_table(data, model)
     table["blocs"].append({"name": name, "members": [readable_name(c) for c in codes], "cohesion": float(cohesion)})
     return _with_correlation(data, table)
+
+
+# --- where the text stands on the alignment axis ------------------------------------------------
+
+
+def position_of(data: Mapping[str, Any]) -> float:
+    """The draft's position on the alignment axis (0 if the scenario gives none)."""
+    return float(data.get("draft", {}).get("position") or 0.0)
+
+
+def set_position(data: Mapping[str, Any], position: float, original: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The draft at ``position`` on the alignment axis, rounded to 1e-6. At 0, a scenario whose
+    ``original`` gave no position gives none again (so the share link carries no edit)."""
+    new = copy.deepcopy(dict(data))
+    draft = new.setdefault("draft", {})
+    value = round(float(position), 6)
+    had = "position" in (original or data).get("draft", {})
+    if value == 0.0 and not had:
+        draft.pop("position", None)
+    else:
+        draft["position"] = value
+    return new

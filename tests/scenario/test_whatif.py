@@ -174,3 +174,13 @@ def test_year_scenario_is_a_whole_council() -> None:
     assert data["scenario"]["name"] == "The 1950 Council: a draft of your own"
     assert data["scenario"]["description"].startswith("All 11 members of the 1950 Council")
     assert whatif.canonical(data) == whatif.canonical(copy.deepcopy(data))
+
+
+def test_set_position_edits_the_draft_and_drops_a_zero_the_scenario_did_not_have() -> None:
+    base = {"scenario": {"name": "x"}, "council": {"year": 2025}, "draft": {"procedural": False}}
+    moved = whatif.set_position(base, 1.2345678)
+    assert moved["draft"]["position"] == 1.234568 and whatif.position_of(moved) == 1.234568
+    assert "position" not in whatif.set_position(moved, 0.0, base)["draft"]
+    tabled = {**base, "draft": {"procedural": False, "position": 0.5}}
+    assert whatif.set_position(tabled, 0.0)["draft"]["position"] == 0.0
+    assert base["draft"] == {"procedural": False}  # arguments are left alone
