@@ -18,12 +18,13 @@ class FitConfig:
     # prior precisions: twice those of the second version (chosen on validation 2010-2015)
     event_penalties: Mapping[str, float] = field(default_factory=lambda: {
         "intercept": 0.01, "fixed": 1.0, "class": 1.0, "topic": 4.0, "hist": 0.6,
-        "hist_int": 2.0,
+        "hist_int": 2.0, "streak": 1.0,
     })
     yes_penalties: Mapping[str, float] = field(default_factory=lambda: {
         "intercept": 0.01, "fixed": 1.0, "group": 4.0, "cov": 2.0, "member": 4.0,
         "class": 1.0, "class_cov": 2.0, "member_class": 4.0, "topic": 4.0,
         "topic_class": 4.0, "hist": 0.6, "hist_int": 2.0, "trend": 8.0, "member_topic": 4.0,
+        "topic_sponsor": 4.0,
     })
     no_penalties: Mapping[str, float] = field(default_factory=lambda: {
         "intercept": 0.01, "fixed": 1.0, "member": 4.0, "class": 2.0, "class_cov": 2.0,

@@ -28,6 +28,8 @@ YEAR0 = 2010.0
 MEMBER_KINDS = ("m", "mt", "ma", "mc", "mtc", "t", "tc")
 EVENT_KINDS = ("t", "tc", "ta", "c", "all")
 NO_KINDS = ("m", "mt", "mc", "t")
+#: Event-history keys whose run of unanimous votes is a feature of the event probit.
+STREAK_KINDS = ("ta", "t")
 
 
 def learn_topic_map(rows: pd.DataFrame) -> dict[str, str]:
@@ -220,6 +222,7 @@ def yes_keys(m: pd.DataFrame) -> pd.DataFrame:
     add(cat("reg:", m["region"].astype(str).to_numpy()), ones, "topic")
     add(cat("t:", top), ones, "topic")
     add(cat("tl:", top), ln * side, "topic_class")
+    add(cat("tc:", top, ":", cls), ones, "topic_sponsor")
     for kind in MEMBER_KINDS:
         h = m[f"h_{kind}"].to_numpy(float)
         add(f"H:{kind}", h, "hist")
@@ -273,6 +276,8 @@ def event_keys(ev: pd.DataFrame) -> pd.DataFrame:
     add(cat("cat:", ev["category"].astype(str).to_numpy()), ones, "topic")
     add(cat("reg:", ev["region"].astype(str).to_numpy()), ones, "topic")
     add(cat("t:", top), ones, "topic")
+    for kind in STREAK_KINDS:
+        add(f"S:{kind}", ev[f"streak_{kind}"].to_numpy(float), "streak")
     for kind in ("mt", "mtc", "mc"):
         add(f"MX:{kind}", ev[f"mx_{kind}"].to_numpy(float), "hist")
         add(f"MEAN:{kind}", ev[f"mean_{kind}"].to_numpy(float), "hist")

@@ -114,6 +114,35 @@ class History:
         out[ok] = cum[pos[ok]] * np.exp(-lam * (qt[ok] - _T0))[:, None]
         return out
 
+    def streak(self, m: pd.DataFrame, kind: str) -> np.ndarray:
+        """Per row, the number of records of its key since the last contested one (a record
+        with an abstention or a no), among the dates before the row's date; 0 for a key with
+        no earlier record. On the event history this is the run of unanimous votes on the
+        same agenda item: a routine renewal's record, whatever its age (no decay)."""
+        out = np.zeros(len(m))
+        h = self.table[self.table["kind"] == kind]
+        if h.empty or len(m) == 0:
+            return out
+        cats = pd.Index(pd.unique(h["key"].to_numpy()))
+        hk = cats.get_indexer(h["key"].to_numpy())
+        ht = h["t"].to_numpy(float)
+        order = np.lexsort((ht, hk))
+        hk, ht = hk[order], ht[order]
+        n = h["n"].to_numpy(float)[order]
+        broke = (h["n_abstain"].to_numpy(float) + h["n_no"].to_numpy(float))[order] > 0
+        cum = pd.Series(n).groupby(hk).cumsum().to_numpy()
+        # the cumulative count at the key's last contested record, carried forward
+        at_break = pd.Series(np.where(broke, cum, np.nan)).groupby(hk).ffill().fillna(0.0).to_numpy()
+        run = cum - at_break
+        comp = hk * 1000.0 + (ht - 1900.0)
+        qk = cats.get_indexer(key_strings(m, kind))
+        qt = decimal_time(m)
+        pos = np.searchsorted(comp, qk * 1000.0 + (qt - 1900.0) - 1e-3, side="left") - 1
+        ok = (qk >= 0) & (pos >= 0)
+        ok[ok] = hk[pos[ok]] == qk[ok]
+        out[ok] = run[pos[ok]]
+        return out
+
     def prune(self, min_year: int) -> History:
         return History(self.table[self.table["year"] >= min_year].reset_index(drop=True),
                        self.half_life)

@@ -19,7 +19,7 @@ from sim.engine.rules import charter_threshold
 from sim.engine.votes import STANCE_RANK
 from sim.errors import InputError
 
-from .design import EVENT_KINDS, MEMBER_KINDS, event_keys, event_table, member_rows, no_keys, yes_keys
+from .design import EVENT_KINDS, MEMBER_KINDS, STREAK_KINDS, event_keys, event_table, member_rows, no_keys, yes_keys
 from .features import CovariateTable, PenholderHistory
 from .history import History, history_features
 
@@ -86,6 +86,9 @@ def model_rows(m: pd.DataFrame, hist_event: History, hist_member: History,
     ev, row_event = event_frame(m)
     ev = pd.concat([ev, history_features(ev, hist_event, priors["event"], EVENT_KINDS,
                                          strength)], axis=1)
+    # routine renewals: the run of unanimous votes on the same agenda item and topic
+    for kind in STREAK_KINDS:
+        ev[f"streak_{kind}"] = np.log1p(hist_event.streak(ev, kind))
     mm = pd.concat([m.reset_index(drop=True),
                     history_features(m.reset_index(drop=True), hist_member, priors["member"],
                                      MEMBER_KINDS, strength)], axis=1)
