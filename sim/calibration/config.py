@@ -43,6 +43,8 @@ class FitConfig:
     temper_stages: tuple[str, ...] = ("yes:split",)
     seed: int = 0
     max_corr_events: int = 900
+    #: fit the members' loadings on the alignment axis (kappa times their GA position)
+    axis: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """The configuration as written to a parameters file's ``meta.config``."""
@@ -53,4 +55,5 @@ class FitConfig:
                 "no_penalties": dict(self.no_penalties), "folds": self.folds,
                 "recent_temper": self.recent_temper, "temper_prior": self.temper_prior,
                 "temper_stages": list(self.temper_stages),
-                "seed": self.seed, "max_corr_events": self.max_corr_events}
+                "seed": self.seed, "max_corr_events": self.max_corr_events,
+                "axis": self.axis}

@@ -33,19 +33,23 @@ class EventBatch:
     vote: np.ndarray  # (E, M) 0=no, 1=abstain, 2=yes, -1 = padding
     bloc: np.ndarray  # (E, M) bloc index, -1 = no bloc
     weight: np.ndarray  # (E,)
+    #: (E, M) each member's position on the alignment axis (its loading is kappa * z), or None
+    z: np.ndarray | None = None
 
 
 def make_batch(
     probs: Sequence[np.ndarray], votes: Sequence[np.ndarray], blocs: Sequence[np.ndarray],
-    weight: np.ndarray,
+    weight: np.ndarray, z: Sequence[np.ndarray] | None = None,
 ) -> EventBatch:
-    """``probs[e]`` is (n_e, 3) yes/abstain/no; ``votes[e]`` codes 0=no, 1=abstain, 2=yes."""
+    """``probs[e]`` is (n_e, 3) yes/abstain/no; ``votes[e]`` codes 0=no, 1=abstain, 2=yes;
+    ``z[e]`` the members' axis covariate (see :func:`axis_loadings`)."""
     e_n = len(probs)
     m = max((len(p) for p in probs), default=1)
     t1 = np.full((e_n, m), -np.inf)
     t2 = np.full((e_n, m), np.inf)
     v = np.full((e_n, m), -1, dtype=int)
     b = np.full((e_n, m), -1, dtype=int)
+    zz = np.zeros((e_n, m)) if z is not None else None
     for e, (p, vv, bb) in enumerate(zip(probs, votes, blocs, strict=True)):
         p = np.clip(np.asarray(p, float), 1e-9, 1.0)
         p = p / p.sum(axis=1, keepdims=True)
@@ -54,7 +58,16 @@ def make_batch(
         t2[e, :k] = ndtri(np.clip(p[:, 2] + p[:, 1], 1e-12, 1 - 1e-12))
         v[e, :k] = vv
         b[e, :k] = bb
-    return EventBatch(t1, t2, v, b, np.asarray(weight, float))
+        if zz is not None and z is not None:
+            zz[e, :k] = z[e]
+    return EventBatch(t1, t2, v, b, np.asarray(weight, float), zz)
+
+
+def axis_loadings(z: np.ndarray, kappa: float, room: np.ndarray) -> np.ndarray:
+    """Loadings ``kappa * z`` on the alignment axis, each held inside the variance its member
+    has left (``lambda**2 <= room``, ``room = MAX_TOTAL - common - cohesion``)."""
+    cap = np.sqrt(np.clip(room, 0.0, None))
+    return np.clip(kappa * np.asarray(z, float), -cap, cap)
 
 
 def _log_cond(batch: EventBatch, s: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -78,8 +91,10 @@ def _log_cond(batch: EventBatch, s: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def log_likelihood(batch: EventBatch, common: float, cohesion: np.ndarray,
-                   nodes_f: int = 12, nodes_g: int = 8) -> np.ndarray:
-    """Per-event log joint probability of the observed votes."""
+                   nodes_f: int = 12, nodes_g: int = 8, kappa: float = 0.0,
+                   nodes_a: int = 6) -> np.ndarray:
+    """Per-event log joint probability of the observed votes; with ``kappa`` != 0 the
+    members also load ``kappa * z`` on the alignment axis A (docs/model.md)."""
     xf, wf = hermegauss(nodes_f)
     wf = wf / wf.sum()
     xg, wg = hermegauss(nodes_g)
@@ -87,11 +102,30 @@ def log_likelihood(batch: EventBatch, common: float, cohesion: np.ndarray,
     n_blocs = len(cohesion)
     coh = np.where(batch.bloc >= 0, np.asarray(cohesion)[np.maximum(batch.bloc, 0)], 0.0) \
         if n_blocs else np.zeros(batch.bloc.shape)
-    c = np.sqrt(np.clip(1.0 - common - coh, 1e-6, None))
+    if kappa != 0.0 and batch.z is not None:
+        lam = axis_loadings(batch.z, kappa, MAX_TOTAL - common - coh)
+        xa, wa = hermegauss(nodes_a)
+        per_a = [_given_axis(batch, common, cohesion, coh + lam * lam, xf, wf, xg, wg, lam * x) for x in xa]
+        return np.asarray(logsumexp(np.stack(per_a) + np.log(wa / wa.sum())[:, None], axis=0))
+    return _given_axis(batch, common, cohesion, coh, xf, wf, xg, wg, None)
+
+
+def _given_axis(batch: EventBatch, common: float, cohesion: np.ndarray, shared: np.ndarray,
+                xf: np.ndarray, wf: np.ndarray, xg: np.ndarray, wg: np.ndarray,
+                shift: np.ndarray | None) -> np.ndarray:
+    """Per-event log joint probability given the axis part ``shift`` (E, M) of the stances;
+    ``shared`` (E, M) is each member's variance outside F: its cohesion, plus its loading
+    squared when there is an axis."""
+    n_blocs = len(cohesion)
+    coh = np.where(batch.bloc >= 0, np.asarray(cohesion)[np.maximum(batch.bloc, 0)], 0.0) \
+        if n_blocs else np.zeros(batch.bloc.shape)
+    c = np.sqrt(np.clip(1.0 - common - shared, 1e-6, None))
     a = np.sqrt(common)
     bl = np.sqrt(coh)
     # (F, G, E, M)
     s = a * xf[:, None, None, None] + bl[None, None] * xg[None, :, None, None]
+    if shift is not None:
+        s = s + shift[None, None]
     lc = _log_cond(batch, np.broadcast_to(s, (len(xf), len(xg)) + batch.t1.shape), c)
     # members outside blocs form group n_blocs, whose G loading is 0 (constant in G)
     grp = np.where(batch.bloc >= 0, batch.bloc, n_blocs)
@@ -115,7 +149,7 @@ def _unpack(theta: np.ndarray, n_blocs: int) -> tuple[float, np.ndarray]:
 def unanimous(batch: EventBatch) -> EventBatch:
     """The same events with every member voting yes."""
     return EventBatch(batch.t1, batch.t2, np.where(batch.vote >= 0, 2, -1), batch.bloc,
-                      batch.weight)
+                      batch.weight, batch.z)
 
 
 def fit_correlation(batch: EventBatch, n_blocs: int, *, start_common: float = 0.5,

@@ -9,6 +9,7 @@ out-of-fold marginals, once on all events and once on the contested ones
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from sim.engine.seeding import generator
 from sim.errors import InputError
 
+from .axis import axis_z, fit_kappa
 from .blocs import BLOCS, bloc_index
 from .config import FitConfig
 from .correlation import fit_correlation, make_batch
@@ -63,14 +65,16 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     # recalibrated for drift, which corrects forecasts of later years, not the events the
     # correlation is read from
     q, cond = components(prep, oof_eta, {})
-    common, coh = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1)
+    common, coh, kappa = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1, covs=covs)
     say("contested correlation")
-    contested_corr = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True)
+    c_common, c_coh, c_kappa = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True,
+                                        covs=covs)
+    contested_corr = (c_common, c_coh)
     return CalibrationParams(
         coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
         penholder=pen.recent, hist_event=h_ev, hist_member=h_m, priors=priors,
         covariates=_slim_covariates(covariates), train_end_year=end_year,
-        contested_corr=contested_corr,
+        contested_corr=contested_corr, axis_kappa=(kappa, c_kappa),
         meta={"config": cfg.as_dict(), "n_events": len(prep.ev), "n_rows": len(m)},
     )
 
@@ -97,10 +101,12 @@ def out_of_fold(prep: ModelRows, y: np.ndarray, cfg: FitConfig, ref_year: float,
 
 
 def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
-             ref_year: float, contested_only: bool = False) -> tuple[float, dict[str, float]]:
-    """(common, cohesion per bloc) by maximum likelihood of the joint votes of the latest
-    events (only the contested ones, with a likelihood truncated to non-unanimous votes,
-    when ``contested_only``)."""
+             ref_year: float, contested_only: bool = False, covs: CovariateTable | None = None,
+             ) -> tuple[float, dict[str, float], float]:
+    """(common, cohesion per bloc, kappa of the alignment axis) by maximum likelihood of the
+    joint votes of the latest events (only the contested ones, with a likelihood truncated to
+    non-unanimous votes, when ``contested_only``). ``kappa`` is fitted given the others
+    (:func:`sim.calibration.axis.fit_kappa`); 0 without ``covs`` or when ``cfg.axis`` is off."""
     blocs = bloc_index(prep.m)
     groups = pd.Series(np.arange(len(prep.m))).groupby(prep.row_event).indices
     order = np.argsort(prep.ev["date"].astype(str).to_numpy(), kind="stable")
@@ -111,7 +117,15 @@ def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
                        [blocs[groups[e]] for e in chosen],
                        recency(prep.ev["year"].to_numpy()[chosen], ref_year, cfg.half_life))
     common, coh, _ll = fit_correlation(batch, len(BLOCS), truncated=contested_only)
-    return common, {b: float(c) for b, c in zip(BLOCS, coh, strict=True)}
+    kappa = 0.0
+    if covs is not None and cfg.axis:
+        z = axis_z(covs, prep.m["member"].astype(str).tolist(), prep.m["year"].astype(int).tolist())
+        zs = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
+                        [blocs[groups[e]] for e in chosen], batch.weight,
+                        [z[groups[e]] for e in chosen]).z
+        batch = dataclasses.replace(batch, z=zs)
+        kappa, _with, _without = fit_kappa(batch, common, coh, truncated=contested_only)
+    return common, {b: float(c) for b, c in zip(BLOCS, coh, strict=True)}, kappa
 
 
 def _slim_covariates(cov: pd.DataFrame) -> pd.DataFrame:

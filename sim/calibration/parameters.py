@@ -56,6 +56,9 @@ class CalibrationParams:
     #: (common, cohesion per bloc) of the contested component of the hurdle mixture
     contested_corr: tuple[float, dict[str, float]]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: kappa of the members' alignment loadings (kappa times their GA position on the axis,
+    #: :mod:`sim.calibration.axis`) for the marginal and the contested correlation
+    axis_kappa: tuple[float, float] = (0.0, 0.0)
 
     def covariate_table(self) -> CovariateTable:
         return self._covariate_table
@@ -94,6 +97,8 @@ class CalibrationParams:
             "contested_correlation": {
                 "common": round(self.contested_corr[0], 6),
                 "cohesion": {k: round(v, 6) for k, v in self.contested_corr[1].items()}},
+            "axis": {"kappa": round(self.axis_kappa[0], 6),
+                     "contested_kappa": round(self.axis_kappa[1], 6)},
             "coef_event": rnd(self.coefs.event),
             "coef_yes": rnd(self.coefs.yes),
             "coef_no": rnd(self.coefs.no),
@@ -138,6 +143,8 @@ class CalibrationParams:
             contested_corr=(float(contested["common"]),
                             {k: float(v) for k, v in contested["cohesion"].items()}),
             meta=dict(d.get("meta", {})),
+            axis_kappa=(float(d.get("axis", {}).get("kappa", 0.0)),
+                        float(d.get("axis", {}).get("contested_kappa", 0.0))),
         )
 
 
