@@ -273,6 +273,23 @@ def to_vote_model(
     )
 
 
+def make_room(
+    loadings: Mapping[str, float], common: float, blocs: Sequence[tuple[str, tuple[str, ...], float]],
+) -> tuple[float, tuple[tuple[str, tuple[str, ...], float], ...]]:
+    """The calibrated correlation shrunk, all in one proportion, until every member's loading
+    fits (``loading² + common + cohesion <= 1``): the file's axis takes its share of the
+    variance the members share, and the rest keeps its structure. Unchanged when it fits."""
+    cohesion = {m: coh for _, codes, coh in blocs for m in codes}
+    factor = 1.0
+    for code, lam in loadings.items():
+        shared = common + cohesion.get(code, 0.0)
+        if lam != 0.0 and shared > 0.0 and lam * lam + shared > 1.0:
+            factor = min(factor, (1.0 - lam * lam) / shared * (1.0 - 1e-12))
+    if factor >= 1.0:
+        return common, tuple(blocs)
+    return common * factor, tuple((name, codes, coh * factor) for name, codes, coh in blocs)
+
+
 def check_loadings(
     resolved: ResolvedScenario,
     loadings: Sequence[float],
@@ -282,8 +299,7 @@ def check_loadings(
     """The file's loadings against the correlation the model uses (the calibrated one, when the
     scenario has none): ``loading² + common + cohesion <= 1``, the error naming the loading."""
     cohesion = {m: coh for _, codes, coh in blocs for m in codes}
-    hint = "" if resolved.spec.correlation is not None else (
-        " (the calibrated correlation: give a [correlation] table that leaves room for the axis)")
+    hint = ""
     for code, lam in zip(resolved.council.members, loadings, strict=True):
         where = resolved.alignment_fields.get(code)
         if where is not None:
@@ -298,6 +314,8 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     positioned = at_position(free, loadings, resolved.position)
     probs, prov = bind_parties(resolved, positioned, free_prov)
     common, blocs = _correlation(resolved, calibrated)
+    if resolved.spec.correlation is None and resolved.alignment:
+        common, blocs = make_room(loadings, common, blocs)
     model = to_vote_model(resolved, probs, common, blocs, resolved.spec.draft.procedural, loadings,
                           resolved.axis_name)
     used = calibrated is not None and any(v in ("calibrated", "shifted") for v in prov.values())

@@ -148,12 +148,29 @@ def test_bad_axis_inputs_name_the_file_and_field(parts: dict[str, Any], message:
     assert "\n" not in str(err.value)
 
 
-def test_a_loading_the_calibrated_correlation_leaves_no_room_for_is_named() -> None:
+def test_the_calibrated_correlation_makes_room_for_the_files_loadings() -> None:
+    """With no [correlation], the calibrated one shrinks in one proportion until the tightest
+    member fits: Russia (-0.7, bloc RC) leaves 1 - 0.49 = 0.51 for common 0.5 + cohesion 0.4."""
     data = {k: v for k, v in scenario().items() if k != "correlation"}
     resolved = resolve_scenario(parse_scenario(data))
     cal = Calibration(probs={}, common=0.5, blocs=(("RC", ("RUS", "CHN"), 0.4),))
-    with pytest.raises(ScenarioError, match=r"alignment\.loadings\.China: loading² \+ common \+ cohesion .*calibrated"):
-        build_model(resolved, lambda _r: cal)
+    model = build_model(resolved, lambda _r: cal).model
+    factor = 0.51 / 0.9
+    assert model.common == pytest.approx(0.5 * factor, rel=1e-9)
+    np.testing.assert_allclose(model.cohesion, [0.4 * factor], rtol=1e-9)
+    lam = dict(zip(model.members, model.alignment, strict=True))
+    assert lam["RUS"] == -0.7 and lam["USA"] == 0.7  # the file's loadings, unchanged
+    rus = model.members.index("RUS")
+    assert lam["RUS"] ** 2 + model.common + model.cohesion[model.bloc[rus]] <= 1.0
+
+
+def test_a_calibrated_correlation_with_room_is_kept() -> None:
+    data = {k: v for k, v in scenario().items() if k != "correlation"}
+    data["alignment"] = {"name": "W – RC", "loadings": {"Russian Federation": -0.3}}
+    resolved = resolve_scenario(parse_scenario(data))
+    cal = Calibration(probs={}, common=0.5, blocs=(("RC", ("RUS", "CHN"), 0.4),))
+    model = build_model(resolved, lambda _r: cal).model
+    assert model.common == 0.5 and model.cohesion.tolist() == [0.4]
 
 
 def _calibrated(alignment: dict[str, float], contested: dict[str, float]) -> Calibration:
