@@ -14,18 +14,70 @@ history still gets a loading from its GA record. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy import optimize
 
-from .correlation import EventBatch, log_likelihood
+from .correlation import MAX_TOTAL, EventBatch, axis_loadings, log_likelihood
 from .features import P3, RUCN, CovariateTable, lean
 
 #: |z| is capped: the United States' own lean would otherwise put it far beyond its allies.
 Z_MAX = 1.5
 #: Largest kappa searched.
 KAPPA_MAX = 1.0
+#: Contested Council votes a member's own record counts for against its GA position (prior
+#: weight, in votes).
+PRIOR_VOTES = 10.0
+#: Years of contested Council votes read for the members' own record.
+RECORD_YEARS = 10
+
+
+def council_record(member: np.ndarray, event: np.ndarray, year: np.ndarray, vote: np.ndarray,
+                   contested: np.ndarray, end_year: int) -> dict[str, tuple[float, float]]:
+    """Each member's position on the axis scale from its own contested Council votes of the
+    last :data:`RECORD_YEARS` years through ``end_year``: its share of votes cast like the
+    United States' minus its share cast like Russia's, on the scale where the Western
+    permanent members average +1 and Russia and China -1 (as :func:`axis_z`), with the number
+    of votes it rests on. ``vote`` codes any three categories; ``contested`` flags the rows
+    of contested events."""
+    keep = contested & (year > end_year - RECORD_YEARS) & (year <= end_year)
+    if not keep.any():
+        return {}
+    member, event, vote = member[keep].astype(str), event[keep].astype(str), vote[keep]
+    by_event: dict[str, dict[str, int]] = {}
+    for m, e, v in zip(member, event, vote, strict=True):
+        by_event.setdefault(e, {})[m] = int(v)
+    raw: dict[str, list[float]] = {}
+    for votes in by_event.values():
+        us, ru = votes.get("USA"), votes.get("RUS")
+        if us is None or ru is None or us == ru:
+            continue  # an event where the two sides voted alike says nothing about the axis
+        for m, v in votes.items():
+            raw.setdefault(m, []).append(float(v == us) - float(v == ru))
+    if not raw:
+        return {}
+    score = {m: float(np.mean(x)) for m, x in raw.items()}
+    west = [score[m] for m in P3 if m in score]
+    east = [score[m] for m in RUCN if m in score]
+    if not west or not east or np.mean(west) - np.mean(east) <= 1e-6:
+        return {}
+    mid, half = (np.mean(west) + np.mean(east)) / 2.0, (np.mean(west) - np.mean(east)) / 2.0
+    return {m: (float(np.clip((x - mid) / half, -Z_MAX, Z_MAX)), float(len(raw[m])))
+            for m, x in score.items()}
+
+
+def blended_z(z_ga: np.ndarray, members: Sequence[str],
+              record: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """GA positions moved toward each member's own Council record, by the record's weight:
+    ``(n * z_council + PRIOR_VOTES * z_ga) / (n + PRIOR_VOTES)``."""
+    out = np.asarray(z_ga, float).copy()
+    for k, m in enumerate(members):
+        got = record.get(m)
+        if got is not None:
+            zc, n = float(got[0]), float(got[1])
+            out[k] = (n * zc + PRIOR_VOTES * out[k]) / (n + PRIOR_VOTES)
+    return out
 
 
 def axis_z(covs: CovariateTable, members: Sequence[str], years: Sequence[int]) -> np.ndarray:
@@ -45,6 +97,18 @@ def axis_z(covs: CovariateTable, members: Sequence[str], years: Sequence[int]) -
             continue
         z[rows] = (ln[rows] - (west + east) / 2.0) / half
     return np.clip(np.nan_to_num(z, nan=0.0), -Z_MAX, Z_MAX)
+
+
+def member_loadings(z: np.ndarray, blocs: Sequence[str | None], kappa: float, common: float,
+                    cohesion: Mapping[str, float]) -> np.ndarray:
+    """Loadings ``kappa * z`` of members in ``blocs`` (a bloc name or None each), each within
+    what the common loading and its bloc's cohesion (at most ``1 - common``) leave."""
+    z = np.asarray(z, float)
+    if kappa == 0.0:
+        return np.zeros(z.shape)
+    coh = np.array([min(float(cohesion.get(b, 0.0)), max(0.0, 1.0 - common)) if isinstance(b, str) else 0.0
+                    for b in blocs])
+    return axis_loadings(z, kappa, MAX_TOTAL - common - coh)
 
 
 def fit_kappa(batch: EventBatch, common: float, cohesion: np.ndarray,

@@ -21,6 +21,7 @@ from . import metrics as X
 from .config import FitConfig
 from .event_forecast import event_probabilities_for, vote_model
 from .fitting import fit
+from .pairwise import pairwise_rows
 from .prediction import predict
 
 
@@ -41,6 +42,9 @@ class BacktestResult:
     #: event_id, p_in_sample: P(adopted) from one fit that has seen the forecast years
     #: (:func:`in_sample_reference`); a yardstick for the report, not a forecaster
     reference: pd.DataFrame | None = None
+    #: per (contested event, member pair): the observed and the model's agreement, with and
+    #: without the alignment axis (:func:`sim.calibration.pairwise.pairwise_rows`)
+    pairs: pd.DataFrame | None = None
 
     def member_scores(self) -> pd.DataFrame:
         rows = []
@@ -71,7 +75,8 @@ def forecasters(members: pd.DataFrame) -> list[str]:
 
 def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
                  cfg: FitConfig | None = None,
-                 progress: Callable[[int], None] | None = None) -> BacktestResult:
+                 progress: Callable[[int], None] | None = None,
+                 pairwise: bool = True) -> BacktestResult:
     """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``).
 
     Nothing of year Y is used to forecast it: the model reads the vote history at the
@@ -79,7 +84,7 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
     from sim.engine.exact import event_probabilities
 
     cfg = cfg or FitConfig()
-    mem_parts, ev_parts, secs = [], [], []
+    mem_parts, ev_parts, pair_parts, secs = [], [], [], []
     fits: dict[int, FitSummary] = {}
     for year in years:
         train = rows[rows["year"] < year]
@@ -133,6 +138,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                 vals.append((eid, event_probabilities(vm)[0]))
             mapping = dict(vals)
             ev[f"p_{name}_indep"] = ev["event_id"].map(mapping)
+        if pairwise:
+            pair_parts.append(pairwise_rows(pred, test[["event_id", "member", "vote"]]).assign(year=year))
         ev_parts.append(ev.drop(columns=["p_model_veto"]).assign(
             p_veto_model=ev["p_model_veto"]))
         if progress:
@@ -144,7 +151,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
                         + [c for c in events.columns if c.startswith("p_")
                            and c != "p_veto_model"]]
         events = events.rename(columns={"p_veto_model": "veto_model"})
-    return BacktestResult(members, events, secs, fits)
+    pairs = pd.concat(pair_parts, ignore_index=True) if pair_parts else None
+    return BacktestResult(members, events, secs, fits, pairs=pairs)
 
 
 def in_sample_reference(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],

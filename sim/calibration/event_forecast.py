@@ -35,7 +35,8 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
         quota = charter_threshold(int(d["year"].iloc[0]))  # the Council's, not the rows' count
         q = float(d["q"].iloc[0])
         dc = d.assign(p_yes=d["c_yes"], p_abstain=d["c_abstain"], p_no=d["c_no"])
-        ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr, quota))
+        lam = dc["c_lambda"].to_numpy(float) if "c_lambda" in dc.columns else None
+        ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr, quota, lam))
         rest = max(1.0 - c15, 1e-12)
         pa = (1.0 - q) + q * max(ca - c15, 0.0) / rest
         pv = q * cv / rest
@@ -48,9 +49,10 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
 
 
 def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
-               threshold: int) -> VoteModel:
+               threshold: int, alignment: np.ndarray | None = None) -> VoteModel:
     """Engine :class:`sim.engine.model.VoteModel` for one event's member rows; ``threshold`` is the
-    quota of the Council that votes (members without a row are absent, the quota stays)."""
+    quota of the Council that votes (members without a row are absent, the quota stays);
+    ``alignment``: the members' loadings on the alignment axis (none: no axis)."""
     from sim.engine.model import VoteModel
 
     members = tuple(d["member"])
@@ -62,4 +64,5 @@ def vote_model(d: pd.DataFrame, common: float, cohesion: Mapping[str, float],
     return VoteModel(members=members, probs=probs,
                      permanent=np.array([mm in PERMANENT for mm in members]), bloc=bidx,
                      cohesion=coh, common=common, threshold=threshold,
-                     bloc_names=tuple(present))
+                     bloc_names=tuple(present),
+                     alignment=None if alignment is None or not np.any(alignment) else alignment)

@@ -10,7 +10,7 @@ out-of-fold marginals, once on all events and once on the contested ones
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ import pandas as pd
 from sim.engine.seeding import generator
 from sim.errors import InputError
 
-from .axis import axis_z, fit_kappa
+from .axis import axis_z, blended_z, council_record, fit_kappa
 from .blocs import BLOCS, bloc_index
 from .config import FitConfig
 from .correlation import fit_correlation, make_batch
@@ -65,16 +65,19 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     # recalibrated for drift, which corrects forecasts of later years, not the events the
     # correlation is read from
     q, cond = components(prep, oof_eta, {})
-    common, coh, kappa = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1, covs=covs)
+    record = council_record(prep.m["member"].to_numpy(), prep.m["event_id"].to_numpy(),
+                            prep.m["year"].to_numpy(int), y,
+                            contested_events(prep, y)[prep.row_event], end_year) if cfg.axis else {}
+    common, coh, kappa = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1, covs=covs, record=record)
     say("contested correlation")
     c_common, c_coh, c_kappa = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True,
-                                        covs=covs)
+                                        covs=covs, record=record)
     contested_corr = (c_common, c_coh)
     return CalibrationParams(
         coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
         penholder=pen.recent, hist_event=h_ev, hist_member=h_m, priors=priors,
         covariates=_slim_covariates(covariates), train_end_year=end_year,
-        contested_corr=contested_corr, axis_kappa=(kappa, c_kappa),
+        contested_corr=contested_corr, axis_kappa=(kappa, c_kappa), axis_record=record,
         meta={"config": cfg.as_dict(), "n_events": len(prep.ev), "n_rows": len(m)},
     )
 
@@ -102,6 +105,7 @@ def out_of_fold(prep: ModelRows, y: np.ndarray, cfg: FitConfig, ref_year: float,
 
 def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
              ref_year: float, contested_only: bool = False, covs: CovariateTable | None = None,
+             record: Mapping[str, tuple[float, float]] | None = None,
              ) -> tuple[float, dict[str, float], float]:
     """(common, cohesion per bloc, kappa of the alignment axis) by maximum likelihood of the
     joint votes of the latest events (only the contested ones, with a likelihood truncated to
@@ -119,7 +123,8 @@ def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
     common, coh, _ll = fit_correlation(batch, len(BLOCS), truncated=contested_only)
     kappa = 0.0
     if covs is not None and cfg.axis:
-        z = axis_z(covs, prep.m["member"].astype(str).tolist(), prep.m["year"].astype(int).tolist())
+        members = prep.m["member"].astype(str).tolist()
+        z = blended_z(axis_z(covs, members, prep.m["year"].astype(int).tolist()), members, record or {})
         zs = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
                         [blocs[groups[e]] for e in chosen], batch.weight,
                         [z[groups[e]] for e in chosen]).z

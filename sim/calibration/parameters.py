@@ -59,6 +59,9 @@ class CalibrationParams:
     #: kappa of the members' alignment loadings (kappa times their GA position on the axis,
     #: :mod:`sim.calibration.axis`) for the marginal and the contested correlation
     axis_kappa: tuple[float, float] = (0.0, 0.0)
+    #: member -> (its position from its own contested Council votes, how many), which moves
+    #: its GA position (:func:`sim.calibration.axis.blended_z`)
+    axis_record: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def covariate_table(self) -> CovariateTable:
         return self._covariate_table
@@ -98,7 +101,8 @@ class CalibrationParams:
                 "common": round(self.contested_corr[0], 6),
                 "cohesion": {k: round(v, 6) for k, v in self.contested_corr[1].items()}},
             "axis": {"kappa": round(self.axis_kappa[0], 6),
-                     "contested_kappa": round(self.axis_kappa[1], 6)},
+                     "contested_kappa": round(self.axis_kappa[1], 6),
+                     "record": {m: [round(z, 5), n] for m, (z, n) in sorted(self.axis_record.items())}},
             "coef_event": rnd(self.coefs.event),
             "coef_yes": rnd(self.coefs.yes),
             "coef_no": rnd(self.coefs.no),
@@ -145,6 +149,8 @@ class CalibrationParams:
             meta=dict(d.get("meta", {})),
             axis_kappa=(float(d.get("axis", {}).get("kappa", 0.0)),
                         float(d.get("axis", {}).get("contested_kappa", 0.0))),
+            axis_record={str(m): (float(v[0]), float(v[1]))
+                         for m, v in d.get("axis", {}).get("record", {}).items()},
         )
 
 

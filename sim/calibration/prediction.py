@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .axis import axis_z, blended_z, member_loadings
 from .blocs import bloc_names
 from .features import SIDE, PenholderHistory
 from .hurdle import components, mix, sponsors_vote_yes
@@ -21,14 +22,18 @@ from .rows import build_histories, context_rows, event_adoption, model_rows, pre
 class Prediction:
     """Member-level predictions for a set of events."""
 
-    rows: pd.DataFrame  # event_id, member, p_yes, p_abstain, p_no, bloc, latent, perm
+    #: event_id, member, p_yes, p_abstain, p_no, bloc, latent, perm, year, and each member's
+    #: loading on the alignment axis for the marginal (lambda) and the contested (c_lambda)
+    #: correlation
+    rows: pd.DataFrame
     common: float
     cohesion: dict[str, float]
     #: (common, cohesion per bloc) of the contested component of the hurdle mixture
     contested_corr: tuple[float, dict[str, float]]
     #: one row per (event, candidate sponsor class, member): event_id, cand, weight, member,
     #: bloc, p_yes/p_abstain/p_no (marginal), q (P(contested)), c_yes/c_abstain/c_no (given
-    #: contested). An event with a known sponsor has one candidate of weight 1.
+    #: contested), c_lambda (its contested loading on the alignment axis). An event with a
+    #: known sponsor has one candidate of weight 1.
     parts: pd.DataFrame
 
 
@@ -85,12 +90,20 @@ def predict(params: CalibrationParams, rows: pd.DataFrame) -> Prediction:
         "bloc": blocs[row], "p_yes": pr[:, 0], "p_abstain": pr[:, 1], "p_no": pr[:, 2],
         "q": q, "c_yes": cond[:, 0], "c_abstain": cond[:, 1], "c_no": cond[:, 2],
     })
+    # loadings on the alignment axis (sim.calibration.axis): by the member's GA position
+    names = m0["member"].astype(str).tolist()
+    z = blended_z(axis_z(covs, names, m0["year"].astype(int).tolist()), names, params.axis_record)
+    c_common, c_cohesion = params.contested_corr
+    lam = member_loadings(z, list(blocs), params.axis_kappa[0], params.common, params.cohesion)
+    c_lam = member_loadings(z, list(blocs), params.axis_kappa[1], c_common, c_cohesion)
+    parts["c_lambda"] = c_lam[row]
     avg = np.zeros((len(m0), 3))
     np.add.at(avg, row, pr * w[:, None])
     out = pd.DataFrame({
         "event_id": m0["event_id"].to_numpy(), "member": m0["member"].to_numpy(),
         "p_yes": avg[:, 0], "p_abstain": avg[:, 1], "p_no": avg[:, 2], "bloc": blocs,
         "perm": m0["perm"].to_numpy() > 0, "year": m0["year"].to_numpy(int),
+        "lambda": lam, "c_lambda": c_lam,
     })
     # probit-scale stance, used by the runtime API to apply a user `shift`
     out["latent"] = _ndtri(np.clip(out["p_yes"].to_numpy(), 1e-9, 1 - 1e-9))
@@ -123,3 +136,19 @@ def extend_history(params: CalibrationParams, rows: pd.DataFrame) -> Calibration
     meta = {**params.meta, "history_through": max(str(params.as_of or ""), last.date().isoformat())}
     return dataclasses.replace(params, hist_event=params.hist_event.extend(h_ev),
                                hist_member=params.hist_member.extend(h_m), meta=meta)
+
+
+#: The votes that say where a member stands; a record without one adds nothing to the history.
+CAST_VOTES = ("yes", "abstain", "no")
+
+
+def later_records(params: CalibrationParams, rows: pd.DataFrame) -> pd.DataFrame:
+    """The records of ``rows`` (with ``vote``) that ``params`` do not know yet: those of years
+    after their training data, with a cast vote."""
+    return rows[(rows["year"] > params.train_end_year) & rows["vote"].isin(CAST_VOTES)]
+
+
+def extend_with_records(params: CalibrationParams, rows: pd.DataFrame) -> CalibrationParams:
+    """``params`` whose history also holds the :func:`later_records` of ``rows`` (``predict
+    --history``, ``run --history`` and the app's upload of later votes all come here)."""
+    return extend_history(params, later_records(params, rows))

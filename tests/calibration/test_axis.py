@@ -73,3 +73,34 @@ def test_fit_kappa_finds_no_axis_where_there_is_none() -> None:
     kappa, with_axis, without = fit_kappa(batch, common, np.zeros(0))
     assert kappa < 0.15
     assert with_axis - without < 5.0
+
+
+def test_a_members_council_record_places_it_between_the_two_sides() -> None:
+    """Three contested drafts where the US and Russia split: KEN votes with the US on two and
+    with Russia on one, so its raw score is (2 - 1) / 3; the P3 score +1 and Russia/China -1
+    (raw: USA, GBR, FRA 1, RUS, CHN -1), so the scale is the raw score itself."""
+    from sim.calibration.axis import council_record
+
+    votes = {  # event -> member -> vote code
+        "e1": {"USA": 2, "GBR": 2, "FRA": 2, "RUS": 0, "CHN": 0, "KEN": 2},
+        "e2": {"USA": 2, "GBR": 2, "FRA": 2, "RUS": 0, "CHN": 0, "KEN": 2},
+        "e3": {"USA": 0, "GBR": 0, "FRA": 0, "RUS": 2, "CHN": 2, "KEN": 2},
+        "e4": {"USA": 1, "GBR": 1, "FRA": 2, "RUS": 1, "CHN": 1, "KEN": 0},  # US and Russia alike
+    }
+    rows = [(m, e, v) for e, d in votes.items() for m, v in d.items()]
+    member = np.array([m for m, _, _ in rows])
+    event = np.array([e for _, e, _ in rows])
+    vote = np.array([v for _, _, v in rows])
+    rec = council_record(member, event, np.full(len(rows), 2020), vote, np.ones(len(rows), bool), 2020)
+    assert rec["KEN"] == pytest.approx((1.0 / 3.0, 3.0))
+    assert rec["USA"] == (1.0, 3.0) and rec["RUS"] == (-1.0, 3.0)
+    # outside the record's years, or on uncontested drafts, nothing is read
+    assert council_record(member, event, np.full(len(rows), 2000), vote, np.ones(len(rows), bool), 2020) == {}
+    assert council_record(member, event, np.full(len(rows), 2020), vote, np.zeros(len(rows), bool), 2020) == {}
+
+
+def test_the_record_moves_the_ga_position_by_its_weight() -> None:
+    from sim.calibration.axis import PRIOR_VOTES, blended_z
+
+    z = blended_z(np.array([-0.8, -0.8]), ["KEN", "NEW"], {"KEN": (0.5, PRIOR_VOTES)})
+    np.testing.assert_allclose(z, [(0.5 - 0.8) / 2.0, -0.8])  # a newcomer keeps its GA position
