@@ -31,6 +31,8 @@ class FitSummary:
     cohesion: dict[str, float]
     #: (common, cohesions) of the contested component of the hurdle mixture (None: not given)
     contested: tuple[float, dict[str, float]] | None = None
+    #: kappa of the alignment axis (marginal, contested); None: not given
+    kappa: tuple[float, float] | None = None
 
 
 @dataclass
@@ -96,7 +98,8 @@ def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[i
         t0 = time.perf_counter()
         params = fit(train, covariates, cfg)
         secs.append(time.perf_counter() - t0)
-        fits[year] = FitSummary(params.common, dict(params.cohesion), params.contested_corr)
+        fits[year] = FitSummary(params.common, dict(params.cohesion), params.contested_corr,
+                                params.axis_kappa)
         context = test.drop(columns=[c for c in ("vote", "outcome", "adopted")
                                      if c in test.columns])
         pred = predict(params, context)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import metrics as X
 from .backtest import BacktestResult
+from .pairwise import MIN_EVENTS, pairwise_error
 
 BASELINES = ("base_rate", "country", "country_class")
 #: the quality bars (issue 13): relative improvement over the best baseline, and the most
@@ -202,6 +203,39 @@ def save_calibration_plot(res: BacktestResult, path: Path) -> None:
     plt.close(fig)
 
 
+def _pairwise_lines(res: BacktestResult) -> list[str]:
+    """The alignment axis's check: pairwise agreement on contested drafts, with and without it."""
+    if res.pairs is None or res.pairs.empty:
+        return []
+    err = pairwise_error(res.pairs)
+    by_year = pd.DataFrame([(int(y), *pairwise_error(d).values()) for y, d in res.pairs.groupby("year")],
+                           columns=["year", "pairs", "MAE with axis", "MAE without axis"])
+    kappa = pd.DataFrame([(y, *f.kappa) for y, f in sorted(res.fits.items()) if f.kappa is not None],
+                         columns=["year", "kappa (marginal)", "kappa (contested)"])
+    return [
+        "## Pairwise agreement on contested drafts (the alignment axis)",
+        "",
+        "For every pair of members on every contested draft of the forecast years: the model's "
+        "P(they cast the same vote | contested), from the forecast's contested component with "
+        "the members' loadings on the alignment axis and with the loadings set to 0, against "
+        "whether they did. Per pair (sitting together on at least "
+        f"{MIN_EVENTS} contested drafts), the mean absolute error of the model's mean agreement "
+        "against the observed share:",
+        "",
+        f"- with the axis: **{err['with_axis']:.4f}**; without it: **{err['without_axis']:.4f}** "
+        f"({err['pairs']} pairs).",
+        "",
+        "By year (pairs with at least 5 drafts that year):",
+        "",
+        _table(by_year),
+        "",
+        "Fitted axis scale by origin year (docs/calibration.md, \"The alignment axis\"):",
+        "",
+        _table(kappa),
+        "",
+    ]
+
+
 def render_report(res: BacktestResult, png_name: str, command: str) -> str:
     ms = res.member_scores()
     es = res.event_scores()
@@ -302,6 +336,7 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
         "",
         _table(fits),
         "",
+        *_pairwise_lines(res),
         "## Reliability",
         "",
         f"![calibration plot]({png_name})",
