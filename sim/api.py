@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -27,6 +27,11 @@ from sim.scenario.resolve import ResolvedScenario, resolve_scenario
 from sim.scenario.schema import MAX_POSITION, Scenario, parse_scenario
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.calibration.parameters import CalibrationParams
 
 Method = Literal["monte-carlo", "exact"]
 METHODS = ("monte-carlo", "exact")
@@ -44,18 +49,29 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
 CALIBRATED_YEARS = (1994, 2027)
 
 
+#: What calibration sees of a scenario's draft: members, permanent members, year, sponsor,
+#: topic, date (editing members' probabilities does not change it).
+_DraftKey = tuple[tuple[str, ...], frozenset[str], int, str | None, str | None, dt.date | None]
+
+
+def _draft_key(resolved: ResolvedScenario) -> _DraftKey | None:
+    """The draft as calibration sees it, or None if its Council is not covered."""
+    draft = resolved.spec.draft
+    council = resolved.council
+    year = council.year if council.year is not None else (draft.date.year if draft.date else None)
+    if year is None or not CALIBRATED_YEARS[0] <= year <= CALIBRATED_YEARS[1]:
+        return None
+    return council.members, council.permanent, year, draft.sponsor, draft.topic, draft.date
+
+
 def calibrated_inputs(resolved: ResolvedScenario) -> Calibration | None:
     """Calibrated probabilities and correlation for a scenario's draft, or None if not covered.
 
     Councils outside :data:`CALIBRATED_YEARS` (and explicit Councils with no draft date) use the
     documented fallback instead.
     """
-    draft = resolved.spec.draft
-    council = resolved.council
-    year = council.year if council.year is not None else (draft.date.year if draft.date else None)
-    if year is None or not CALIBRATED_YEARS[0] <= year <= CALIBRATED_YEARS[1]:
-        return None
-    return _calibrated(council.members, council.permanent, year, draft.sponsor, draft.topic, draft.date)
+    key = _draft_key(resolved)
+    return None if key is None else _calibrated(*key)
 
 
 @lru_cache(maxsize=256)
@@ -76,6 +92,113 @@ def _calibrated(
 def default_calibrator() -> Calibrator | None:
     """The calibrated model shipped with the package."""
     return calibrated_inputs
+
+
+# --- votes recorded after the calibration's training data ----------------------------------------
+
+#: Largest file of later vote records read (on disk or uploaded; compressed, if it is .gz). The
+#: thirty years of shipped records are 250 KB compressed and 6.8 MB as CSV.
+MAX_HISTORY_BYTES = 8 * 1024 * 1024
+#: Largest such file once decompressed (a small .gz can hold a great deal).
+MAX_HISTORY_CSV_BYTES = 64 * 1024 * 1024
+
+
+def calibrator_for(
+    params: CalibrationParams, as_of: Callable[[int], str | None] | None = None
+) -> Calibrator:
+    """The calibrated model with ``params`` instead of the shipped ones, as a calibrator for
+    :func:`simulate`, :func:`model_spec` and :func:`frontier`. It has a cache of its own, so the
+    shipped model's is never touched. ``as_of(year)``, if given, is the date a draft of that
+    year reports as the last record it was calibrated on (default: ``params.as_of``)."""
+    from sim.scenario.calibrated import DraftContext, calibrate
+
+    @lru_cache(maxsize=256)
+    def cached(*key: Any) -> Calibration:
+        cal = calibrate(DraftContext(*key), params)
+        return cal if as_of is None else dataclasses.replace(cal, as_of=as_of(key[2]))
+
+    def calibrator(resolved: ResolvedScenario) -> Calibration | None:
+        key = _draft_key(resolved)
+        return None if key is None else cached(*key)
+
+    return calibrator
+
+
+def history_calibrator(
+    rows: pd.DataFrame, params: CalibrationParams | None = None, *, source: str | None = None
+) -> Calibrator:
+    """The calibrated model (``params``, default the shipped ones) whose vote history also holds
+    the records ``rows`` of later years (as :func:`read_history` returns them; rows of years
+    already fitted, or without a cast vote, are ignored: :func:`sim.calibration.prediction.
+    later_records`). The model reads the history at the start of a draft's year, so a draft
+    sees only the records of earlier calendar years, and its result's ``calibrated_as_of`` is
+    the last of those. :class:`InputError` (naming ``source``) if no record is later."""
+    from sim.calibration.prediction import extend_with_records, later_records
+    from sim.scenario.calibrated import load_params
+
+    base = params if params is not None else load_params()
+    later = later_records(base, rows)
+    if later.empty:
+        raise InputError("Date", f"no cast vote recorded after {base.train_end_year}, the last year the "
+                         f"parameters were fitted on (records through {base.as_of})", source)
+    extended = extend_with_records(base, later)
+    dates = later.assign(iso=[d.isoformat() for d in later["date"]]).groupby("year")["iso"].max()
+
+    def as_of(year: int) -> str | None:
+        before = dates[dates.index < year]
+        return str(before.max()) if len(before) else base.as_of
+
+    return calibrator_for(extended, as_of)
+
+
+def read_history(source: str | os.PathLike[str] | bytes, name: str | None = None) -> pd.DataFrame:
+    """Vote records (the format of ``sim.io.records.load_sc_draft_votes``, with ``Vote``) from a
+    file or an upload's bytes (``name``: how errors name it), CSV or gzipped CSV, at most
+    :data:`MAX_HISTORY_BYTES` (:data:`MAX_HISTORY_CSV_BYTES` decompressed). Bad input is an
+    :class:`InputError` naming the file and the field."""
+    import gzip
+    import io
+    import tempfile
+    import zlib
+    from pathlib import Path
+
+    from sim.io.inputs import FileRefused, read_regular_file
+    from sim.io.records import load_sc_draft_votes
+
+    if isinstance(source, bytes):
+        label = name or "(upload)"
+        if len(source) > MAX_HISTORY_BYTES:
+            raise InputError("file", f"is {len(source):,} bytes; the limit is {MAX_HISTORY_BYTES:,}", label)
+        data = source
+    else:
+        label = name or os.fspath(source)
+        try:
+            data = read_regular_file(Path(source), MAX_HISTORY_BYTES)
+        except FileRefused as exc:
+            raise InputError("file", str(exc), label) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+                data = gz.read(MAX_HISTORY_CSV_BYTES + 1)
+        except (OSError, EOFError, zlib.error):
+            raise InputError("file", "not a readable gzip file", label) from None
+        if len(data) > MAX_HISTORY_CSV_BYTES:
+            raise InputError("file", f"is more than {MAX_HISTORY_CSV_BYTES:,} bytes decompressed (the limit)",
+                             label)
+    with tempfile.TemporaryDirectory(prefix="unsc-history-") as tmp:
+        path = Path(tmp) / "votes.csv"
+        path.write_bytes(data)
+        try:
+            return load_sc_draft_votes(path, outcomes=True)
+        except InputError as exc:
+            raise exc.with_source(label) from None
+
+
+def calibration_as_of() -> str | None:
+    """The date (ISO) of the last vote record the shipped parameters know."""
+    from sim.scenario.calibrated import load_params
+
+    return load_params().as_of
 
 
 def model_spec(

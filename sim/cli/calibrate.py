@@ -144,17 +144,14 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
     if events_out is not None:
         _check_output(events_out, force, "--events-out")
     from sim.calibration.event_forecast import event_probabilities_for
-    from sim.calibration.prediction import extend_history, predict
+    from sim.calibration.prediction import extend_with_records, predict
     from sim.io import records
     from sim.scenario.calibrated import load_params
 
     rows = records.load_sc_draft_votes(drafts, outcomes=False)
     params = load_params(params_path)
     if history_path is not None:
-        hist = records.load_sc_draft_votes(history_path, outcomes=True)
-        hist = hist[(hist["year"] > params.train_end_year)
-                    & hist["vote"].isin(["yes", "abstain", "no"])]
-        params = extend_history(params, hist)
+        params = extend_with_records(params, records.load_sc_draft_votes(history_path, outcomes=True))
     import pandas as pd
 
     pred = predict(params, rows)

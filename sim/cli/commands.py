@@ -17,7 +17,7 @@ from sim.errors import InputError
 from sim.scenario.council import FIRST_YEAR, LAST_YEAR
 
 from .calibrate import backtest_command, fit_command, predict_command
-from .common import CommandLine, EngineDefault, command_line
+from .common import CommandLine, EngineDefault, command_line, history_calibrator, history_option
 from .frontier import frontier
 from .sweep import sweep
 
@@ -62,8 +62,10 @@ SEED = EngineDefault("DEFAULT_SEED")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Also write results to FILE.json, .csv or .parquet.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@history_option
 def run(
-    scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool
+    scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool,
+    history_path: Path | None,
 ) -> None:
     """Simulate one or more SCENARIO.toml files."""
     from sim.api import simulate
@@ -72,8 +74,9 @@ def run(
 
     _check_out(out, force)
     specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
+    calibrator = history_calibrator(history_path)
     method: Method = "exact" if exact else "monte-carlo"
-    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    results = [simulate(s, draws=draws, seed=seed, method=method, calibrator=calibrator) for s in specs]
     if fmt == "json":
         payload = [r.to_dict() for r in results]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
@@ -89,7 +92,9 @@ def run(
 @click.option("--seed", default=SEED, show_default=True, type=int)
 @click.option("--exact", is_flag=True, help="Exact probabilities instead of Monte Carlo.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str) -> None:
+@history_option
+def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str,
+            history_path: Path | None) -> None:
     """Compare scenarios side by side (same seed: common random numbers)."""
     from sim.api import simulate
     from sim.io.files import read_scenario
@@ -98,8 +103,9 @@ def compare(scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt
     if len(scenarios) < 2:
         raise InputError("SCENARIOS", "give at least two scenario files to compare")
     specs = [read_scenario(p) for p in scenarios]
+    calibrator = history_calibrator(history_path)
     method: Method = "exact" if exact else "monte-carlo"
-    results = [simulate(s, draws=draws, seed=seed, method=method) for s in specs]
+    results = [simulate(s, draws=draws, seed=seed, method=method, calibrator=calibrator) for s in specs]
     if fmt == "json":
         # a list, in the order given: the same file may be compared with itself
         payload = [{"file": str(p), **r.to_dict()} for p, r in zip(scenarios, results, strict=True)]

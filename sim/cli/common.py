@@ -20,12 +20,17 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.scenario.build import Calibrator
 
 #: Commands whose usage errors name the command (``sweep: Invalid value ...``), as they always
 #: have; the others name the program (``unsc-sim: Missing argument ...``).
@@ -144,6 +149,31 @@ class EngineDefault:
 
     def __str__(self) -> str:  # what ``show_default`` prints
         return str(self())
+
+
+#: ``--history``'s help, the same for every command that takes it (``predict`` says it its way).
+HISTORY_HELP = (
+    "Votes recorded after the calibrated parameters' training data (the UN records format, with "
+    "Vote; CSV or .csv.gz). The model reads the history at the start of a draft's year, so a draft "
+    "is forecast from the votes of earlier calendar years only; rows of years already fitted are "
+    "ignored."
+)
+
+
+def history_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--history VOTES.csv`` option (:func:`history_calibrator` reads it)."""
+    return click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
+                        help=HISTORY_HELP)(f)
+
+
+def history_calibrator(path: Path | None) -> Calibrator | Literal["default"]:
+    """The calibrator of ``--history`` (``"default"``, the shipped model, without it); a bad file
+    is an input error naming it and the field."""
+    if path is None:
+        return "default"
+    from sim import api
+
+    return api.history_calibrator(api.read_history(path), source=str(path))
 
 
 def command_line() -> str:

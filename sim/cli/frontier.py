@@ -13,7 +13,7 @@ import click
 
 from sim.errors import InputError
 
-from .common import Command, EngineDefault
+from .common import Command, EngineDefault, history_calibrator, history_option
 
 #: Monte Carlo frontiers of at least this many positions show a progress bar.
 BAR_FROM_STEPS = 5
@@ -34,9 +34,10 @@ BAR_FROM_STEPS = 5
 @click.option("--exact", is_flag=True, help="Exact probabilities (quadrature) instead of Monte Carlo.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@history_option
 def frontier(
     scenario: Path, start: float, stop: float, steps: int, draws: int, seed: int, exact: bool, fmt: str,
-    quiet: bool,
+    quiet: bool, history_path: Path | None,
 ) -> None:
     """P(adopted), P(vetoed), P(short) and each member's P(yes) as SCENARIO.toml's draft moves
     along its alignment axis, and the position that maximizes P(adopted) (docs/scenarios.md)."""
@@ -47,16 +48,17 @@ def frontier(
     method: api.Method = "exact" if exact else "monte-carlo"
     positions = api.frontier_positions(start, stop, steps)  # bad settings fail before any work
     api.check_run(draws, seed, method)
+    calibrator = history_calibrator(history_path)
     try:
-        spec = api.model_spec(scenario)
+        spec = api.model_spec(scenario, calibrator)
         api.axis_loadings(spec)
     except InputError as exc:  # about the scenario (its loadings): name the file
         raise exc if exc.source is not None else exc.with_source(str(scenario)) from None
     bar = progress_bar(enabled=not exact and not quiet and steps >= BAR_FROM_STEPS, total=steps,
                        desc="frontier", unit="position")
     try:
-        result = api.frontier(spec, positions, method=method, draws=draws,
-                              seed=seed, progress=bar.update)
+        result = api.frontier(spec, positions, method=method, draws=draws, seed=seed,
+                              calibrator=calibrator, progress=bar.update)
     finally:
         bar.close()
     if fmt == "json":
