@@ -152,19 +152,3 @@ def extend_with_records(params: CalibrationParams, rows: pd.DataFrame) -> Calibr
     """``params`` whose history also holds the :func:`later_records` of ``rows`` (``predict
     --history``, ``run --history`` and the app's upload of later votes all come here)."""
     return extend_history(params, later_records(params, rows))
-
-
-#: The votes that say where a member stands; a record without one adds nothing to the history.
-CAST_VOTES = ("yes", "abstain", "no")
-
-
-def later_records(params: CalibrationParams, rows: pd.DataFrame) -> pd.DataFrame:
-    """The records of ``rows`` (with ``vote``) that ``params`` do not know yet: those of years
-    after their training data, with a cast vote."""
-    return rows[(rows["year"] > params.train_end_year) & rows["vote"].isin(CAST_VOTES)]
-
-
-def extend_with_records(params: CalibrationParams, rows: pd.DataFrame) -> CalibrationParams:
-    """``params`` whose history also holds the :func:`later_records` of ``rows`` (``predict
-    --history``, ``run --history`` and the app's upload of later votes all come here)."""
-    return extend_history(params, later_records(params, rows))
