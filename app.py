@@ -39,11 +39,12 @@ def main() -> None:
     data = state.scenario()
     canon = canonical(data)
     title()
-    spec = cached_spec(canon)
+    history = state.history()
+    spec = cached_spec(canon, history)
     result: SimulationResult | None = None
     try:
         draws = int(session.draws) if session.method == "monte-carlo" else 0
-        result = cached_result(canon, draws, int(session.seed), session.method)
+        result = cached_result(canon, draws, int(session.seed), session.method, history)
     except InputError as exc:
         st.error(f"Could not compute: {exc}")
     if result is not None:
@@ -55,7 +56,7 @@ def main() -> None:
         return
     pin_row(result, f"{data['scenario']['name']} ({METHOD_LABELS[session.method]})")
     summary_charts(result)
-    page = Page(data, canon, spec, result)
+    page = Page(data, canon, spec, result, history)
     alignment_section(page)
     tabs(page)
     state.update_link()

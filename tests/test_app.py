@@ -175,6 +175,96 @@ def test_bad_upload_shows_the_error_and_keeps_the_edits() -> None:
     assert scenario(at)["scenario"]["name"].startswith("Libya")
 
 
+# --- votes recorded after the calibration ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def later_votes() -> bytes:
+    """Real records: the 2023 rows of the shipped file, relabelled as cast in 2024 and 2025
+    (gzipped, as an upload of .csv.gz)."""
+    import gzip
+
+    import pandas as pd
+
+    from sim.io.records import FILES
+    from tests.conftest import SHARED_DATA
+
+    path = SHARED_DATA / FILES["sc_draft_votes"]
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+    df = pd.read_csv(path, low_memory=False)
+    df = df[df["Year"] == 2023]
+    years = []
+    for year in (2024, 2025):
+        d = df.copy()
+        d["Year"], d["ID"] = year, d["ID"] + 100_000 * (year - 2023)
+        d["Date"] = d["Date"].astype(str).str.replace("2023", str(year), n=1, regex=False)
+        years.append(d)
+    return gzip.compress(pd.concat(years).to_csv(index=False).encode())
+
+
+def as_of_captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if "The calibrated forecast" in c.value]
+
+
+def test_votes_recorded_after_the_calibration_update_the_numbers(later_votes: bytes) -> None:
+    import gzip
+    import io
+
+    import pandas as pd
+
+    from sim.scenario.calibrated import load_params
+
+    shipped = load_params().as_of
+    last = str(pd.to_datetime(pd.read_csv(io.BytesIO(gzip.decompress(later_votes)))["Date"]).max().date())
+    at = open_app(year="2026")
+    uploader = at.file_uploader(key="history_upload")
+    assert uploader.label == f"Votes recorded after {shipped}"
+    assert "share link does not carry the uploaded votes" in uploader.help
+    (caption,) = as_of_captions(at)
+    assert f"records through {shipped}" in caption
+    before, link = [m.value for m in at.metric], {k: at.query_params[k] for k in at.query_params}
+    uploader.set_value(("later.csv.gz", later_votes, "application/gzip")).run()
+    assert not at.exception, at.exception
+    assert not errors(at)
+    (caption,) = as_of_captions(at)
+    assert f"records through {last}" in caption
+    after = [m.value for m in at.metric]
+    assert after != before
+    assert any("later.csv.gz (not in the share link)" in c.value for c in at.sidebar.caption)
+    assert {k: at.query_params[k] for k in at.query_params} == link  # the link does not carry the votes
+    # a bad file: its error in one line, and the numbers stay those of the good one
+    for name, content, expected in (
+        ("bad.csv", b"ID,Date,Member State,Outcome results\n1,2024-01-02,China,Adopted\n",
+         "In bad.csv, at Vote: missing column."),
+        ("big.csv", b"0" * (sim.api.MAX_HISTORY_BYTES + 1), "big.csv is 8,388,609 bytes; the limit is 8,388,608."),
+        ("old.csv", gzip.decompress(later_votes).replace(b"2024-", b"2021-").replace(b"2025-", b"2022-"),
+         "In old.csv, at Date: no cast vote recorded after 2023"),
+    ):
+        at.file_uploader(key="history_upload").set_value((name, content, "text/csv")).run()
+        assert not at.exception, at.exception
+        (msg,) = errors(at)
+        assert expected in msg and "Still using later.csv.gz" in msg and "\n" not in msg
+        assert [m.value for m in at.metric] == after
+        assert f"records through {last}" in as_of_captions(at)[0]
+    # removing the file goes back to the shipped calibration
+    at.file_uploader(key="history_upload").set_value(None).run()
+    assert not at.exception, at.exception
+    assert not errors(at)
+    assert [m.value for m in at.metric] == before
+    assert f"records through {shipped}" in as_of_captions(at)[0]
+
+
+def test_a_bad_first_file_of_later_votes_keeps_the_shipped_numbers() -> None:
+    at = open_app(year="2026")
+    before = [m.value for m in at.metric]
+    at.file_uploader(key="history_upload").set_value(("notes.csv", b"\x1f\x8bnot gzip", "text/csv")).run()
+    assert not at.exception, at.exception
+    (msg,) = errors(at)
+    assert "notes.csv is not a readable gzip file." in msg and "Still using" not in msg
+    assert [m.value for m in at.metric] == before
+
+
 # --- editing members ------------------------------------------------------------------------------
 
 

@@ -65,7 +65,7 @@ def alignment_section(page: Page) -> None:
     draws = min(int(session.draws), MAX_FRONTIER_DRAWS) if session.method == "monte-carlo" else 0
     try:
         f = cached_frontier(canonical(origin), positions, draws, int(session.seed),
-                            session.method)
+                            session.method, page.history)
     except (InputError, ValueError) as exc:
         st.error(f"Could not compute the chances along the axis: {exc}")
         return

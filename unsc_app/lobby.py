@@ -35,7 +35,7 @@ def leaning(page: Page) -> None:
         step=0.1,
         key="shift",
     )
-    df = cached_sensitivity(page.canon, float(shift))
+    df = cached_sensitivity(page.canon, float(shift), page.history)
     chart(comparisons.sensitivity_chart(df))
     best = df.loc[df["change_yes"].idxmax()]
     worst = df.loc[df["change_no"].idxmin()]

@@ -105,7 +105,7 @@ def on_quick(action: str) -> None:
 def on_number(index: int) -> None:
     """A member's probability typed in: the other three are rescaled to keep the total at 100%."""
     code, target, data = chosen_member(), edited_target(), state.scenario()
-    probs, _ = current_probs(data, target, code, cached_spec(canonical(data)))
+    probs, _ = current_probs(data, target, code, cached_spec(canonical(data), state.history()))
     value = state.number(index)
     if value is None:
         return

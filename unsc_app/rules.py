@@ -31,7 +31,7 @@ from unsc_app.state import session
 
 def _model() -> VoteModel:
     """The engine model of the current scenario (the correlation as it now is)."""
-    return cached_spec(canonical(state.scenario())).model
+    return cached_spec(canonical(state.scenario()), state.history()).model
 
 
 def on_procedural() -> None:

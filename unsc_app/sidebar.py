@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from sim.api import MAX_HISTORY_BYTES, calibration_as_of
 from sim.engine.result import SimulationResult
 from sim.errors import InputError
 from sim.io.files import MAX_SCENARIO_BYTES, result_record, scenario_from_bytes, table_bytes
@@ -15,7 +16,7 @@ from sim.scenario.council import FIRST_YEAR, LAST_YEAR
 from sim.scenario.schema import parse_scenario, scenario_to_toml
 from sim.scenario.whatif import normalize, year_scenario
 from unsc_app import state
-from unsc_app.compute import library
+from unsc_app.compute import library, read_history_upload
 from unsc_app.state import DRAW_CHOICES, MAX_SEED, METHOD_LABELS, START_MODES, session
 
 #: Largest accepted upload in megabytes (Streamlit's smallest unit); the scenario reader caps
@@ -23,6 +24,8 @@ from unsc_app.state import DRAW_CHOICES, MAX_SEED, METHOD_LABELS, START_MODES, s
 MAX_UPLOAD_MB = 1
 #: The file reader's names for an error about the whole file, not one of its keys.
 WHOLE_FILE = ("(toml)", "(file)", "")
+#: The records reader's name for an error about the whole file (its fields are its columns).
+RECORDS_WHOLE_FILE = ("file", "")
 
 
 def results_bytes(result: SimulationResult, fmt: str) -> bytes:
@@ -38,10 +41,11 @@ def results_bytes(result: SimulationResult, fmt: str) -> bytes:
     return table_bytes([result_record(result)], fmt, meta)
 
 
-def upload_message(name: str, exc: InputError) -> str:
+def upload_message(name: str, exc: InputError, whole: tuple[str, ...] = WHOLE_FILE) -> str:
     """A reader's error in words for the page: the uploaded file's name, then the key in the
-    file that is wrong (the reader's "(toml)" and "(file)" stand for the whole file)."""
-    if exc.field in WHOLE_FILE:
+    file that is wrong (the reader's "(toml)" and "(file)", or ``whole``, stand for the whole
+    file)."""
+    if exc.field in whole:
         what = exc.message if exc.message.startswith("is ") else f"is {exc.message}"
         return f"{name} {what}."
     return f"In {name}, at {exc.field}: {exc.message}."
@@ -75,6 +79,43 @@ def on_upload() -> None:
         return
     session.upload_error = None
     state.load("upload", file.name, data)
+
+
+def on_history_upload() -> None:
+    """Votes recorded after the calibration: a good file extends its history; a bad one shows its
+    error and leaves the numbers as they were; a removed file goes back to the shipped model."""
+    file = session.history_upload
+    if file is None:
+        session.history, session.history_error = None, None
+        return
+    try:
+        session.history = read_history_upload(file.getvalue(), file.name)
+    except InputError as exc:
+        session.history_error = upload_message(file.name, exc, RECORDS_WHOLE_FILE)
+        return
+    session.history_error = None
+
+
+def later_votes() -> None:
+    """The uploader of votes recorded after the calibrated parameters' data."""
+    st.file_uploader(
+        f"Votes recorded after {calibration_as_of()}",
+        type=["csv", "gz"],
+        key="history_upload",
+        max_upload_size=max(1, MAX_HISTORY_BYTES // 2**20),
+        on_change=on_history_upload,
+        help=("Security Council draft votes recorded since the calibration's data, in the format of "
+              "its records (CSV or CSV.gz, with Vote: docs/calibration.md). The calibrated numbers then "
+              "read them as history. The model reads the history at the start of a draft's year, so a "
+              "draft sees only the votes of earlier calendar years. The share link does not carry "
+              "the uploaded votes."),
+    )
+    history = state.history()
+    if session.history_error:
+        kept = f" Still using {history.name}." if history is not None else ""
+        st.error(f"Those votes could not be used. {session.history_error}{kept}", icon="⚠️")
+    elif history is not None:
+        st.caption(f"Calibrated numbers use the votes in {history.name} (not in the share link).")
 
 
 def on_discard() -> None:
@@ -139,6 +180,7 @@ def how_to_compute() -> None:
     if session.method == "monte-carlo":
         st.select_slider("Simulated votes", DRAW_CHOICES, key="draws", format_func=lambda n: f"{n:,}")
         st.number_input("Random seed", min_value=0, max_value=MAX_SEED, step=1, key="seed")
+    later_votes()
 
 
 def share_and_save(result: SimulationResult | None) -> None:

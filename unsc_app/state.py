@@ -24,7 +24,7 @@ from sim.errors import InputError
 from sim.io.files import MAX_SCENARIO_BYTES
 from sim.scenario.council import FIRST_YEAR, LAST_YEAR
 from sim.scenario.whatif import apply_patch, make_patch, normalize, year_of, year_scenario
-from unsc_app.compute import library
+from unsc_app.compute import History, library
 
 DEFAULT_SCENARIO = "whatif_2026_us_ukraine_text"
 DEFAULT_METHOD = "monte-carlo"
@@ -103,6 +103,10 @@ class Session:
     library_pick = Key[str | None](None)
     year_pick = Key[int]()
     upload = Key[Any](None)
+    #: votes recorded after the calibration: the uploader, what it gave, and a bad file's error
+    history_upload = Key[Any](None)
+    history = Key[History | None](None)
+    history_error = Key[str | None](None)
     method = Key[str]()
     draws = Key[int]()
     seed = Key[int]()
@@ -197,6 +201,11 @@ def commit(new: Mapping[str, Any]) -> bool:
         return False
     session.edit_error = None
     return True
+
+
+def history() -> History | None:
+    """The later votes the user uploaded (the share link does not carry them), or None."""
+    return session.history
 
 
 # --- the share link -----------------------------------------------------------------------------
