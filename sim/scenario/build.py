@@ -310,7 +310,10 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
     calibrated = calibrator(resolved) if calibrator is not None else None
     free, free_prov = free_probabilities(resolved, calibrated)
-    loadings = member_loadings(resolved, calibrated.alignment if calibrated is not None else None)
+    # calibrated loadings belong with the calibrated correlation: a file's own [correlation]
+    # has no axis but the file's
+    own_corr = resolved.spec.correlation is not None
+    loadings = member_loadings(resolved, calibrated.alignment if calibrated is not None and not own_corr else None)
     positioned = at_position(free, loadings, resolved.position)
     probs, prov = bind_parties(resolved, positioned, free_prov)
     common, blocs = _correlation(resolved, calibrated)

@@ -17,7 +17,6 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,9 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibration.axis import axis_z
 from sim.calibration.blocs import BLOCS
-from sim.calibration.correlation import MAX_TOTAL, axis_loadings
 from sim.calibration.features import norm_key
 from sim.calibration.parameters import CalibrationParams
 from sim.calibration.prediction import predict
@@ -120,23 +117,17 @@ def calibrate(ctx: DraftContext, params: CalibrationParams | None = None) -> Cal
     latent = {m: float(v) for m, v in zip(pred["member"], pred["latent"], strict=True)}
     c_common, c_cohesion = prm.contested_corr
     c_blocs = tuple((b, mem, _capped(c_cohesion.get(b, 0.0), c_common)) for b, mem, _ in blocs)
-    z = axis_z(prm.covariate_table(), list(ctx.members), [int(ctx.year)] * len(ctx.members))
     return Calibration(probs=probs, common=common, blocs=tuple(blocs), latent=latent, as_of=prm.as_of,
                        hurdle=_hurdle(prediction.parts), contested_common=float(c_common), contested_blocs=c_blocs,
-                       alignment=_loadings(ctx.members, z, prm.axis_kappa[0], common, blocs),
-                       contested_alignment=_loadings(ctx.members, z, prm.axis_kappa[1], float(c_common), c_blocs))
+                       alignment=_loadings(pred, "lambda"), contested_alignment=_loadings(pred, "c_lambda"))
 
 
-def _loadings(members: tuple[str, ...], z: np.ndarray, kappa: float, common: float,
-              blocs: Sequence[tuple[str, tuple[str, ...], float]]) -> dict[str, float]:
-    """Each member's calibrated loading on the alignment axis (``kappa`` times its GA position
-    ``z``, within the variance its common loading and bloc leave); empty when ``kappa`` is 0."""
-    if kappa == 0.0:
+def _loadings(pred: pd.DataFrame, column: str) -> dict[str, float]:
+    """Each member's calibrated loading on the alignment axis (empty: the axis is not fitted)."""
+    lam = pred[column].to_numpy(float)
+    if not np.any(lam):
         return {}
-    cohesion = {m: c for _, mem, c in blocs for m in mem}
-    room = np.array([MAX_TOTAL - common - cohesion.get(m, 0.0) for m in members])
-    lam = axis_loadings(z, kappa, room)
-    return {m: round(float(v), 6) for m, v in zip(members, lam, strict=True)}
+    return {str(m): float(v) for m, v in zip(pred["member"], lam, strict=True)}
 
 
 def _capped(cohesion: float, common: float) -> float:

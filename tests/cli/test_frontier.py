@@ -76,14 +76,22 @@ def test_a_draft_with_no_axis_is_refused_naming_the_file() -> None:
     assert res.output.strip().startswith(f"{path}: alignment.loadings: no member loads on the alignment axis")
 
 
-def test_a_loading_without_room_in_the_calibrated_correlation_names_the_file(tmp_path: Path) -> None:
+def test_a_loading_without_room_in_the_files_correlation_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "tight.toml"
-    path.write_text(AXIS.split("[correlation]")[0] + '[alignment]\nloadings = { China = -0.95 }\n')
+    path.write_text(AXIS.split("[correlation]")[0]
+                    + '[correlation]\ncommon = 0.5\n[alignment]\nloadings = { China = -0.95 }\n')
     res = CliRunner().invoke(main, ["frontier", str(path)])
     assert res.exit_code == 2
     line = res.output.strip()
     assert line.startswith(f"{path}: alignment.loadings.China: loading² + common + cohesion must be at most 1")
     assert "\n" not in line
+
+
+def test_the_calibrated_correlation_makes_room_for_a_tight_loading(tmp_path: Path) -> None:
+    path = tmp_path / "tight.toml"
+    path.write_text(AXIS.split("[correlation]")[0] + '[alignment]\nloadings = { China = -0.95 }\n')
+    res = CliRunner().invoke(main, ["frontier", str(path), "--exact", "--steps", "3", "--format", "json"])
+    assert res.exit_code == 0, res.output
 
 
 def test_frontier_positions_are_checked_in_the_api() -> None:
