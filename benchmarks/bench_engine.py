@@ -1,11 +1,13 @@
 """Engine speed: Monte Carlo against numpy's own normal generator, exact P(adopted), memory.
 
 Ratios are measured in the same process, best of several repeats, so machine noise cancels.
-Scenario: a 15-member Council, common factor plus two blocs (docs/model.md).
+Scenario: a 15-member Council, common factor plus two blocs (docs/model.md); the "axis" section
+adds signed loadings on the alignment axis (:func:`axis_scenario`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -33,9 +35,23 @@ def scenario(absent: float = 0.0, common: float = 0.2, cohesion: tuple[float, fl
     return VoteModel(tuple(f"M{i}" for i in range(n)), probs, perm, bloc, np.array(cohesion), common, 9)
 
 
+#: Loadings on the alignment axis: the P3 (M1, M3, M4) +0.6, China and Russia (M0, M2) -0.6, four
+#: elected members ±0.3, the rest 0.
+AXIS_LOADINGS = np.array([-0.6, 0.6, -0.6, 0.6, 0.6, 0.3, 0.3, -0.3, -0.3, 0, 0, 0, 0, 0, 0])
+
+
+def axis_scenario(absent: float = 0.0) -> VoteModel:
+    """The benchmark Council with the alignment axis. Loadings of ±0.6 leave room for blocs of
+    cohesion 0.3 and 0.2 beside common 0.2 (λ² + common + cohesion <= 1; the no-axis scenario's
+    0.5 and 0.6 would not)."""
+    model = scenario(absent, common=0.2, cohesion=(0.3, 0.2))
+    return dataclasses.replace(model, alignment=AXIS_LOADINGS, axis_name="West")
+
+
 def baseline(model: VoteModel, draws: int) -> float:
-    """numpy generating the standard normals the draws need: n + 1 + blocs per draw."""
-    k = model.n + 1 + model.n_blocs
+    """numpy generating the standard normals the draws need: n + 1 + blocs per draw, + 1 with an
+    alignment axis."""
+    k = model.n + 1 + model.n_blocs + int(model.has_axis)
     t = time.perf_counter()
     for i, size in enumerate(montecarlo.chunk_sizes(draws)):
         montecarlo.chunk_rng(0, i).standard_normal((k, size))
@@ -73,6 +89,43 @@ def peak_memory_mb(draws: int) -> float:
     return float(out[0])
 
 
+def exact_times(model: VoteModel) -> tuple[float, float]:
+    """Median seconds of exact P(adopted) (50 runs) and of all exact statistics (7 runs)."""
+    exact.exact_outcomes(model)
+    times = []
+    for _ in range(50):
+        t = time.perf_counter()
+        exact.event_probabilities(model)
+        times.append(time.perf_counter() - t)
+    full_times = []
+    for _ in range(7):
+        t = time.perf_counter()
+        exact.exact_outcomes(model)
+        full_times.append(time.perf_counter() - t)
+    return median(times), median(full_times)
+
+
+def axis_section() -> None:
+    """Monte Carlo and exact with the alignment axis, beside the same Council without it."""
+    print("Alignment axis: P3 +0.6, China and Russia -0.6, four elected ±0.3; common 0.2, blocs 0.3/0.2")
+    for absent in (0.0, 0.02):
+        with_axis = axis_scenario(absent)
+        without = dataclasses.replace(with_axis, alignment=None)
+        for label, model in (("without the axis", without), ("with the axis", with_axis)):
+            montecarlo.run(model, 50_000, 0)
+            base = min(baseline(model, DRAWS) for _ in range(REPEATS))
+            votes = min(votes_only(model, DRAWS) for _ in range(REPEATS))
+            every = min(full(model, DRAWS) for _ in range(REPEATS))
+            print(f"  Monte Carlo {label}, absence {absent:.0%}: numpy normals {base * 1e3:.1f} ms, votes + outcome "
+                  f"{votes * 1e3:.1f} ms (ratio {votes / base:.2f}x, bar: <= 1.5x), all statistics "
+                  f"{every * 1e3:.1f} ms (ratio {every / base:.2f}x)")
+        plain_ev, plain_full = exact_times(without)
+        ev, every_stat = exact_times(with_axis)
+        print(f"  Exact, absence {absent:.0%}: P(adopted) {ev * 1e3:.1f} ms (bar: <= 20 ms; {ev / plain_ev:.1f}x the "
+              f"no-axis {plain_ev * 1e3:.1f} ms); all exact statistics {every_stat * 1e3:.1f} ms (bar: <= 150 ms; "
+              f"{every_stat / plain_full:.1f}x the no-axis {plain_full * 1e3:.1f} ms)")
+
+
 def main() -> None:
     for absent in (0.0, 0.02):
         model = scenario(absent)
@@ -104,6 +157,7 @@ def main() -> None:
             full_times.append(time.perf_counter() - t)
         print(f"Exact, {label}: P(adopted) median {median(times) * 1e3:.1f} ms (bar: <= 20 ms); "
               f"all exact statistics {median(full_times) * 1e3:.1f} ms (bar: <= 40 ms)")
+    axis_section()
     print(f"Peak resident memory at 10,000,000 draws: {peak_memory_mb(10_000_000):.0f} MB (bar: < 300 MB)")
 
 

@@ -223,18 +223,23 @@ def _convolve(big: np.ndarray, small: np.ndarray) -> np.ndarray:
     return out
 
 
+#: With an alignment axis the tally is summed over parts of the grid of at most this many
+#: (outer node, tally cell) pairs, to bound memory.
+TALLY_CELLS = 1 << 22
+
+
 def _tally(model: VoteModel, q: Grid) -> np.ndarray:
     """Joint distribution of (yes, no, abstain) counts; absent = n - yes - no - abstain."""
     n = model.n
     can_be_absent = model.probs[:, ABSENT] > 0
-    dists = sorted(
-        (grp.given_f(_count_distribution(grp.probs, can_be_absent[grp.members]), axis=0) for grp in q.groups),
-        key=lambda d: -d[0].size,
-    )
-    joint = dists[0]
-    for d in dists[1:]:
-        joint = _convolve(joint, d)
-    counts = np.tensordot(q.weights, joint, axes=(0, 0))  # (yes, no, absent)
+    if q.blocks > 1:
+        cells = (n + 1) ** 2 * (int(can_be_absent.sum()) + 1)
+        parts = [_count_totals(part, can_be_absent) for part in q.split(max(1, TALLY_CELLS // cells))]
+        counts = parts[0]
+        for more in parts[1:]:
+            counts = counts + more
+    else:
+        counts = _count_totals(q, can_be_absent)
     tally = np.zeros((n + 1, n + 1, n + 1))
     idx = np.indices(counts.shape)
     yes, no = idx[0], idx[1]
@@ -242,6 +247,18 @@ def _tally(model: VoteModel, q: Grid) -> np.ndarray:
     ok = abstain >= 0
     tally[yes[ok], no[ok], abstain[ok]] = counts[ok]
     return np.clip(tally, 0.0, None)
+
+
+def _count_totals(q: Grid, can_be_absent: np.ndarray) -> np.ndarray:
+    """P(yes, no, absent counts) over the grid ``q``."""
+    dists = sorted(
+        (grp.given_f(_count_distribution(grp.probs, can_be_absent[grp.members]), axis=0) for grp in q.groups),
+        key=lambda d: -d[0].size,
+    )
+    joint = dists[0]
+    for d in dists[1:]:
+        joint = _convolve(joint, d)
+    return np.tensordot(q.weights, joint, axes=(0, 0))  # (yes, no, absent)
 
 
 def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:

@@ -48,6 +48,7 @@ class Prepared:
     n_blocs: int
     common: bool
     rule: VotingRule  # in internal order
+    axis: np.ndarray | None = None  # per-member loading on A, scaled by 1/c; None without an axis
 
     @property
     def permanent(self) -> np.ndarray:
@@ -56,8 +57,6 @@ class Prepared:
 
 def prepare(model: VoteModel) -> Prepared:
     """Latent constants scaled so the idiosyncratic term needs no multiplication."""
-    if model.has_axis:
-        raise ValueError("signed alignment loadings are not supported by the Monte Carlo method yet")
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
     order = np.argsort(np.where(model.bloc < 0, model.n_blocs, model.bloc), kind="stable")
@@ -68,7 +67,8 @@ def prepare(model: VoteModel) -> Prepared:
     lo = 0
     while lo < model.n:
         hi = lo
-        while hi < model.n and bloc[hi] == bloc[lo] and det[hi] == det[lo]:
+        # a run shares its factor weights (a/c, b/c): one bloc and one idiosyncratic weight
+        while hi < model.n and bloc[hi] == bloc[lo] and det[hi] == det[lo] and scale[hi] == scale[lo]:
             hi += 1
         groups.append((lo, hi, int(bloc[lo]), float(a[order][lo] * scale[lo]), float(b[order][lo] * scale[lo])))
         lo = hi
@@ -84,7 +84,16 @@ def prepare(model: VoteModel) -> Prepared:
         n_blocs=model.n_blocs,
         common=model.common > 0,
         rule=VotingRule(model.threshold, model.permanent[order], model.procedural),
+        axis=_axis_scaled(model, order, scale),
     )
+
+
+def _axis_scaled(model: VoteModel, order: np.ndarray, scale: np.ndarray) -> np.ndarray | None:
+    """Loadings on the alignment axis in internal order, scaled like the thresholds."""
+    if not model.has_axis:
+        return None
+    assert model.alignment is not None
+    return model.alignment[order] * scale
 
 
 @dataclass
@@ -127,7 +136,8 @@ def chunk_rng(seed: Seed, chunk: int) -> np.random.Generator:
 def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
     """Scaled latent stances W (n, size) in internal order: no if W < t1, yes if W >= t2.
 
-    Random numbers are drawn in a fixed order: E (n x size), F, then each bloc's G.
+    Random numbers are drawn in a fixed order: E (n x size), F, then each bloc's G, then (only
+    with an alignment axis) A.
     """
     n = p.t1.size
     w = rng.standard_normal((n, size))
@@ -143,6 +153,10 @@ def _latent(p: Prepared, rng: np.random.Generator, size: int) -> np.ndarray:
             shift = kg * g[b] if shift is None else shift + kg * g[b]
         if shift is not None:
             w[lo:hi] += shift
+    if p.axis is not None:
+        axis = rng.standard_normal(size)
+        for r in np.flatnonzero(p.axis).tolist():
+            w[r] += p.axis[r] * axis
     return w
 
 

@@ -35,6 +35,11 @@ WIDE = 1.6
 #: Breakpoints closer than THIN times their local scale are merged.
 THIN = 1.0
 TRANSITION_Z = np.array([-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0])
+#: With an alignment axis, A (and F) are integrated by Gauss–Hermite with this many nodes per
+#: default Gauss–Legendre node when every member's transition in that factor is at least SMOOTH
+#: wide (the integrand is then smooth on the density's own scale); else piece by piece as above.
+HERMITE_PER_NODE = 5
+SMOOTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,22 +50,33 @@ class Group:
     ``g``. For a bloc the nodes are values of its stance factor ``V = (a·F + b·G) / b``, which
     given F = f is normal with mean ``a·f / b``: ``kernel[f, g]`` integrates V given F's node
     ``f``, so the members' probabilities and their products are computed once, not once per F
-    node. For the members in no bloc (``kernel`` None) the nodes are F's own.
+    node. For the members in no bloc (``kernel`` None) the nodes are F's own. "Outer node" below
+    is an F node, or an (A, F) pair of nodes when the model has an alignment axis.
+
+    ``blocked``: the group's nodes are (outer node, own node) pairs, one block of G_f per outer
+    node. ``blocks`` > 1: the outer nodes come in ``blocks`` equal runs (one per A node) and the
+    group's nodes in as many equal runs; ``kernel[o, g]`` integrates the run of o's block.
     """
 
     members: np.ndarray
     probs: np.ndarray  # (G, m, 4)
-    kernel: np.ndarray | None  # (F, G), or (F, G_f) when blocked
+    kernel: np.ndarray | None  # (F, G), or (F, G_f) when blocked, or (F, G / blocks)
     blocked: bool = False  # nodes are (F node, own node) pairs, F-major, G_f per F node
+    blocks: int = 1
 
     def given_f(self, x: np.ndarray, axis: int = -2) -> np.ndarray:
-        """Integrate the node axis ``axis`` of ``x`` over the group's factor, given each F node."""
+        """Integrate the node axis ``axis`` of ``x`` over the group's factor, given each outer node."""
         if self.kernel is None:
             return x
         x = np.moveaxis(x, axis, 0)
         if self.blocked:
             f, g = self.kernel.shape
             out = np.einsum("fg,fg...->f...", self.kernel, x.reshape(f, g, *x.shape[1:]))
+        elif self.blocks > 1:
+            o, g = self.kernel.shape
+            k = self.blocks
+            out = np.einsum("kjg,kg...->kj...", self.kernel.reshape(k, o // k, g),
+                            x.reshape(k, g, *x.shape[1:])).reshape(o, *x.shape[1:])
         else:
             out = np.tensordot(self.kernel, x, axes=(1, 0))
         return np.moveaxis(out, 0, axis)
@@ -71,20 +87,50 @@ class Group:
             return f_weights
         if self.blocked:
             return (f_weights[:, None] * self.kernel).ravel()
+        if self.blocks > 1:
+            o, g = self.kernel.shape
+            k = self.blocks
+            return np.einsum("kj,kjg->kg", f_weights.reshape(k, o // k), self.kernel.reshape(k, o // k, g)).ravel()
         return f_weights @ self.kernel
+
+    def rows(self, k0: int, k1: int, per_block: int) -> Group:
+        """The group restricted to the outer nodes of A nodes k0..k1 (``per_block`` each)."""
+        rows = slice(k0 * per_block, k1 * per_block)
+        if self.kernel is None:
+            return Group(self.members, self.probs[rows], None)
+        if self.blocks > 1:
+            g = self.probs.shape[0] // self.blocks
+            return Group(self.members, self.probs[k0 * g : k1 * g], self.kernel[rows], blocks=k1 - k0)
+        assert not self.blocked, "the axis grid has no per-node blocks"
+        return Group(self.members, self.probs, self.kernel[rows])
 
 
 @dataclass(frozen=True)
 class Grid:
-    """The quadrature of one model: F's weights and each group's conditional vote probabilities."""
+    """The quadrature of one model: the outer nodes' weights and each group's conditional vote
+    probabilities. With an alignment axis the outer nodes are (A, F) pairs, A-major, ``blocks``
+    A nodes with the same number of F nodes each."""
 
-    weights: np.ndarray  # (F,)
+    weights: np.ndarray  # (F,) or (A · F,)
     groups: tuple[Group, ...]
+    blocks: int = 1
 
     @property
     def size(self) -> int:
         """Number of nodes at which members' probabilities are evaluated (the cost of one pass)."""
         return sum(grp.probs.shape[0] for grp in self.groups)
+
+    def split(self, max_outer: int) -> list[Grid]:
+        """The grid cut into runs of A nodes with at most ``max_outer`` outer nodes each (at least
+        one A node): every statistic is a sum over the outer nodes, so it is the sum over the parts."""
+        per = self.weights.size // self.blocks
+        step = max(1, max_outer // max(per, 1))
+        if step >= self.blocks:
+            return [self]
+        return [Grid(self.weights[k0 * per : min(k0 + step, self.blocks) * per],
+                     tuple(grp.rows(k0, min(k0 + step, self.blocks), per) for grp in self.groups),
+                     min(k0 + step, self.blocks) - k0)
+                for k0 in range(0, self.blocks, step)]
 
 
 def _phi(x: np.ndarray) -> np.ndarray:
@@ -199,7 +245,7 @@ def _member_groups(model: VoteModel) -> list[tuple[np.ndarray, int]]:
 def grid(model: VoteModel, nodes: int | None = None) -> Grid:
     """The quadrature grid of ``model`` with ``nodes`` Gauss–Legendre nodes per piece."""
     if model.has_axis:
-        raise ValueError("signed alignment loadings are not supported by the exact method yet")
+        return _axis_grid(model, nodes if nodes is not None else DEFAULT_NODES)
     m = nodes if nodes is not None else DEFAULT_NODES
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
@@ -241,3 +287,165 @@ def grid(model: VoteModel, nodes: int | None = None) -> Grid:
             probs = _conditional(t1[grp], t2[grp], absent[grp], a[grp] * f[:, None], np.sqrt(b[grp] ** 2 + c[grp] ** 2))
             groups.append(Group(grp, probs, None))
     return Grid(wf, tuple(groups))
+
+
+# --- with an alignment axis: outer nodes (A, F) ----------------------------------------------------
+
+
+def _pad_breaks(rows: list[np.ndarray]) -> np.ndarray:
+    """Rows of sorted breakpoints padded to one length by repeating their last point (the pieces
+    added are empty: their nodes have weight 0)."""
+    size = max(r.size for r in rows)
+    return np.stack([np.concatenate([r, np.full(size - r.size, r[-1])]) for r in rows])
+
+
+def _crossings(t: np.ndarray, lam: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where two moving thresholds ``t − λ·α`` of narrow transitions (latent ``width``) cross, as
+    α, and the width there: the integrand over the other factors has a kink at each crossing."""
+    i, j = np.triu_indices(t.size, 1)
+    ok = np.isfinite(t[i]) & np.isfinite(t[j]) & (lam[i] != lam[j])
+    i, j = i[ok], j[ok]
+    gap = np.abs(lam[i] - lam[j])
+    return (t[i] - t[j]) / (lam[i] - lam[j]), np.sqrt(width[i] ** 2 + width[j] ** 2) / gap
+
+
+def _axis_nodes(model: VoteModel, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """A's nodes and weights. Given A = α, after F, G and E, member i's vote turns at
+    α = t / λ_i over a width sqrt(1 − λ_i²) / |λ_i|: breakpoints as for F. Where members' votes
+    turn sharply in F (or a bloc's V) at thresholds moving with α, their crossings are
+    breakpoints too."""
+    assert model.alignment is not None
+    lam = model.alignment
+    a, b, c = model.loadings()
+    t1, t2 = model.thresholds()
+    on = lam != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = np.sqrt(np.clip(1.0 - lam[on] ** 2, 0.0, None)) / np.abs(lam[on])
+        cent = np.concatenate([t1[on], t2[on]]) / np.concatenate([lam[on], lam[on]])
+    cents, widths = [cent], [np.concatenate([width, width])]
+    a0 = float(a[0]) if model.common > 0 else 0.0
+    for grp, bloc in _member_groups(model):
+        if bloc >= 0 and b[grp[0]] > 0 and not np.all(lam[grp] == lam[grp[0]]):
+            w_lat, scale = c[grp], float(b[grp[0]])  # thresholds in the bloc's V, per A node
+        elif bloc < 0 and a0 > 0:
+            w_lat, scale = np.sqrt(b[grp] ** 2 + c[grp] ** 2), a0  # thresholds in F, per A node
+        else:
+            continue
+        sharp = w_lat / scale < WIDE
+        if sharp.any():
+            sel = grp[sharp]
+            x, w = _crossings(np.concatenate([t1[sel], t2[sel]]), np.concatenate([lam[sel], lam[sel]]),
+                              np.concatenate([w_lat[sharp], w_lat[sharp]]))
+            cents.append(x)
+            widths.append(w)
+    if len(cents) == 1 and width.min(initial=np.inf) >= SMOOTH:
+        return _hermite(m)
+    extra = _transition_breaks(np.concatenate(cents), np.concatenate(widths), -LIMIT, LIMIT)
+    x, w = _pieces(-LIMIT, LIMIT, extra, m)
+    return x, w * _phi(x)
+
+
+def _hermite(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights for the standard normal density."""
+    x, w = np.polynomial.hermite_e.hermegauss(HERMITE_PER_NODE * m)
+    return x, w / np.sqrt(2.0 * np.pi)
+
+
+def _axis_f_nodes(model: VoteModel, alpha: np.ndarray, a0: float, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """F's nodes and weights given each A node, (K, J): breakpoints where a member's vote turns
+    at F = (t − λ·α) / a, if its width sqrt(b² + c²) / a is narrow (then they move with α)."""
+    if a0 <= 0:
+        return np.zeros((alpha.size, 1)), np.ones((alpha.size, 1))
+    assert model.alignment is not None
+    lam = model.alignment
+    _, b, c = model.loadings()
+    t1, t2 = model.thresholds()
+    width = np.sqrt(b * b + c * c) / a0
+    widths = np.concatenate([width, width])
+    if width.min() >= SMOOTH:
+        x, w = _hermite(m)
+        return np.broadcast_to(x, (alpha.size, x.size)), np.broadcast_to(w, (alpha.size, x.size))
+    narrow = width < WIDE
+    base = np.linspace(-LIMIT, LIMIT, int(np.ceil(2 * LIMIT / BASE_STEP)) + 1)
+    if not (narrow & (lam != 0)).any():
+        breaks = [np.union1d(base, _transition_breaks(np.concatenate([t1, t2]) / a0, widths, -LIMIT, LIMIT))]
+    else:
+        breaks = [np.union1d(base, _transition_breaks(np.concatenate([t1 - lam * x, t2 - lam * x]) / a0,
+                                                      widths, -LIMIT, LIMIT)) for x in alpha.tolist()]
+    f, w = _legendre_on(_pad_breaks(breaks), m)
+    f, w = np.broadcast_to(f, (alpha.size, f.shape[-1])), np.broadcast_to(w * _phi(f), (alpha.size, f.shape[-1]))
+    return f, w
+
+
+def _kernel(v: np.ndarray, wv: np.ndarray, lo: float, hi: float, mean: np.ndarray) -> np.ndarray:
+    """Integrate V ~ N(mean, 1) over nodes ``[-inf, v, +inf]``: the infinite nodes carry the mass
+    beyond [lo, hi], where every member's probabilities are constant."""
+    return np.concatenate([ndtr(lo - mean)[:, None], wv[None, :] * _phi(v[None, :] - mean[:, None]),
+                           ndtr(mean - hi)[:, None]], axis=1)
+
+
+def _axis_bloc(grp: np.ndarray, model: VoteModel, alpha: np.ndarray, f: np.ndarray,
+               a0: float, bg: float, m: int) -> Group:
+    """A bloc given the outer (A, F) nodes, integrated in its stance ``V = (λ·A + a·F + b·G) / b``.
+
+    When the bloc's members share one loading λ, V given (α, f) is normal with mean
+    ``(λ·α + a·f) / b`` and the members' thresholds in V are fixed: one kernel, as without an
+    axis. Otherwise (or when that range is too wide) V = (a·F + b·G) / b is integrated per A
+    node, the members' thresholds ``(t − λ·α) / b`` moving with α.
+    """
+    assert model.alignment is not None
+    lam = model.alignment[grp]
+    _, _, c = model.loadings()
+    t1, t2 = model.thresholds()
+    absent = model.probs[:, ABSENT]
+    k, j = f.shape
+    wid = np.concatenate([c[grp], c[grp]]) / bg
+    if np.all(lam == lam[0]):
+        mean = ((lam[0] * alpha[:, None] + a0 * f) / bg).ravel()
+        cent = np.concatenate([t1[grp], t2[grp]]) / bg
+        lo, hi = _bloc_range(cent, wid, mean)
+        if (hi - lo) / BASE_STEP <= MAX_BLOC_PIECES:
+            v, wv = _pieces(lo, hi, _transition_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
+            s_v = np.broadcast_to(bg * np.concatenate([[-np.inf], v, [np.inf]])[:, None], (v.size + 2, grp.size))
+            return Group(grp, _conditional(t1[grp], t2[grp], absent[grp], s_v, c[grp]), _kernel(v, wv, lo, hi, mean))
+    kernels, probs = [], []
+    for x, fx in zip(alpha.tolist(), f, strict=True):
+        mean = (a0 / bg) * fx
+        t1x, t2x = t1[grp] - lam * x, t2[grp] - lam * x
+        cent = np.concatenate([t1x, t2x]) / bg
+        lo, hi = _bloc_range(cent, wid, mean)
+        v, wv = _pieces(lo, hi, _transition_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
+        kernels.append(_kernel(v, wv, lo, hi, mean))
+        s_v = np.broadcast_to(bg * np.concatenate([[-np.inf], v, [np.inf]])[:, None], (v.size + 2, grp.size))
+        probs.append(_conditional(t1x, t2x, absent[grp], s_v, c[grp]))
+    size = max(kn.shape[1] for kn in kernels)
+    kernel = np.concatenate([np.pad(kn, ((0, 0), (0, size - kn.shape[1]))) for kn in kernels])
+    node_probs = np.concatenate([np.concatenate([p, np.repeat(p[-1:], size - p.shape[0], axis=0)]) for p in probs])
+    assert kernel.shape == (k * j, size)
+    return Group(grp, node_probs, kernel, blocks=k)
+
+
+def _axis_grid(model: VoteModel, m: int) -> Grid:
+    """The grid of a model with an alignment axis: outer nodes (α, f), A-major, F's nodes given
+    each A node; each bloc's stance integrated given the outer node; see docs/model.md."""
+    assert model.alignment is not None
+    lam = model.alignment
+    a, b, c = model.loadings()
+    t1, t2 = model.thresholds()
+    absent = model.probs[:, ABSENT]
+    a0 = float(a[0]) if model.common > 0 else 0.0
+    alpha, w_alpha = _axis_nodes(model, m)
+    f, wf = _axis_f_nodes(model, alpha, a0, m)
+    weights = (w_alpha[:, None] * wf).ravel()
+    outer_a = np.repeat(alpha, f.shape[1])
+    outer_f = f.ravel()
+    groups = []
+    for grp, bloc in _member_groups(model):
+        bg = float(b[grp[0]]) if bloc >= 0 else 0.0
+        if bg > 0:
+            groups.append(_axis_bloc(grp, model, alpha, f, a0, bg, m))
+        else:
+            s = lam[grp] * outer_a[:, None] + a[grp] * outer_f[:, None]
+            probs = _conditional(t1[grp], t2[grp], absent[grp], s, np.sqrt(b[grp] ** 2 + c[grp] ** 2))
+            groups.append(Group(grp, probs, None))
+    return Grid(weights, tuple(groups), blocks=alpha.size)
