@@ -157,14 +157,14 @@ def test_veto_drops_adoption_to_zero_and_bad_upload_shows_error(page: Page, serv
     # A malformed upload shows its error in the page, and the edited what-if stays.
     page.get_by_text("Upload a file").click()
     bad = b'[scenario]\nname = "broken"\n[council]\nyear = 2022\n[votes.Russia]\nyes = 0.5\n'
-    page.locator("input[type='file']").set_input_files(
+    page.locator(".st-key-upload input[type='file']").set_input_files(
         files=[{"name": "bad.toml", "mimeType": "application/toml", "buffer": bad}]
     )
     error = page.get_by_text("In bad.toml, at votes.Russia: probabilities must sum to 1")
     expect(error).to_be_visible()
     expect(page.locator(P_ADOPTED)).to_have_text("0%")
     # a file that is not TOML is named with the upload's name, without the reader's "(toml)"
-    page.locator("input[type='file']").set_input_files(
+    page.locator(".st-key-upload input[type='file']").set_input_files(
         files=[{"name": "broken.toml", "mimeType": "application/toml", "buffer": b"[scenario\n"}]
     )
     expect(page.get_by_text("broken.toml is not valid TOML")).to_be_visible()
