@@ -106,7 +106,7 @@ def result_table(
         )
     lines.append("  * permanent member")
     if r.calibrated_as_of:
-        lines.append(f"  calibrated: fitted on UN vote records through {r.calibrated_as_of}")
+        lines.append(f"  calibrated on UN vote records through {r.calibrated_as_of}")
     if r.forecast == "hurdle mixture":
         lines.append("  forecast: the calibrated hurdle mixture (consensus, or a contested vote), as backtested")
     axis = getattr(r, "axis_name", None)  # a result on the alignment axis (sim.api.AxisResult)
