@@ -335,3 +335,68 @@ def test_layout_pin_compare_and_headline_fit(server: str, width: int, height: in
             expect(page.get_by_text("Pin a result")).to_be_visible()
         finally:
             browser.close()
+
+
+def _show_axis_section(page: Page) -> None:
+    """Scroll "Where the text stands" to the top of the view and wait for its two charts (the
+    outcomes along the axis and the members' P(yes)) to be drawn in view."""
+    heading = page.get_by_role("heading", name="Where the text stands")
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    for k in (1, 2):
+        chart = heading.locator(f"xpath=following::*[@data-testid='stVegaLiteChart'][{k}]")
+        expect(chart.locator("canvas, svg").first).to_be_visible()
+        expect(chart).to_be_in_viewport()
+
+
+def test_axis_slider_moves_the_headline_and_the_link_reopens_it(page: Page, server: str) -> None:
+    """Issue 14: move the text along the alignment axis with the keyboard; the headline follows,
+    the share link carries the position, and the link reopens the same position and headline."""
+    page.goto(server + "/?scenario=ukraine_2025_axis_us_text_as_tabled")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    expect(page.get_by_role("heading", name="Where the text stands")).to_be_visible()
+    # the slider's thumb is a range input (react-aria); its label shows the position
+    thumb = page.locator(".st-key-position input[type='range']")
+    shown = page.locator(".st-key-position [data-testid='stSliderThumbValue']")
+    expect(shown).to_have_text("+0.0")
+    caption = page.get_by_text("Best chance of adoption:")
+    expect(caption).to_contain_text("at +0.0)")
+    _idle(page)
+    before = page.locator(P_ADOPTED).inner_text()
+    # five steps of 0.1 toward the West (the European line): the text stands at +0.5
+    thumb.focus()
+    for _ in range(5):
+        thumb.press("ArrowRight")
+    expect(shown).to_have_text("+0.5")
+    expect(caption).to_contain_text("at +0.5)")
+    expect(page.locator(P_ADOPTED)).not_to_have_text(before)
+    after = page.locator(P_ADOPTED).inner_text()
+    # exact 60.2% at 0 and 63.8% at +0.5 (README); the headline's Monte Carlo agrees
+    assert float(before.strip("<>%")) < float(after.strip("<>%")), (before, after)
+    page.wait_for_function("() => location.search.includes('edits=')", timeout=60_000)
+    _idle(page)
+    link = page.url
+    assert "scenario=ukraine_2025_axis_us_text_as_tabled" in link
+    from urllib.parse import parse_qs, urlsplit
+
+    from unsc_app.state import decode_edits
+
+    edits = decode_edits(parse_qs(urlsplit(link).query)["edits"][0])
+    assert edits == {"draft": {"position": 0.5}}, edits
+    assert page.locator("[data-testid='stException']").count() == 0
+    # the section at the top of the view: the slider, the chart along the axis and the members'
+    _show_axis_section(page)
+    page.screenshot(path=str(ARTIFACTS / "app-axis.png"))
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[union-attr]
+    try:
+        again = other.new_page()
+        again.set_default_timeout(60_000)
+        again.goto(link)
+        expect(again.locator(".st-key-position [data-testid='stSliderThumbValue']")).to_have_text("+0.5")
+        expect(again.locator(".st-key-position input[type='range']")).to_have_value("0.5")
+        expect(again.get_by_text("Best chance of adoption:")).to_contain_text("at +0.5)")
+        expect(again.locator(P_ADOPTED)).to_have_text(after)
+        assert again.locator("[data-testid='stException']").count() == 0
+        _show_axis_section(again)
+        again.screenshot(path=str(ARTIFACTS / "app-axis-reopened.png"))
+    finally:
+        other.close()
