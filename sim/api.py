@@ -554,8 +554,9 @@ def axis_loadings(spec: ModelSpec) -> dict[str, float]:
     none (a frontier of such a draft would be flat)."""
     loadings = {m: v for m, v in spec.alignment.items() if v != 0.0}
     if not loadings:
-        raise InputError("alignment.loadings", "no member loads on the alignment axis: give [alignment] "
-                         "loadings (docs/scenarios.md), or the frontier is flat")
+        raise InputError("alignment.loadings", "no member loads on the alignment axis: give an [alignment] "
+                         "table (members it does not list take their calibrated loadings; "
+                         "docs/scenarios.md), or the frontier is flat")
     return loadings
 
 

@@ -78,11 +78,13 @@ def forecasters(members: pd.DataFrame) -> list[str]:
 def run_backtest(rows: pd.DataFrame, covariates: pd.DataFrame, years: Sequence[int],
                  cfg: FitConfig | None = None,
                  progress: Callable[[int], None] | None = None,
-                 pairwise: bool = True) -> BacktestResult:
+                 pairwise: bool = False) -> BacktestResult:
     """``rows`` are cleaned vote rows with outcomes (``vote``, ``adopted``).
 
     Nothing of year Y is used to forecast it: the model reads the vote history at the
-    start of the year, and the baselines are fitted on the years before Y."""
+    start of the year, and the baselines are fitted on the years before Y. With ``pairwise``
+    the alignment axis is also scored by pairwise agreement on contested drafts
+    (:mod:`sim.calibration.pairwise`; slow: two exact computations per contested draft)."""
     from sim.engine.exact import event_probabilities
 
     cfg = cfg or FitConfig()

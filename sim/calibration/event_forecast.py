@@ -35,8 +35,8 @@ def event_probabilities_for(pred: Prediction) -> pd.DataFrame:
         quota = charter_threshold(int(d["year"].iloc[0]))  # the Council's, not the rows' count
         q = float(d["q"].iloc[0])
         dc = d.assign(p_yes=d["c_yes"], p_abstain=d["c_abstain"], p_no=d["c_no"])
-        lam = dc["c_lambda"].to_numpy(float) if "c_lambda" in dc.columns else None
-        ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr, quota, lam))
+        # the forecast has no alignment axis (docs/calibration.md, "The alignment axis")
+        ca, cv, c15 = event_probabilities_unanimous(vote_model(dc, *pred.contested_corr, quota))
         rest = max(1.0 - c15, 1e-12)
         pa = (1.0 - q) + q * max(ca - c15, 0.0) / rest
         pv = q * cv / rest

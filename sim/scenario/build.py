@@ -194,12 +194,20 @@ def hurdle_mixture(
         return None
     blocs = _sitting(resolved, calibrated.contested_blocs)
     procedural = resolved.spec.draft.procedural
-    loadings = member_loadings(resolved, calibrated.contested_alignment)
+    loadings = member_loadings(resolved, calibrated.contested_alignment if uses_calibrated_axis(resolved) else None)
     return MixtureModel(tuple(
         Hurdle(c.weight, c.p_contested,
                to_vote_model(resolved, c.contested, calibrated.contested_common, blocs, procedural,
                              loadings, resolved.axis_name))
         for c in calibrated.hurdle))
+
+
+def uses_calibrated_axis(resolved: ResolvedScenario) -> bool:
+    """Whether members the file does not list take their calibrated loadings: only in a
+    scenario with an [alignment] table and the calibrated correlation (the loadings were
+    fitted with it). The default forecast has no axis: on validation the axis did not improve
+    it, and it costs the exact method far more (docs/calibration.md, "The alignment axis")."""
+    return resolved.spec.alignment is not None and resolved.spec.correlation is None
 
 
 def moves_on_axis(resolved: ResolvedScenario) -> bool:
@@ -310,10 +318,8 @@ def build_model(resolved: ResolvedScenario, calibrator: Calibrator | None = None
     """The draft's vote model: explicit probabilities, else calibrated, else the fallback."""
     calibrated = calibrator(resolved) if calibrator is not None else None
     free, free_prov = free_probabilities(resolved, calibrated)
-    # calibrated loadings belong with the calibrated correlation: a file's own [correlation]
-    # has no axis but the file's
-    own_corr = resolved.spec.correlation is not None
-    loadings = member_loadings(resolved, calibrated.alignment if calibrated is not None and not own_corr else None)
+    axis_cal = calibrated.alignment if calibrated is not None and uses_calibrated_axis(resolved) else None
+    loadings = member_loadings(resolved, axis_cal)
     positioned = at_position(free, loadings, resolved.position)
     probs, prov = bind_parties(resolved, positioned, free_prov)
     common, blocs = _correlation(resolved, calibrated)

@@ -190,13 +190,22 @@ def test_calibrated_loadings_fill_members_the_file_does_not_list() -> None:
 
 
 def test_the_hurdle_mixture_carries_the_contested_loadings_at_the_origin() -> None:
+    """An [alignment] table with no loadings of its own puts the calibrated Council on the axis."""
     cal = _calibrated({"RUS": -0.4}, {"RUS": -0.5, "USA": 0.6})
-    spec = build_model(resolve_scenario(parse_scenario({"scenario": {"name": "c"}, "council": {"year": 2025}})),
-                       lambda _r: cal)
+    data = {"scenario": {"name": "c"}, "council": {"year": 2025}, "alignment": {"name": "West – Russia/China"}}
+    spec = build_model(resolve_scenario(parse_scenario(data)), lambda _r: cal)
     assert spec.mixture is not None and spec.forecast is None
     contested = spec.mixture.components[0].contested
     lam = dict(zip(contested.members, contested.alignment, strict=True))
     assert lam["RUS"] == -0.5 and lam["USA"] == 0.6
+
+
+def test_without_an_alignment_table_the_calibrated_forecast_has_no_axis() -> None:
+    cal = _calibrated({"RUS": -0.4}, {"RUS": -0.5, "USA": 0.6})
+    spec = build_model(resolve_scenario(parse_scenario({"scenario": {"name": "c"}, "council": {"year": 2025}})),
+                       lambda _r: cal)
+    assert spec.mixture is not None and not spec.model.has_axis
+    assert not any(c.contested.has_axis for c in spec.mixture.components)
 
 
 @pytest.mark.parametrize("parts", [{"draft": {"position": 0.5}}, {"alignment": {"loadings": {"RUS": -0.3}}}])
