@@ -824,7 +824,7 @@ def test_a_scenario_without_loadings_has_no_position_slider() -> None:
 def test_the_position_slider_moves_the_draft_and_the_link_carries_it() -> None:
     at = open_app(edits=state.encode_edits(whatif.normalize(AXIS_SCENARIO)))
     slider = at.slider(key="position")
-    assert slider.value == 0.0 and "toward Russia/China" in slider.label and "toward West" in slider.label
+    assert slider.value == 0.0 and "toward Russia/China" in slider.label and "toward the West" in slider.label
     before = p_adopted(at)
     slider.set_value(1.5).run()
     assert not at.exception, at.exception

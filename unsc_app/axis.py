@@ -39,13 +39,21 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ". "
 
 
+#: Ends of an axis that read as places: "toward the West", not "toward West".
+_PLACES = frozenset({"West", "East", "North", "South", "Global South", "Global North"})
+
+
+def _place(end: str) -> str:
+    return f"the {end}" if end in _PLACES else end
+
+
 def alignment_section(page: Page) -> None:
     """The slider, the chart of outcomes along the axis, and the members' yes chances."""
     loadings = {m: v for m, v in page.spec.alignment.items() if v != 0.0}
     if not loadings:
         return
     axis = page.spec.axis_name or "alignment"
-    low, high = axis_ends(axis)
+    low, high = (_place(end) for end in axis_ends(axis))
     position = position_of(page.data)
     lo, hi = _range(position)
     st.subheader("Where the text stands")
