@@ -86,31 +86,42 @@ class History:
         t = t.groupby(["kind", "key", "year", "t"], as_index=False).sum()
         return History(t, self.half_life)
 
-    def query(self, m: pd.DataFrame, kind: str) -> np.ndarray:
-        """(n, 3) decayed counts (total, abstain, no) of the dates before each row's date."""
-        lam = np.log(2.0) / float(self.half_life)
-        keys = key_strings(m, kind)
-        qt = decimal_time(m)
-        out = np.zeros((len(m), 3))
+    def _sorted(self, kind: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.Index]:
+        """The records of ``kind`` sorted by (key, time), their key codes and times, and the keys."""
         h = self.table[self.table["kind"] == kind]
-        if h.empty or len(m) == 0:
-            return out
         cats = pd.Index(pd.unique(h["key"].to_numpy()))
         hk = cats.get_indexer(h["key"].to_numpy())
         ht = h["t"].to_numpy(float)
         order = np.lexsort((ht, hk))
-        hk, ht = hk[order], ht[order]
-        vals = h[["n", "n_abstain", "n_no"]].to_numpy(float)[order]
-        vals = vals * np.exp(lam * (ht - _T0))[:, None]
-        cum = pd.DataFrame(vals).groupby(hk).cumsum().to_numpy()
+        return h.iloc[order], hk[order], ht[order], cats
+
+    @staticmethod
+    def _last_before(hk: np.ndarray, ht: np.ndarray, cats: pd.Index, m: pd.DataFrame,
+                     kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per row of ``m``: the index of its key's last record strictly before its date, and
+        whether there is one."""
         comp = hk * 1000.0 + (ht - 1900.0)
-        qk = cats.get_indexer(keys)
-        qcomp = qk * 1000.0 + (qt - 1900.0)
+        qk = cats.get_indexer(key_strings(m, kind))
+        qcomp = qk * 1000.0 + (decimal_time(m) - 1900.0)
         # strictly earlier dates: a day is 1/366 ~ 0.0027, so a margin of 0.001 separates
         # days safely whatever the rounding of stored times
         pos = np.searchsorted(comp, qcomp - 1e-3, side="left") - 1
         ok = (qk >= 0) & (pos >= 0)
         ok[ok] = hk[pos[ok]] == qk[ok]
+        return pos, ok
+
+    def query(self, m: pd.DataFrame, kind: str) -> np.ndarray:
+        """(n, 3) decayed counts (total, abstain, no) of the dates before each row's date."""
+        lam = np.log(2.0) / float(self.half_life)
+        out = np.zeros((len(m), 3))
+        h, hk, ht, cats = self._sorted(kind)
+        if h.empty or len(m) == 0:
+            return out
+        vals = h[["n", "n_abstain", "n_no"]].to_numpy(float)
+        vals = vals * np.exp(lam * (ht - _T0))[:, None]
+        cum = pd.DataFrame(vals).groupby(hk).cumsum().to_numpy()
+        pos, ok = self._last_before(hk, ht, cats, m, kind)
+        qt = decimal_time(m)
         out[ok] = cum[pos[ok]] * np.exp(-lam * (qt[ok] - _T0))[:, None]
         return out
 
@@ -120,27 +131,15 @@ class History:
         no earlier record. On the event history this is the run of unanimous votes on the
         same agenda item: a routine renewal's record, whatever its age (no decay)."""
         out = np.zeros(len(m))
-        h = self.table[self.table["kind"] == kind]
+        h, hk, ht, cats = self._sorted(kind)
         if h.empty or len(m) == 0:
             return out
-        cats = pd.Index(pd.unique(h["key"].to_numpy()))
-        hk = cats.get_indexer(h["key"].to_numpy())
-        ht = h["t"].to_numpy(float)
-        order = np.lexsort((ht, hk))
-        hk, ht = hk[order], ht[order]
-        n = h["n"].to_numpy(float)[order]
-        broke = (h["n_abstain"].to_numpy(float) + h["n_no"].to_numpy(float))[order] > 0
-        cum = pd.Series(n).groupby(hk).cumsum().to_numpy()
+        broke = (h["n_abstain"].to_numpy(float) + h["n_no"].to_numpy(float)) > 0
+        cum = pd.Series(h["n"].to_numpy(float)).groupby(hk).cumsum().to_numpy()
         # the cumulative count at the key's last contested record, carried forward
         at_break = pd.Series(np.where(broke, cum, np.nan)).groupby(hk).ffill().fillna(0.0).to_numpy()
-        run = cum - at_break
-        comp = hk * 1000.0 + (ht - 1900.0)
-        qk = cats.get_indexer(key_strings(m, kind))
-        qt = decimal_time(m)
-        pos = np.searchsorted(comp, qk * 1000.0 + (qt - 1900.0) - 1e-3, side="left") - 1
-        ok = (qk >= 0) & (pos >= 0)
-        ok[ok] = hk[pos[ok]] == qk[ok]
-        out[ok] = run[pos[ok]]
+        pos, ok = self._last_before(hk, ht, cats, m, kind)
+        out[ok] = (cum - at_break)[pos[ok]]
         return out
 
     def prune(self, min_year: int) -> History:
