@@ -10,12 +10,13 @@ in the number of blocs. See docs/model.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .model import ABSENT, ABSTAIN, NO, YES, VoteModel
-from .quadrature import DEFAULT_NODES, Grid, Group, grid
+from .quadrature import DEFAULT_NODES, RUN_NODES, Grid, Group, grid
 
 __all__ = ["DEFAULT_NODES", "ExactOutcome", "Grid", "event_probabilities", "event_probabilities_unanimous",
            "exact_outcomes", "grid", "outcomes_and_profile", "profile_probability"]
@@ -60,6 +61,15 @@ def _all_group_polynomials(model: VoteModel, q: Grid) -> list[tuple[np.ndarray, 
     return [_group_polynomials(grp, model.permanent[grp.members], model.n) for grp in q.groups]
 
 
+def _summed(parts: Iterable[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Element-wise sums of the parts' tuples of arrays (one part: its own arrays, unchanged)."""
+    out: tuple[np.ndarray, ...] | None = None
+    for part in parts:
+        out = part if out is None else tuple(x + y for x, y in zip(out, part, strict=True))
+    assert out is not None
+    return out
+
+
 def _product(polys: list[np.ndarray]) -> np.ndarray:
     out = polys[0]
     for p in polys[1:]:
@@ -85,7 +95,7 @@ def event_probabilities(model: VoteModel, nodes: int | None = None) -> tuple[flo
 def event_probabilities_unanimous(model: VoteModel, nodes: int | None = None,
                                   ) -> tuple[float, float, float]:
     """(P(adopted), P(vetoed), P(every member votes yes)) exactly."""
-    total, clean = _yes_polynomials(model, grid(model, nodes))
+    total, clean = _summed(_yes_polynomials(model, part) for part in grid(model, nodes).split(RUN_NODES))
     ev = model.rule.event_probabilities(total, clean)
     return ev.adopted, ev.vetoed, float(total[model.n])
 
@@ -176,8 +186,9 @@ def _decisive(model: VoteModel, total: np.ndarray, clean: np.ndarray) -> np.ndar
     return piv
 
 
-def _pairwise(model: VoteModel, q: Grid) -> np.ndarray:
-    """P(two members cast the same vote: both yes, both abstain or both no)."""
+def _agreement(model: VoteModel, q: Grid) -> np.ndarray:
+    """P(two members cast the same vote: both yes, both abstain or both no) on the grid ``q``,
+    but for the diagonal (see :func:`_outcomes`)."""
     n = model.n
     marg = np.zeros((q.weights.size, n, 3))
     for grp in q.groups:
@@ -188,7 +199,6 @@ def _pairwise(model: VoteModel, q: Grid) -> np.ndarray:
             cast = grp.probs[..., :3]
             joint = np.einsum("gic,gjc,g->ij", cast, cast, grp.node_weights(q.weights))
             agree[np.ix_(grp.members, grp.members)] = joint
-    np.fill_diagonal(agree, 1.0 - model.probs[:, ABSENT])
     return agree
 
 
@@ -223,23 +233,21 @@ def _convolve(big: np.ndarray, small: np.ndarray) -> np.ndarray:
     return out
 
 
-#: With an alignment axis the tally is summed over parts of the grid of at most this many
-#: (outer node, tally cell) pairs, to bound memory.
+#: The statistics are summed over runs of at most this many (outer node, tally cell) pairs, to
+#: bound memory (and of at most RUN_NODES outer nodes).
 TALLY_CELLS = 1 << 22
 
 
-def _tally(model: VoteModel, q: Grid) -> np.ndarray:
-    """Joint distribution of (yes, no, abstain) counts; absent = n - yes - no - abstain."""
+def _run_nodes(model: VoteModel) -> int:
+    """Outer nodes per run of :func:`_outcomes`."""
+    cells = (model.n + 1) ** 2 * (int((model.probs[:, ABSENT] > 0).sum()) + 1)
+    return max(1, min(RUN_NODES, TALLY_CELLS // cells))
+
+
+def _tally(model: VoteModel, counts: np.ndarray) -> np.ndarray:
+    """Joint distribution of (yes, no, abstain) counts from :func:`_count_totals`' P(yes, no,
+    absent counts); absent = n - yes - no - abstain."""
     n = model.n
-    can_be_absent = model.probs[:, ABSENT] > 0
-    if q.blocks > 1:
-        cells = (n + 1) ** 2 * (int(can_be_absent.sum()) + 1)
-        parts = [_count_totals(part, can_be_absent) for part in q.split(max(1, TALLY_CELLS // cells))]
-        counts = parts[0]
-        for more in parts[1:]:
-            counts = counts + more
-    else:
-        counts = _count_totals(q, can_be_absent)
     tally = np.zeros((n + 1, n + 1, n + 1))
     idx = np.indices(counts.shape)
     yes, no = idx[0], idx[1]
@@ -266,14 +274,18 @@ def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:
     return _outcomes(model, grid(model, nodes))[0]
 
 
-def _profile_probability(model: VoteModel, q: Grid, votes: np.ndarray) -> float:
-    """P(member i votes ``votes[i]`` for every i) on the grid: the product of the members'
-    conditional probabilities of their votes, integrated over F and each bloc's factor."""
+def _profile_sum(model: VoteModel, q: Grid, votes: np.ndarray) -> np.ndarray:
+    """P(member i votes ``votes[i]`` for every i) on the grid, unclipped: the product of the
+    members' conditional probabilities of their votes, integrated over F and each bloc's factor."""
     given_f = np.ones_like(q.weights)
     for grp in q.groups:
         own = grp.probs[:, np.arange(grp.members.size), votes[grp.members]]  # (G, m)
         given_f = given_f * grp.given_f(np.prod(own, axis=1), axis=0)
-    return float(min(1.0, max(0.0, q.weights @ given_f)))
+    return np.asarray(q.weights @ given_f)
+
+
+def _probability(value: np.ndarray) -> float:
+    return min(1.0, max(0.0, float(value)))
 
 
 def _vote_codes(model: VoteModel, votes: object) -> np.ndarray:
@@ -287,7 +299,8 @@ def profile_probability(model: VoteModel, votes: object, nodes: int | None = Non
     """P(every member i votes ``votes[i]``), a :class:`sim.engine.votes.Vote` code per member,
     exactly on the grid of :func:`exact_outcomes`. With every member voting yes it is the third
     number of :func:`event_probabilities_unanimous`."""
-    return _profile_probability(model, grid(model, nodes), _vote_codes(model, votes))
+    codes = _vote_codes(model, votes)
+    return _probability(_summed((_profile_sum(model, part, codes),) for part in grid(model, nodes).split(RUN_NODES))[0])
 
 
 def outcomes_and_profile(model: VoteModel, votes: object, nodes: int | None = None,
@@ -295,18 +308,30 @@ def outcomes_and_profile(model: VoteModel, votes: object, nodes: int | None = No
     """:func:`exact_outcomes`, each member's decisive probability before the mask of members who
     never cast a yes or a no (the pivotal probability of a member who did), and
     :func:`profile_probability` of ``votes``, on one grid (what a mixture of models needs)."""
-    q = grid(model, nodes)
-    outcome, decisive = _outcomes(model, q)
-    return outcome, decisive, _profile_probability(model, q, _vote_codes(model, votes))
+    codes = _vote_codes(model, votes)
+    outcome, decisive, profile = _outcomes(model, grid(model, nodes), codes)
+    return outcome, decisive, _probability(profile)
 
 
-def _outcomes(model: VoteModel, q: Grid) -> tuple[ExactOutcome, np.ndarray]:
-    """The outcomes on grid ``q`` and the unmasked decisive probabilities (see :func:`_decisive`)."""
+def _part_outcomes(model: VoteModel, q: Grid, votes: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """The sums over one run of outer nodes that :func:`_outcomes` adds up."""
     polys = _all_group_polynomials(model, q)  # each group's, once: for the totals and the pivots
     total, clean = _yes_polynomials(model, q, polys)
+    others = _others(model, q, polys)
+    counts = _count_totals(q, model.probs[:, ABSENT] > 0)
+    profile = _profile_sum(model, q, votes) if votes is not None else np.zeros(())
+    return total, clean, *others, counts, _agreement(model, q), profile
+
+
+def _outcomes(model: VoteModel, q: Grid, votes: np.ndarray | None = None,
+              ) -> tuple[ExactOutcome, np.ndarray, np.ndarray]:
+    """The outcomes on grid ``q``, the unmasked decisive probabilities (see :func:`_decisive`)
+    and the unclipped probability of the profile ``votes``, summed over runs of outer nodes."""
+    parts = (_part_outcomes(model, part, votes) for part in q.split(_run_nodes(model)))
+    total, clean, others_t, others_c, if_no, counts, agree, profile = _summed(parts)
+    np.fill_diagonal(agree, 1.0 - model.probs[:, ABSENT])
     rule = model.rule
     ev = rule.event_probabilities(total, clean)
-    others_t, others_c, if_no = _others(model, q, polys)
     veto_by = np.zeros(model.n)
     if rule.has_veto:
         enough = rule.enough(np.arange(model.n + 1))
@@ -318,9 +343,9 @@ def _outcomes(model: VoteModel, q: Grid) -> tuple[ExactOutcome, np.ndarray]:
         p_short=ev.short,
         p_permanent_no=ev.permanent_no,
         yes_distribution=np.clip(total, 0.0, None),
-        tally=_tally(model, q),
+        tally=_tally(model, counts),
         member_votes=model.probs.copy(),
         pivotal=_pivotal(model, decisive),
         veto_by=np.clip(veto_by, 0.0, None),
-        pairwise_agreement=_pairwise(model, q),
-    ), decisive
+        pairwise_agreement=agree,
+    ), decisive, profile

@@ -12,7 +12,8 @@ votes over this grid. See docs/model.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import ndtr
@@ -40,6 +41,22 @@ TRANSITION_Z = np.array([-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0])
 #: wide (the integrand is then smooth on the density's own scale); else piece by piece as above.
 HERMITE_PER_NODE = 5
 SMOOTH = 1.0
+#: Fewer Gauss–Hermite nodes where every transition is wider: ``HERMITE_SCALE · m / w`` for the
+#: narrowest conditional width ``w`` (given the other outer factor), between 2·m and
+#: HERMITE_PER_NODE·m. A transition Φ((t − x)/w) is then integrated to about 1e-15 (32 nodes at
+#: w = 1, 22 at w = 1.5).
+HERMITE_SCALE = 4.0
+#: Gauss–Hermite nodes whose weights sum to less than this are dropped (every integrand is a
+#: probability, at most 1, so each statistic moves by less than this).
+HERMITE_DROP = 1e-16
+#: With an axis, a transition narrower than this is integrated as a step (see _axis_breaks).
+TINY = 1e-6
+#: At most this many outer (A, F) nodes: beyond it the crossings of moving thresholds with the
+#: least normal density are dropped from A's breakpoints, then A's and F's breakpoints are merged
+#: more coarsely (see :func:`_axis_grid` and docs/model.md).
+MAX_OUTER_NODES = 100_000
+#: The outer nodes are processed in runs of at most this many (bounded memory in every statistic).
+RUN_NODES = 4096
 
 
 @dataclass(frozen=True)
@@ -93,51 +110,46 @@ class Group:
             return np.einsum("kj,kjg->kg", f_weights.reshape(k, o // k), self.kernel.reshape(k, o // k, g)).ravel()
         return f_weights @ self.kernel
 
-    def rows(self, k0: int, k1: int, per_block: int) -> Group:
-        """The group restricted to the outer nodes of A nodes k0..k1 (``per_block`` each)."""
-        rows = slice(k0 * per_block, k1 * per_block)
-        if self.kernel is None:
-            return Group(self.members, self.probs[rows], None)
-        if self.blocks > 1:
-            g = self.probs.shape[0] // self.blocks
-            return Group(self.members, self.probs[k0 * g : k1 * g], self.kernel[rows], blocks=k1 - k0)
-        assert not self.blocked, "the axis grid has no per-node blocks"
-        return Group(self.members, self.probs, self.kernel[rows])
-
 
 @dataclass(frozen=True)
 class Grid:
     """The quadrature of one model: the outer nodes' weights and each group's conditional vote
     probabilities. With an alignment axis the outer nodes are (A, F) pairs, A-major, ``blocks``
-    A nodes with the same number of F nodes each."""
+    A nodes with the same number of F nodes each, and ``build(k0, k1)`` makes the grid of A
+    nodes k0..k1 alone; a grid of more than RUN_NODES outer nodes is only built in such runs
+    (``groups`` is then empty: use :meth:`split`), so its memory is bounded by a run's."""
 
     weights: np.ndarray  # (F,) or (A · F,)
     groups: tuple[Group, ...]
     blocks: int = 1
+    build: Callable[[int, int], Grid] | None = field(default=None, compare=False, repr=False)
 
     @property
     def size(self) -> int:
         """Number of nodes at which members' probabilities are evaluated (the cost of one pass)."""
+        if not self.groups and self.build is not None:
+            return sum(part.size for part in self.split(RUN_NODES))
         return sum(grp.probs.shape[0] for grp in self.groups)
 
-    def split(self, max_outer: int) -> list[Grid]:
-        """The grid cut into runs of A nodes with at most ``max_outer`` outer nodes each (at least
-        one A node): every statistic is a sum over the outer nodes, so it is the sum over the parts."""
+    def split(self, max_outer: int) -> Iterator[Grid]:
+        """The grid in runs of A nodes with at most ``max_outer`` outer nodes each (at least one
+        A node), made one at a time: every statistic is a sum over the outer nodes, so it is the
+        sum over the parts."""
         per = self.weights.size // self.blocks
         step = max(1, max_outer // max(per, 1))
-        if step >= self.blocks:
-            return [self]
-        return [Grid(self.weights[k0 * per : min(k0 + step, self.blocks) * per],
-                     tuple(grp.rows(k0, min(k0 + step, self.blocks), per) for grp in self.groups),
-                     min(k0 + step, self.blocks) - k0)
-                for k0 in range(0, self.blocks, step)]
+        if self.build is None or (step >= self.blocks and self.groups):
+            yield self
+            return
+        for k0 in range(0, self.blocks, step):
+            yield self.build(k0, min(k0 + step, self.blocks))
 
 
 def _phi(x: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
 
-def _transition_breaks(centers: np.ndarray, widths: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def _transition_breaks(centers: np.ndarray, widths: np.ndarray, lo: float, hi: float,
+                       thin: float = THIN) -> np.ndarray:
     """Breakpoints in (lo, hi) around each narrow transition, thinned to their local scale.
 
     Around a transition of width ``w`` at ``t`` the points are ``t + w·z``; a point closer to the
@@ -158,7 +170,7 @@ def _transition_breaks(centers: np.ndarray, widths: np.ndarray, lo: float, hi: f
     kept_scale: list[float] = []
     for x, s in zip(pts[order].tolist(), scale[order].tolist(), strict=True):
         if kept and (x == kept[-1] or (s > 0 and kept_scale[-1] > 0
-                                       and x - kept[-1] <= THIN * min(s, kept_scale[-1]))):
+                                       and x - kept[-1] <= thin * min(s, kept_scale[-1]))):
             kept_scale[-1] = min(s, kept_scale[-1])
             continue
         kept.append(x)
@@ -299,21 +311,38 @@ def _pad_breaks(rows: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.concatenate([r, np.full(size - r.size, r[-1])]) for r in rows])
 
 
-def _crossings(t: np.ndarray, lam: np.ndarray, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _axis_breaks(centers: np.ndarray, widths: np.ndarray, lo: float, hi: float, thin: float = THIN) -> np.ndarray:
+    """:func:`_transition_breaks` for the axis grid, where a transition narrower than TINY (a
+    member at the constraint, up to rounding) is a step: one breakpoint at its centre, off by
+    O(w²) instead of nine breakpoints within 1e-5 of each other."""
+    return _transition_breaks(centers, np.where(widths < TINY, 0.0, widths), lo, hi, thin)
+
+
+def _crossings(t: np.ndarray, lam: np.ndarray, width: np.ndarray, scale: float, spread: float,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where two moving thresholds ``t − λ·α`` of narrow transitions (latent ``width``) cross, as
-    α, and the width there: the integrand over the other factors has a kink at each crossing."""
+    α, the width there, and the normal density at the crossing point: the integrand over the
+    other factors has a kink at each crossing. The thresholds are in a variable ``x · scale``
+    of standard deviation ``spread`` given A; crossings beyond LIMIT of it are left out (no
+    node sees them)."""
     i, j = np.triu_indices(t.size, 1)
     ok = np.isfinite(t[i]) & np.isfinite(t[j]) & (lam[i] != lam[j])
     i, j = i[ok], j[ok]
     gap = np.abs(lam[i] - lam[j])
-    return (t[i] - t[j]) / (lam[i] - lam[j]), np.sqrt(width[i] ** 2 + width[j] ** 2) / gap
+    alpha = (t[i] - t[j]) / (lam[i] - lam[j])
+    where = (t[i] - lam[i] * alpha) / scale / spread  # the crossing point, in standard deviations
+    inside = (np.abs(where) < LIMIT) & (np.abs(alpha) < LIMIT)
+    return (alpha[inside], (np.sqrt(width[i] ** 2 + width[j] ** 2) / gap)[inside],
+            (_phi(alpha) * _phi(where))[inside])
 
 
-def _axis_nodes(model: VoteModel, m: int) -> tuple[np.ndarray, np.ndarray]:
+def _axis_nodes(model: VoteModel, m: int, crossings: int | None = None, thin: float = THIN,
+                ) -> tuple[np.ndarray, np.ndarray]:
     """A's nodes and weights. Given A = α, after F, G and E, member i's vote turns at
     α = t / λ_i over a width sqrt(1 − λ_i²) / |λ_i|: breakpoints as for F. Where members' votes
     turn sharply in F (or a bloc's V) at thresholds moving with α, their crossings are
-    breakpoints too."""
+    breakpoints too: all of them, or the ``crossings`` of highest normal density, with
+    breakpoints merged at ``thin`` times their local scale (a coarser grid, see _axis_grid)."""
     assert model.alignment is not None
     lam = model.alignment
     a, b, c = model.loadings()
@@ -322,38 +351,57 @@ def _axis_nodes(model: VoteModel, m: int) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         width = np.sqrt(np.clip(1.0 - lam[on] ** 2, 0.0, None)) / np.abs(lam[on])
         cent = np.concatenate([t1[on], t2[on]]) / np.concatenate([lam[on], lam[on]])
-    cents, widths = [cent], [np.concatenate([width, width])]
+    cents, widths, density = [], [], []
     a0 = float(a[0]) if model.common > 0 else 0.0
     for grp, bloc in _member_groups(model):
         if bloc >= 0 and b[grp[0]] > 0 and not np.all(lam[grp] == lam[grp[0]]):
-            w_lat, scale = c[grp], float(b[grp[0]])  # thresholds in the bloc's V, per A node
+            # thresholds in the bloc's V = (a·F + b·G) / b, per A node: V ~ N(0, 1 + (a / b)²)
+            w_lat, scale = c[grp], float(b[grp[0]])
+            spread = float(np.sqrt(1.0 + (a0 / scale) ** 2))
         elif bloc < 0 and a0 > 0:
-            w_lat, scale = np.sqrt(b[grp] ** 2 + c[grp] ** 2), a0  # thresholds in F, per A node
+            w_lat, scale, spread = np.sqrt(b[grp] ** 2 + c[grp] ** 2), a0, 1.0  # thresholds in F
         else:
             continue
         sharp = w_lat / scale < WIDE
         if sharp.any():
             sel = grp[sharp]
-            x, w = _crossings(np.concatenate([t1[sel], t2[sel]]), np.concatenate([lam[sel], lam[sel]]),
-                              np.concatenate([w_lat[sharp], w_lat[sharp]]))
+            x, w, d = _crossings(np.concatenate([t1[sel], t2[sel]]), np.concatenate([lam[sel], lam[sel]]),
+                                 np.concatenate([w_lat[sharp], w_lat[sharp]]), scale, spread)
             cents.append(x)
             widths.append(w)
-    if len(cents) == 1 and width.min(initial=np.inf) >= SMOOTH:
-        return _hermite(m)
-    extra = _transition_breaks(np.concatenate(cents), np.concatenate(widths), -LIMIT, LIMIT)
+            density.append(d)
+    if not cents and width.min(initial=np.inf) >= SMOOTH:
+        # given F, a member's vote turns in A over sqrt(b² + c²) / |λ| (its bloc's and own terms)
+        return _hermite(m, float((np.sqrt(b[on] ** 2 + c[on] ** 2) / np.abs(lam[on])).min()))
+    x_cross = np.concatenate(cents) if cents else np.empty(0)
+    w_cross = np.concatenate(widths) if cents else np.empty(0)
+    if crossings is not None and crossings < x_cross.size:
+        top = np.argsort(-np.concatenate(density), kind="stable")[:crossings]
+        x_cross, w_cross = x_cross[top], w_cross[top]
+    extra = _axis_breaks(np.concatenate([cent, x_cross]), np.concatenate([width, width, w_cross]),
+                         -LIMIT, LIMIT, thin)
     x, w = _pieces(-LIMIT, LIMIT, extra, m)
     return x, w * _phi(x)
 
 
-def _hermite(m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss–Hermite nodes and weights for the standard normal density."""
-    x, w = np.polynomial.hermite_e.hermegauss(HERMITE_PER_NODE * m)
-    return x, w / np.sqrt(2.0 * np.pi)
+def _hermite(m: int, width: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights for the standard normal density, enough for transitions
+    at least ``width`` wide (see HERMITE_SCALE); the tail nodes of total weight below
+    HERMITE_DROP are left out."""
+    k = int(np.clip(np.ceil(HERMITE_SCALE * m / max(width, 1e-300)), 2 * m, HERMITE_PER_NODE * m))
+    x, w = np.polynomial.hermite_e.hermegauss(k)
+    w = w / np.sqrt(2.0 * np.pi)
+    order = np.argsort(w, kind="stable")
+    drop = order[np.cumsum(w[order]) < HERMITE_DROP]
+    keep = np.setdiff1d(np.arange(k), drop)
+    return x[keep], w[keep]
 
 
-def _axis_f_nodes(model: VoteModel, alpha: np.ndarray, a0: float, m: int) -> tuple[np.ndarray, np.ndarray]:
+def _axis_f_nodes(model: VoteModel, alpha: np.ndarray, a0: float, m: int, thin: float = THIN,
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """F's nodes and weights given each A node, (K, J): breakpoints where a member's vote turns
-    at F = (t − λ·α) / a, if its width sqrt(b² + c²) / a is narrow (then they move with α)."""
+    at F = (t − λ·α) / a, if its width sqrt(b² + c²) / a is narrow (then they move with α),
+    merged at ``thin`` times their local scale."""
     if a0 <= 0:
         return np.zeros((alpha.size, 1)), np.ones((alpha.size, 1))
     assert model.alignment is not None
@@ -363,15 +411,16 @@ def _axis_f_nodes(model: VoteModel, alpha: np.ndarray, a0: float, m: int) -> tup
     width = np.sqrt(b * b + c * c) / a0
     widths = np.concatenate([width, width])
     if width.min() >= SMOOTH:
-        x, w = _hermite(m)
+        x, w = _hermite(m)  # F keeps HERMITE_PER_NODE·m nodes: with fewer the products of members'
+        # transitions given A are off by 1e-9 (benchmarks/bench_engine.py's axis Council)
         return np.broadcast_to(x, (alpha.size, x.size)), np.broadcast_to(w, (alpha.size, x.size))
     narrow = width < WIDE
     base = np.linspace(-LIMIT, LIMIT, int(np.ceil(2 * LIMIT / BASE_STEP)) + 1)
     if not (narrow & (lam != 0)).any():
-        breaks = [np.union1d(base, _transition_breaks(np.concatenate([t1, t2]) / a0, widths, -LIMIT, LIMIT))]
+        breaks = [np.union1d(base, _axis_breaks(np.concatenate([t1, t2]) / a0, widths, -LIMIT, LIMIT, thin))]
     else:
-        breaks = [np.union1d(base, _transition_breaks(np.concatenate([t1 - lam * x, t2 - lam * x]) / a0,
-                                                      widths, -LIMIT, LIMIT)) for x in alpha.tolist()]
+        breaks = [np.union1d(base, _axis_breaks(np.concatenate([t1 - lam * x, t2 - lam * x]) / a0,
+                                                widths, -LIMIT, LIMIT, thin)) for x in alpha.tolist()]
     f, w = _legendre_on(_pad_breaks(breaks), m)
     f, w = np.broadcast_to(f, (alpha.size, f.shape[-1])), np.broadcast_to(w * _phi(f), (alpha.size, f.shape[-1]))
     return f, w
@@ -405,7 +454,7 @@ def _axis_bloc(grp: np.ndarray, model: VoteModel, alpha: np.ndarray, f: np.ndarr
         cent = np.concatenate([t1[grp], t2[grp]]) / bg
         lo, hi = _bloc_range(cent, wid, mean)
         if (hi - lo) / BASE_STEP <= MAX_BLOC_PIECES:
-            v, wv = _pieces(lo, hi, _transition_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
+            v, wv = _pieces(lo, hi, _axis_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
             s_v = np.broadcast_to(bg * np.concatenate([[-np.inf], v, [np.inf]])[:, None], (v.size + 2, grp.size))
             return Group(grp, _conditional(t1[grp], t2[grp], absent[grp], s_v, c[grp]), _kernel(v, wv, lo, hi, mean))
     kernels, probs = [], []
@@ -414,7 +463,7 @@ def _axis_bloc(grp: np.ndarray, model: VoteModel, alpha: np.ndarray, f: np.ndarr
         t1x, t2x = t1[grp] - lam * x, t2[grp] - lam * x
         cent = np.concatenate([t1x, t2x]) / bg
         lo, hi = _bloc_range(cent, wid, mean)
-        v, wv = _pieces(lo, hi, _transition_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
+        v, wv = _pieces(lo, hi, _axis_breaks(cent, wid, lo, hi), m) if hi > lo else (np.empty(0),) * 2
         kernels.append(_kernel(v, wv, lo, hi, mean))
         s_v = np.broadcast_to(bg * np.concatenate([[-np.inf], v, [np.inf]])[:, None], (v.size + 2, grp.size))
         probs.append(_conditional(t1x, t2x, absent[grp], s_v, c[grp]))
@@ -425,18 +474,60 @@ def _axis_bloc(grp: np.ndarray, model: VoteModel, alpha: np.ndarray, f: np.ndarr
     return Group(grp, node_probs, kernel, blocks=k)
 
 
+def _outer_nodes(model: VoteModel, m: int, a0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A's nodes and weights, and F's given each A node, at most MAX_OUTER_NODES pairs.
+
+    Beyond the cap (members at or near the constraint with loadings of both signs: a breakpoint
+    at every crossing of two moving thresholds) the grid is coarsened: first only the crossings
+    of highest normal density are kept (a crossing left inside a piece is a kink there, so the
+    rule is no longer exact to rounding: 4e-5 on 15 members at the constraint, docs/model.md), then A's and F's
+    breakpoints are merged at twice, four times... their local scale. Steps always stay
+    breakpoints, so a model whose steps alone exceed the cap is refused (ValueError)."""
+    alpha, w_alpha = _axis_nodes(model, m)
+    f, wf = _axis_f_nodes(model, alpha, a0, m)
+    if alpha.size * f.shape[1] <= MAX_OUTER_NODES:
+        return alpha, w_alpha, f, wf
+    thin = THIN
+    for _ in range(8):
+        keep = max(0, MAX_OUTER_NODES // (m * f.shape[1]) - _axis_nodes(model, m, 0, thin)[0].size // m)
+        while True:
+            alpha, w_alpha = _axis_nodes(model, m, keep, thin)
+            f, wf = _axis_f_nodes(model, alpha, a0, m, thin)
+            outer = alpha.size * f.shape[1]
+            if outer <= MAX_OUTER_NODES:
+                return alpha, w_alpha, f, wf
+            if keep == 0:
+                break
+            keep = int(keep * 0.9 * MAX_OUTER_NODES / outer)
+        thin *= 2.0
+    raise ValueError(f"the exact method would need {outer:,} quadrature nodes, too many quadrature nodes for "
+                     f"this model (at most {MAX_OUTER_NODES:,}); use Monte Carlo")
+
+
 def _axis_grid(model: VoteModel, m: int) -> Grid:
     """The grid of a model with an alignment axis: outer nodes (α, f), A-major, F's nodes given
     each A node; each bloc's stance integrated given the outer node; see docs/model.md."""
+    a0 = float(model.loadings()[0][0]) if model.common > 0 else 0.0
+    alpha, w_alpha, f, wf = _outer_nodes(model, m, a0)
+    weights = (w_alpha[:, None] * wf).ravel()
+    per = f.shape[1]
+
+    def build(k0: int, k1: int) -> Grid:
+        rows = slice(k0 * per, k1 * per)
+        return Grid(weights[rows], _axis_groups(model, m, a0, alpha[k0:k1], f[k0:k1]), k1 - k0, build)
+
+    if weights.size <= RUN_NODES:
+        return build(0, alpha.size)
+    return Grid(weights, (), alpha.size, build)
+
+
+def _axis_groups(model: VoteModel, m: int, a0: float, alpha: np.ndarray, f: np.ndarray) -> tuple[Group, ...]:
+    """Each group's probabilities at the outer nodes of A nodes ``alpha`` (F's nodes ``f``)."""
     assert model.alignment is not None
     lam = model.alignment
     a, b, c = model.loadings()
     t1, t2 = model.thresholds()
     absent = model.probs[:, ABSENT]
-    a0 = float(a[0]) if model.common > 0 else 0.0
-    alpha, w_alpha = _axis_nodes(model, m)
-    f, wf = _axis_f_nodes(model, alpha, a0, m)
-    weights = (w_alpha[:, None] * wf).ravel()
     outer_a = np.repeat(alpha, f.shape[1])
     outer_f = f.ravel()
     groups = []
@@ -448,4 +539,4 @@ def _axis_grid(model: VoteModel, m: int) -> Grid:
             s = lam[grp] * outer_a[:, None] + a[grp] * outer_f[:, None]
             probs = _conditional(t1[grp], t2[grp], absent[grp], s, np.sqrt(b[grp] ** 2 + c[grp] ** 2))
             groups.append(Group(grp, probs, None))
-    return Grid(weights, tuple(groups), blocks=alpha.size)
+    return tuple(groups)

@@ -19,7 +19,7 @@ import pytest
 from scipy import integrate
 from scipy.stats import norm
 
-from sim.engine import exact, montecarlo
+from sim.engine import exact, montecarlo, quadrature
 from sim.engine.exact import ExactOutcome
 from sim.engine.mixture import Hurdle, MixtureModel, exact_mixture
 from sim.engine.mixture_montecarlo import run_mixture
@@ -141,18 +141,44 @@ def test_marginals_are_reproduced_at_every_loading() -> None:
     rng = np.random.default_rng(3)
     base = random_model(rng, 15, 5, common=0.2, cohesion=(0.3, 0.2))
     small = random_model(rng, 5, 2, common=0.2, cohesion=(0.3,))
-    # (at the constraint with mixed signs the grid is large: see docs/model.md; kept to 5 members)
+    # (at the constraint with mixed signs the grid is large, so built in runs: docs/model.md)
     for model in (with_axis(base, rng.uniform(-0.6, 0.6, 15)),
                   with_axis(small, at_constraint(small, rng.uniform(-1, 1, 5))),
                   with_axis(base, np.r_[np.full(5, 0.6), np.full(10, -0.3)])):
-        q = exact.grid(model)
         marg = np.zeros((model.n, 4))
-        for grp in q.groups:
-            marg[grp.members] = np.einsum("gmv,g->mv", grp.probs, grp.node_weights(q.weights))
+        for q in exact.grid(model).split(quadrature.RUN_NODES):
+            for grp in q.groups:
+                marg[grp.members] += np.einsum("gmv,g->mv", grp.probs, grp.node_weights(q.weights))
         np.testing.assert_allclose(marg, model.probs, atol=1e-12)
         o = exact.exact_outcomes(model)
         assert o.tally.sum() == pytest.approx(1.0, abs=1e-12)
         assert o.p_adopted + o.p_vetoed + o.p_short == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("cohesion", [(), (0.3, 0.2)])
+def test_the_grid_at_the_constraint_with_mixed_signs_is_bounded(cohesion: tuple[float, ...]) -> None:
+    """15 members at the constraint, loadings of both signs: every crossing of two moving
+    thresholds would be a breakpoint (23 million outer nodes in no bloc, 1.8 million with two
+    blocs; the grid reached 16 GB). The grid stays within MAX_OUTER_NODES, is built and summed in
+    runs of at most RUN_NODES, and P(adopted) agrees with Monte Carlo."""
+    base = random_model(np.random.default_rng(7), 15, 5, common=0.2, cohesion=cohesion)
+    model = with_axis(base, at_constraint(base, np.r_[np.ones(8), -np.ones(7)]))
+    np.testing.assert_allclose(model.loadings()[2], 0.0, atol=1e-7)
+    a0 = float(model.loadings()[0][0])
+    alpha, _ = quadrature._axis_nodes(model, quadrature.DEFAULT_NODES)
+    full = alpha.size * quadrature._axis_f_nodes(model, alpha, a0, quadrature.DEFAULT_NODES)[0].shape[1]
+    assert full > 3 * quadrature.MAX_OUTER_NODES  # the cap is what bounds it
+    q = exact.grid(model)
+    assert q.weights.size <= quadrature.MAX_OUTER_NODES
+    assert not q.groups  # built in runs only
+    assert q.weights.sum() == pytest.approx(1.0, abs=1e-12)
+    sizes = [part.weights.size for part in q.split(quadrature.RUN_NODES)]
+    assert sum(sizes) == q.weights.size and max(sizes) <= quadrature.RUN_NODES
+    adopted, vetoed = exact.event_probabilities(model)
+    draws = 200_000
+    c = montecarlo.run(model, draws, 3)
+    for count, p in ((c.adopted, adopted), (c.vetoed, vetoed)):
+        assert abs(count / draws - p) <= K * np.sqrt(p * (1 - p) / draws)
 
 
 # --- Monte Carlo against exact ----------------------------------------------------------------------
