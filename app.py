@@ -45,7 +45,7 @@ def main() -> None:
     try:
         draws = int(session.draws) if session.method == "monte-carlo" else 0
         result = cached_result(canon, draws, int(session.seed), session.method, history)
-    except InputError as exc:
+    except (InputError, ValueError) as exc:  # ValueError: e.g. an exact grid over its node cap
         st.error(f"Could not compute: {exc}")
     if result is not None:
         headline(result)
