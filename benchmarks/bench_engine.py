@@ -149,19 +149,9 @@ def main() -> None:
         ("common 0.95, blocs 0.04/0.04", scenario(0.0, common=0.95, cohesion=(0.04, 0.04))),
         ("common 0.3, cohesion 0.7 (= 1)", scenario(0.02, common=0.3, cohesion=(0.7, 0.7))),
     ):
-        exact.event_probabilities(model)
-        times = []
-        for _ in range(50):
-            t = time.perf_counter()
-            exact.event_probabilities(model)
-            times.append(time.perf_counter() - t)
-        full_times = []
-        for _ in range(7):
-            t = time.perf_counter()
-            exact.exact_outcomes(model)
-            full_times.append(time.perf_counter() - t)
-        print(f"Exact, {label}: P(adopted) median {median(times) * 1e3:.1f} ms (bar: <= 20 ms); "
-              f"all exact statistics {median(full_times) * 1e3:.1f} ms (bar: <= 40 ms)")
+        p_adopted, full, _best, _best_full = exact_times(model)
+        print(f"Exact, {label}: P(adopted) median {p_adopted * 1e3:.1f} ms (bar: <= 20 ms); "
+              f"all exact statistics {full * 1e3:.1f} ms (bar: <= 40 ms)")
     axis_section()
     print(f"Peak resident memory at 10,000,000 draws: {peak_memory_mb(10_000_000):.0f} MB (bar: < 300 MB)")
 
