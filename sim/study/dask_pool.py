@@ -104,19 +104,18 @@ def _finished(futures: list[Any], poll: float = 0.05) -> Iterator[Any]:
 @contextmanager
 def _quiet(stopped: bool) -> Iterator[None]:
     """After an interrupt, Distributed's and Tornado's shutdown logs (tasks cancelled, comms
-    closed mid-message) are not the user's business: the sweep says what was saved."""
+    closed mid-message) are not the user's business: the sweep says what was saved.
+
+    They stay silenced once the sweep was interrupted: Distributed's event-loop thread can
+    still run a callback of the interrupted synchronisation after the pool has closed
+    (``distributed.utils.sync``'s ``cancel``, which then fails with a NameError and logs it
+    through ``tornado.application``), and the process is about to exit anyway."""
     if not stopped:
         yield
         return
-    names = ("distributed", "tornado", "asyncio")
-    levels = {n: logging.getLogger(n).level for n in names}
-    for n in names:
+    for n in ("distributed", "tornado", "asyncio"):
         logging.getLogger(n).setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        for n, level in levels.items():
-            logging.getLogger(n).setLevel(level)
+    yield
 
 
 def scheduler_problem(address: str, timeout: float) -> str | None:
