@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from .correlation import MAX_TOTAL, EventBatch, axis_loadings, log_likelihood
+from .correlation import MAX_TOTAL, EventBatch, axis_loadings, log_likelihood, unanimous
 from .features import P3, RUCN, CovariateTable, lean
 
 #: |z| is capped: the United States' own lean would otherwise put it far beyond its allies.
@@ -118,8 +118,6 @@ def fit_kappa(batch: EventBatch, common: float, cohesion: np.ndarray,
 
     With ``truncated`` the events are known not to be unanimous (as in
     :func:`sim.calibration.correlation.fit_correlation`)."""
-    from .correlation import unanimous
-
     all_yes = unanimous(batch)
 
     def ll(kappa: float) -> float:

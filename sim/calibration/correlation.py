@@ -105,20 +105,17 @@ def log_likelihood(batch: EventBatch, common: float, cohesion: np.ndarray,
     if kappa != 0.0 and batch.z is not None:
         lam = axis_loadings(batch.z, kappa, MAX_TOTAL - common - coh)
         xa, wa = hermegauss(nodes_a)
-        per_a = [_given_axis(batch, common, cohesion, coh + lam * lam, xf, wf, xg, wg, lam * x) for x in xa]
+        per_a = [_given_axis(batch, common, n_blocs, coh, coh + lam * lam, xf, wf, xg, wg, lam * x) for x in xa]
         return np.asarray(logsumexp(np.stack(per_a) + np.log(wa / wa.sum())[:, None], axis=0))
-    return _given_axis(batch, common, cohesion, coh, xf, wf, xg, wg, None)
+    return _given_axis(batch, common, n_blocs, coh, coh, xf, wf, xg, wg, None)
 
 
-def _given_axis(batch: EventBatch, common: float, cohesion: np.ndarray, shared: np.ndarray,
+def _given_axis(batch: EventBatch, common: float, n_blocs: int, coh: np.ndarray, shared: np.ndarray,
                 xf: np.ndarray, wf: np.ndarray, xg: np.ndarray, wg: np.ndarray,
                 shift: np.ndarray | None) -> np.ndarray:
     """Per-event log joint probability given the axis part ``shift`` (E, M) of the stances;
-    ``shared`` (E, M) is each member's variance outside F: its cohesion, plus its loading
-    squared when there is an axis."""
-    n_blocs = len(cohesion)
-    coh = np.where(batch.bloc >= 0, np.asarray(cohesion)[np.maximum(batch.bloc, 0)], 0.0) \
-        if n_blocs else np.zeros(batch.bloc.shape)
+    ``coh`` (E, M) is each member's bloc cohesion and ``shared`` its variance outside F: its
+    cohesion, plus its loading squared when there is an axis."""
     c = np.sqrt(np.clip(1.0 - common - shared, 1e-6, None))
     a = np.sqrt(common)
     bl = np.sqrt(coh)

@@ -9,8 +9,7 @@ out-of-fold marginals, once on all events and once on the contested ones
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -65,13 +64,18 @@ def fit(rows: pd.DataFrame, covariates: pd.DataFrame, cfg: FitConfig | None = No
     # recalibrated for drift, which corrects forecasts of later years, not the events the
     # correlation is read from
     q, cond = components(prep, oof_eta, {})
-    record = council_record(prep.m["member"].to_numpy(), prep.m["event_id"].to_numpy(),
-                            prep.m["year"].to_numpy(int), y,
-                            contested_events(prep, y)[prep.row_event], end_year) if cfg.axis else {}
-    common, coh, kappa = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1, covs=covs, record=record)
+    z = None
+    if cfg.axis:  # the members' positions on the alignment axis, once for both fits
+        record = council_record(prep.m["member"].to_numpy(), prep.m["event_id"].to_numpy(),
+                                prep.m["year"].to_numpy(int), y,
+                                contested_events(prep, y)[prep.row_event], end_year)
+        members = prep.m["member"].astype(str).tolist()
+        z = blended_z(axis_z(covs, members, prep.m["year"].astype(int).tolist()), members, record)
+    else:
+        record = {}
+    common, coh, kappa = fit_corr(prep, y, mix(q, cond), cfg, end_year + 1, z=z)
     say("contested correlation")
-    c_common, c_coh, c_kappa = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True,
-                                        covs=covs, record=record)
+    c_common, c_coh, c_kappa = fit_corr(prep, y, cond, cfg, end_year + 1, contested_only=True, z=z)
     contested_corr = (c_common, c_coh)
     return CalibrationParams(
         coefs=coefs, common=common, cohesion=coh, topic_map=topic_map,
@@ -104,13 +108,13 @@ def out_of_fold(prep: ModelRows, y: np.ndarray, cfg: FitConfig, ref_year: float,
 
 
 def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
-             ref_year: float, contested_only: bool = False, covs: CovariateTable | None = None,
-             record: Mapping[str, tuple[float, float]] | None = None,
+             ref_year: float, contested_only: bool = False, z: np.ndarray | None = None,
              ) -> tuple[float, dict[str, float], float]:
     """(common, cohesion per bloc, kappa of the alignment axis) by maximum likelihood of the
     joint votes of the latest events (only the contested ones, with a likelihood truncated to
     non-unanimous votes, when ``contested_only``). ``kappa`` is fitted given the others
-    (:func:`sim.calibration.axis.fit_kappa`); 0 without ``covs`` or when ``cfg.axis`` is off."""
+    (:func:`sim.calibration.axis.fit_kappa`) from the member rows' axis positions ``z``; 0
+    without them."""
     blocs = bloc_index(prep.m)
     groups = pd.Series(np.arange(len(prep.m))).groupby(prep.row_event).indices
     order = np.argsort(prep.ev["date"].astype(str).to_numpy(), kind="stable")
@@ -119,17 +123,10 @@ def fit_corr(prep: ModelRows, y: np.ndarray, probs: np.ndarray, cfg: FitConfig,
     chosen = order[-cfg.max_corr_events:]
     batch = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
                        [blocs[groups[e]] for e in chosen],
-                       recency(prep.ev["year"].to_numpy()[chosen], ref_year, cfg.half_life))
+                       recency(prep.ev["year"].to_numpy()[chosen], ref_year, cfg.half_life),
+                       None if z is None else [z[groups[e]] for e in chosen])
     common, coh, _ll = fit_correlation(batch, len(BLOCS), truncated=contested_only)
-    kappa = 0.0
-    if covs is not None and cfg.axis:
-        members = prep.m["member"].astype(str).tolist()
-        z = blended_z(axis_z(covs, members, prep.m["year"].astype(int).tolist()), members, record or {})
-        zs = make_batch([probs[groups[e]] for e in chosen], [y[groups[e]] for e in chosen],
-                        [blocs[groups[e]] for e in chosen], batch.weight,
-                        [z[groups[e]] for e in chosen]).z
-        batch = dataclasses.replace(batch, z=zs)
-        kappa, _with, _without = fit_kappa(batch, common, coh, truncated=contested_only)
+    kappa = 0.0 if z is None else fit_kappa(batch, common, coh, truncated=contested_only)[0]
     return common, {b: float(c) for b, c in zip(BLOCS, coh, strict=True)}, kappa
 
 
