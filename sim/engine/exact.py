@@ -258,15 +258,40 @@ def _tally(model: VoteModel, counts: np.ndarray) -> np.ndarray:
 
 
 def _count_totals(q: Grid, can_be_absent: np.ndarray) -> np.ndarray:
-    """P(yes, no, absent counts) over the grid ``q``."""
+    """P(yes, no, absent counts) over the grid ``q``.
+
+    The groups other than the largest are convolved node by node; the largest is then paired
+    with them inside the integral over the nodes (:func:`_paired_total`), which never forms the
+    joint distribution at each node.
+    """
     dists = sorted(
         (grp.given_f(_count_distribution(grp.probs, can_be_absent[grp.members]), axis=0) for grp in q.groups),
         key=lambda d: -d[0].size,
     )
-    joint = dists[0]
-    for d in dists[1:]:
-        joint = _convolve(joint, d)
-    return np.tensordot(q.weights, joint, axes=(0, 0))  # (yes, no, absent)
+    if len(dists) == 1:
+        return np.tensordot(q.weights, dists[0], axes=(0, 0))  # (yes, no, absent)
+    rest = dists[1]
+    for d in dists[2:]:
+        rest = _convolve(rest, d)
+    return _paired_total(q.weights, dists[0], rest)
+
+
+def _paired_total(weights: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """sum_f weights[f] * (a[f] convolved with b[f]) for (F, Y, N, A) count distributions.
+
+    The integral of the product of cell pairs is one matrix product over the nodes,
+    M[i, j] = sum_f w_f a[f, i] b[f, j], restricted to the cells either side can reach; each
+    M[i, j] then lands in the cell i + j.
+    """
+    nodes = weights.size
+    cells_a = np.flatnonzero(np.any(a != 0.0, axis=0))
+    cells_b = np.flatnonzero(np.any(b != 0.0, axis=0))
+    pairs = (a.reshape(nodes, -1)[:, cells_a] * weights[:, None]).T @ b.reshape(nodes, -1)[:, cells_b]
+    shape = tuple(x + y - 1 for x, y in zip(a.shape[1:], b.shape[1:], strict=True))
+    at = np.unravel_index(cells_a, a.shape[1:])
+    bt = np.unravel_index(cells_b, b.shape[1:])
+    target = np.ravel_multi_index(tuple(i[:, None] + j[None, :] for i, j in zip(at, bt, strict=True)), shape)
+    return np.bincount(target.ravel(), weights=pairs.ravel(), minlength=int(np.prod(shape))).reshape(shape)
 
 
 def exact_outcomes(model: VoteModel, nodes: int | None = None) -> ExactOutcome:

@@ -282,3 +282,22 @@ def test_independent_product_of_two_members() -> None:
     assert o.p_short == pytest.approx(1 - 0.35, abs=1e-15)
     # A is pivotal iff B votes yes (then A decides): P = 0.5; B iff A votes yes: 0.7
     np.testing.assert_allclose(o.pivotal, [0.5, 0.7], atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_paired_total_equals_the_integral_of_node_by_node_convolutions(seed: int) -> None:
+    """The tally's integral pairs the largest group with the rest inside one matrix product; it
+    must equal convolving at every node and then integrating, cells that are zero at every node
+    included."""
+    rng = np.random.default_rng(seed)
+    nodes = 7
+    a = rng.random((nodes, 4, 3, 2))
+    a[:, 1, 2, :] = 0.0  # a cell no node reaches
+    b = rng.random((nodes, 2, 3, 3))
+    b[:, :, 0, 2] = 0.0
+    w = rng.random(nodes)
+    direct = np.zeros((nodes, 5, 5, 4))
+    for i, j, k in itertools.product(range(2), range(3), range(3)):
+        direct[:, i : i + 4, j : j + 3, k : k + 2] += a * b[:, i, j, k, None, None, None]
+    np.testing.assert_allclose(exact._paired_total(w, a, b), np.tensordot(w, direct, axes=(0, 0)),
+                               rtol=1e-13, atol=1e-15)
