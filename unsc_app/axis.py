@@ -10,7 +10,7 @@ import streamlit as st
 
 from sim.errors import InputError
 from sim.render import frontier as frontier_charts
-from sim.scenario.schema import axis_ends
+from sim.scenario.schema import axis_destinations
 from sim.scenario.whatif import canonical, position_of, set_position
 from unsc_app import state
 from unsc_app.compute import Page, cached_frontier
@@ -39,21 +39,13 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ". "
 
 
-#: Ends of an axis that read as places: "toward the West", not "toward West".
-_PLACES = frozenset({"West", "East", "North", "South", "Global South", "Global North"})
-
-
-def _place(end: str) -> str:
-    return f"the {end}" if end in _PLACES else end
-
-
 def alignment_section(page: Page) -> None:
     """The slider, the chart of outcomes along the axis, and the members' yes chances."""
     loadings = {m: v for m, v in page.spec.alignment.items() if v != 0.0}
     if not loadings:
         return
     axis = page.spec.axis_name or "alignment"
-    low, high = (_place(end) for end in axis_ends(axis))
+    low, high = axis_destinations(axis)
     position = position_of(page.data)
     lo, hi = _range(position)
     st.subheader("Where the text stands")

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from sim.scenario.names import readable_name
-from sim.scenario.schema import axis_ends
+from sim.scenario.schema import axis_destinations
 
 from .charts import AUTOSIZE, OUTCOME_COLOURS, OUTCOME_LABELS, PERMANENT_MARK, legend, pct_axis, tip
 
@@ -22,7 +22,7 @@ PCT = ".1%"
 
 def position_title(axis: str | None) -> str:
     """The x axis's title in plain words: ``← toward Russia/China · toward the West →``."""
-    low, high = axis_ends(axis)
+    low, high = axis_destinations(axis)
     return f"← toward {low}   ·   where the text stands   ·   toward {high} →"
 
 
@@ -97,7 +97,8 @@ def member_yes_chart(f: Frontier, current: float, height: int = 260) -> alt.Laye
     lines = alt.Chart(df).mark_line(strokeWidth=2).encode(
         x=x,
         y=alt.Y("p_yes:Q", axis=pct_axis("Chance of a yes"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("member:N", legend=legend(columns=3),
+        # 20 distinct colours: a Council's 15 members never share one (the default has 10)
+        color=alt.Color("member:N", legend=legend(columns=3), scale=alt.Scale(scheme="tableau20"),
                         sort=alt.EncodingSortField("loading", order="descending")),
         tooltip=[tip("member:N", "Member"), tip("loading:Q", "Loading", "+.2f"),
                  tip("position:Q", "Position", ".2f"), tip("p_yes:Q", "Chance of a yes", PCT)],

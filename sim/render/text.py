@@ -12,7 +12,7 @@ from sim.engine.model import VOTES
 from sim.engine.power import PowerIndices
 from sim.engine.result import SimulationResult
 from sim.scenario.names import readable_name
-from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec, axis_ends
+from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec, axis_destinations
 
 if TYPE_CHECKING:
     from sim.api import Frontier
@@ -172,7 +172,7 @@ def _frac(x: Fraction) -> str:
 
 def position_words(position: float, axis: str | None) -> str:
     """A position in plain words: ``+0.50 (toward the West)``, ``0.00 (the middle)``."""
-    low, high = axis_ends(axis)
+    low, high = axis_destinations(axis)
     where = "the origin" if position == 0 else f"toward {high if position > 0 else low}"
     return f"{position:+.2f} ({where})"
 
@@ -180,7 +180,7 @@ def position_words(position: float, axis: str | None) -> str:
 def frontier_table(f: Frontier) -> str:
     """P(adopted), P(vetoed), P(short) and the members' P(yes) at each position on the axis,
     the draft's own position (◆) and the one that maximizes P(adopted) (◀ best)."""
-    low, high = axis_ends(f.axis_name)
+    low, high = axis_destinations(f.axis_name)
     how = "exact (quadrature)" if f.method == "exact" else (
         f"Monte Carlo, {f.draws:,} draws at each position, seed {f.seed} (the same at each)")
     lines = [

@@ -144,6 +144,16 @@ def axis_ends(name: str | None) -> tuple[str, str]:
     return f"the negative end of {text}", f"the positive end of {text}"
 
 
+#: Ends of an axis that read as places: "toward the West", not "toward West".
+PLACES = frozenset({"West", "East", "North", "South", "Global South", "Global North"})
+
+
+def axis_destinations(name: str | None) -> tuple[str, str]:
+    """:func:`axis_ends` as what follows "toward": ``("Russia/China", "the West")``."""
+    low, high = (f"the {end}" if end in PLACES else end for end in axis_ends(name))
+    return low, high
+
+
 #: A member's signed loading on the alignment axis.
 Loading = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
 

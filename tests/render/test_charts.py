@@ -265,3 +265,18 @@ def test_charts_module_is_pure(module: Any) -> None:
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert "streamlit" not in imported
+
+
+def test_the_members_yes_chart_gives_every_loading_member_its_own_colour() -> None:
+    """Fifteen members load on the axis in the library's February 2025 scenario; Vega's default
+    palette has ten colours, so the chart names a 20-colour scheme and every member is a line."""
+    from sim import api
+    from sim.render import frontier as frontier_charts
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "ukraine_2025_axis_us_text_as_tabled.toml"
+    f = api.frontier(path, [-1.0, 0.0, 1.0], draws=2_000, seed=0)
+    spec = frontier_charts.member_yes_chart(f, 0.0).to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["scheme"] == "tableau20"
+    members = set(frontier_charts.member_yes_frame(f)["member"])
+    assert len(members) == sum(1 for v in f.loadings.values() if v != 0.0) > 10
