@@ -136,3 +136,69 @@ def event_probabilities(
         return EventProbabilities(enough_, 0.0, short, permanent_no)
     adopted_ = unit(clean_dist[threshold:].sum())
     return EventProbabilities(adopted_, unit(enough_ - adopted_), short, permanent_no)
+
+
+# --- the General Assembly (Article 18) ------------------------------------------------------------
+
+#: The two kinds of Assembly decision (Art. 18(2) and 18(3)).
+QUESTIONS: tuple[str, ...] = ("important", "simple")
+
+
+@dataclass(frozen=True)
+class AssemblyRule:
+    """Article 18 for one vote of the General Assembly.
+
+    An **important question** (Art. 18(2): recommendations on peace and security, elections to
+    the councils, admission, suspension and expulsion, budgetary questions) needs two thirds of
+    the members present and voting: ``yes >= 2 * no``, with at least one yes. Other questions
+    need a simple majority: ``yes > no`` (Art. 18(3)). "Present and voting" means casting yes or
+    no (Rule 86 of the rules of procedure): abstentions and absences count for nothing. There is
+    no veto and no permanent member.
+    """
+
+    question: str = "important"
+
+    def __post_init__(self) -> None:
+        if self.question not in QUESTIONS:
+            raise ValueError(f"question must be one of {', '.join(QUESTIONS)}, got {self.question!r}")
+
+    @property
+    def important(self) -> bool:
+        return self.question == "important"
+
+    @property
+    def no_weight(self) -> int:
+        """How many yes votes one no outweighs: 2 on an important question, 1 on a simple one."""
+        return 2 if self.important else 1
+
+    def passes(self, yes: npt.ArrayLike, no: npt.ArrayLike) -> np.ndarray:
+        """Adopted, from the counts of yes and no votes (abstentions and absences do not count)."""
+        y, n = np.asarray(yes), np.asarray(no)
+        if self.important:
+            return (y >= 2 * n) & (y >= 1)
+        return y > n
+
+    def spare(self, yes: npt.ArrayLike, no: npt.ArrayLike) -> np.ndarray:
+        """The margin: how many yes votes could turn to abstentions with the question still
+        carried (negative: how many more yes votes it needs, the others unchanged).
+
+        Important: ``yes - max(2 no, 1)``; simple: ``yes - no - 1``. Adopted iff it is >= 0.
+        """
+        y, n = np.asarray(yes), np.asarray(no)
+        return y - np.maximum(2 * n, 1) if self.important else y - n - 1
+
+    def pivotal_window(self) -> tuple[int, int]:
+        """(lo, hi): a member's yes-or-no decides the vote iff the others' ``yes - w·no`` lies in
+        [lo, hi]. Important: [-1, 1] (with the member's yes, d + 1 >= 0; with its no, d - 2 < 0,
+        and a no is cast, so "at least one yes" never decides); simple: [0, 1]."""
+        return (-1, 1) if self.important else (0, 1)
+
+    def line(self, yes: npt.ArrayLike, no: npt.ArrayLike) -> np.ndarray:
+        """The majority required of the members present and voting (``yes + no``): two thirds,
+        rounded up, on an important question; more than half on a simple one; at least 1.
+        The question is carried iff ``yes`` reaches it (93 yes, 18 no: the line is 74)."""
+        y, n = np.asarray(yes), np.asarray(no)
+        voting = y + n
+        if self.important:
+            return np.maximum(1, -(-2 * voting // 3))
+        return voting // 2 + 1

@@ -1,0 +1,170 @@
+"""Exact outcome probabilities of an Assembly vote.
+
+Given the latent factors, members vote independently (docs/model.md). Article 18 reads the
+tally only through ``yes - w·no`` (w = 2 on an important question, 1 on a simple one) and
+whether anyone cast a vote at all, so P(adopted) needs only one-dimensional distributions of
+sums of per-member scores: each a product of small polynomials, built member by member within
+each group at the group's nodes, then multiplied across groups at each outer node in the Fourier
+domain and integrated before the one inverse transform. The counts of yes, no and abstentions
+are the same programs with other scores. The quadrature is the Council's
+(:func:`sim.engine.quadrature.grid`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+
+from sim.engine.model import ABSENT, ABSTAIN, NO, YES
+from sim.engine.quadrature import RUN_NODES, Grid, grid
+
+from .model import AssemblyModel
+
+
+@dataclass(frozen=True)
+class AssemblyOutcome:
+    """Exact outcome probabilities of one Assembly vote (see :func:`exact_outcomes`).
+
+    ``yes``, ``no`` and ``abstain`` are the distributions of the counts (index = count, 0..n);
+    ``spare[k]`` is P(margin = k - offset), the margin being :meth:`AssemblyRule.spare`
+    (adopted iff it is >= 0).
+    """
+
+    p_adopted: float
+    yes: np.ndarray
+    no: np.ndarray
+    abstain: np.ndarray
+    spare: np.ndarray
+    member_votes: np.ndarray  # (n, 4)
+    offset: int
+
+    @property
+    def margins(self) -> np.ndarray:
+        """The margin that each ``spare[k]`` is the probability of."""
+        return np.arange(self.spare.size) - self.offset
+
+
+def _scored(probs: np.ndarray, scores: tuple[int, int, int, int]) -> np.ndarray:
+    """P(sum of the members' scores = k) at each node, (G, k): ``probs`` is (G, m, 4) and
+    ``scores[v]`` the non-negative score of vote v. Votes of equal score are merged first."""
+    top = max(scores)
+    merged = {s: probs[..., [v for v in range(4) if scores[v] == s]].sum(axis=-1) for s in sorted(set(scores))}
+    dist = np.zeros((probs.shape[0], top * probs.shape[1] + 1))
+    dist[:, 0] = 1.0
+    reach = 0
+    for j in range(probs.shape[1]):
+        new = np.zeros_like(dist[:, : reach + top + 1])
+        for s, p in merged.items():
+            new[:, s : s + reach + 1] += dist[:, : reach + 1] * p[:, j, None]
+        dist[:, : reach + top + 1] = new
+        reach += top
+    return dist
+
+
+def _integrated(q: Grid, scores: tuple[int, int, int, int], length: int,
+                change: tuple[int, float] | None = None) -> np.ndarray:
+    """P(sum of all members' scores = k), k < ``length``, over the grid ``q``.
+
+    ``change`` = (vote, 0.0) sets that vote's conditional probability to 0 (an unnormalized
+    distribution of the profiles without that vote)."""
+    size = scipy.fft.next_fast_len(length, real=True)
+    spectrum = None
+    for grp in q.groups:
+        probs = grp.probs
+        if change is not None:
+            probs = probs.copy()
+            probs[..., change[0]] = change[1]
+        dist = grp.given_f(_scored(probs, scores), axis=0)
+        s = scipy.fft.rfft(dist, n=size, axis=1)
+        spectrum = s if spectrum is None else spectrum * s
+    assert spectrum is not None
+    total = scipy.fft.irfft(q.weights @ spectrum, n=size)[:length]
+    return np.asarray(total)
+
+
+#: One distribution to integrate: the scores of (yes, abstain, no, absent), its length, and
+#: optionally a vote whose probability is set to 0 (see :func:`_integrated`).
+Request = tuple[tuple[int, int, int, int], int, tuple[int, float] | None]
+
+
+def _sums(model: AssemblyModel, requests: list[Request], nodes: int | None) -> tuple[list[np.ndarray], float]:
+    """Every requested distribution, and P(nobody casts a yes or a no), over one pass of the
+    grid's runs of outer nodes."""
+    totals = [np.zeros(length) for _, length, _ in requests]
+    nobody = 0.0
+    for part in grid(model.latent, nodes).split(RUN_NODES):
+        for total, (scores, length, change) in zip(totals, requests, strict=True):
+            total += _integrated(part, scores, length, change)
+        nobody += _nobody(part)
+    return totals, max(0.0, nobody)
+
+
+def _nobody(q: Grid) -> float:
+    """P(every member abstains or is absent) on the grid ``q``: a product, not a sum."""
+    given = np.ones_like(q.weights)
+    for grp in q.groups:
+        idle = grp.probs[..., ABSTAIN] + grp.probs[..., ABSENT]
+        given = given * grp.given_f(np.prod(idle, axis=1), axis=0)
+    return float(q.weights @ given)
+
+
+def _scores(model: AssemblyModel) -> tuple[int, int, int, int]:
+    """Scores whose sum is ``yes - w·no + w·n``: yes w + 1, abstain and absent w, no 0."""
+    w = model.rule.no_weight
+    out = [0, 0, 0, 0]
+    out[YES], out[ABSTAIN], out[NO], out[ABSENT] = w + 1, w, 0, w
+    return out[0], out[1], out[2], out[3]
+
+
+def _counting(vote: int, n: int) -> Request:
+    scores = [0, 0, 0, 0]
+    scores[vote] = 1
+    return (scores[0], scores[1], scores[2], scores[3]), n + 1, None
+
+
+def _difference(model: AssemblyModel) -> Request:
+    """P(yes - w·no = d), index d + w·n."""
+    return _scores(model), (model.rule.no_weight + 1) * model.n + 1, None
+
+
+def p_adopted(model: AssemblyModel, nodes: int | None = None) -> float:
+    """P(adopted) exactly: the fast path for live what-ifs."""
+    (diff,), nobody = _sums(model, [_difference(model)], nodes)
+    return _adopted(model, diff, nobody)
+
+
+def _adopted(model: AssemblyModel, diff: np.ndarray, nobody: float) -> float:
+    """P(adopted) from the distribution of ``yes - w·no`` and P(nobody casts a yes or a no)."""
+    w, n = model.rule.no_weight, model.n
+    if model.rule.important:  # yes >= 2 no, and at least one yes
+        value = diff[w * n :].sum() - nobody
+    else:
+        value = diff[w * n + 1 :].sum()
+    return float(min(1.0, max(0.0, value)))
+
+
+def exact_outcomes(model: AssemblyModel, nodes: int | None = None) -> AssemblyOutcome:
+    """Every exact statistic of the vote: P(adopted), the count distributions and the margin's."""
+    w, n = model.rule.no_weight, model.n
+    difference = _difference(model)
+    without_no = (difference[0], difference[1], (NO, 0.0))
+    counts = [_counting(v, n) for v in (YES, NO, ABSTAIN)]
+    (diff, no_free, yes, no, abstain), nobody = _sums(model, [difference, without_no, *counts], nodes)
+    spare = diff.copy()
+    if model.rule.important:
+        # the margin is yes - 2 no, except with nobody voting no: then yes - 1
+        spare -= no_free
+        spare[:-1] += no_free[1:]
+    # index k of ``spare`` is the margin k - w·n on an important question (d), and k - w·n - 1 on
+    # a simple one (d - 1)
+    return AssemblyOutcome(
+        p_adopted=_adopted(model, diff, nobody),
+        yes=np.clip(yes, 0.0, None),
+        no=np.clip(no, 0.0, None),
+        abstain=np.clip(abstain, 0.0, None),
+        spare=np.clip(spare, 0.0, None),
+        member_votes=model.probs.copy(),
+        offset=w * n + int(not model.rule.important),
+    )
