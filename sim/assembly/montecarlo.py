@@ -34,12 +34,14 @@ class AssemblyCounts:
     adopted: int
     tally: np.ndarray  # (n + 1, n + 1)
     absent: np.ndarray  # (n + 1,)
+    abstain: np.ndarray  # (n + 1,)
     member_votes: np.ndarray  # (n, 4)
     pivotal: np.ndarray  # (n,)
 
     def __add__(self, other: AssemblyCounts) -> AssemblyCounts:
         return AssemblyCounts(self.draws + other.draws, self.adopted + other.adopted, self.tally + other.tally,
-                              self.absent + other.absent, self.member_votes + other.member_votes,
+                              self.absent + other.absent, self.abstain + other.abstain,
+                              self.member_votes + other.member_votes,
                               self.pivotal + other.pivotal)
 
 
@@ -73,7 +75,8 @@ def count_chunk(p: Prepared, rule: AssemblyRule, size: int, seed: Seed, index: i
     decides += int(np.count_nonzero(idle_window)) - np.count_nonzero((yes | no) & idle_window, axis=1)
     pivotal = np.where(p.never_casts, 0, decides)
     return AssemblyCounts(size, int(rule.passes(y, k).sum()), tally,
-                          np.bincount(gone, minlength=n + 1), member[p.back], pivotal[p.back])
+                          np.bincount(gone, minlength=n + 1), np.bincount(n - y - k - gone, minlength=n + 1),
+                          member[p.back], pivotal[p.back])
 
 
 def iter_chunks(model: AssemblyModel, draws: int, seed: Seed, pool: MapPool | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -68,20 +68,34 @@ def run(
     history_path: Path | None,
 ) -> None:
     """Simulate one or more SCENARIO.toml files."""
-    from sim.api import simulate
-    from sim.io.files import read_scenario, write_results
+    from sim.api import check_run, simulate
+    from sim.assembly.api import simulate_assembly
+    from sim.assembly.scenario import AssemblyScenario
+    from sim.io.files import read_any_scenario, write_results
+    from sim.render.assembly import assembly_table
     from sim.render.text import result_table
 
     _check_out(out, force)
-    specs = [read_scenario(p) for p in scenarios]  # validate every file before any work
+    specs = [read_any_scenario(p) for p in scenarios]  # validate every file before any work
     calibrator = history_calibrator(history_path)
     method: Method = "exact" if exact else "monte-carlo"
-    results = [simulate(s, draws=draws, seed=seed, method=method, calibrator=calibrator) for s in specs]
+    check_run(draws, seed, method)
+    results: list[Any] = []
+    tables = []
+    for s in specs:
+        if isinstance(s, AssemblyScenario):
+            body = simulate_assembly(s, draws=draws, seed=seed, method=method)
+            tables.append(assembly_table(body, s.reference))
+            results.append(body)
+        else:
+            council = simulate(s, draws=draws, seed=seed, method=method, calibrator=calibrator)
+            tables.append(result_table(council, reference=s.reference))
+            results.append(council)
     if fmt == "json":
         payload = [r.to_dict() for r in results]
         click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
     else:
-        click.echo("\n\n".join(result_table(r, reference=s.reference) for r, s in zip(results, specs, strict=True)))
+        click.echo("\n\n".join(tables))
     if out is not None:
         write_results(results, out, command_line())
 

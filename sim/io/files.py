@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +23,10 @@ from sim.errors import InputError, ScenarioError
 from sim.scenario.resolve import resolve_scenario
 from sim.scenario.schema import Scenario, scenario_from_toml
 
-from .inputs import FileRefused, read_regular_file
+from .inputs import FileRefused, parse_toml, read_regular_file
+
+if TYPE_CHECKING:
+    from sim.assembly.scenario import AssemblyScenario
 
 #: Largest scenario file or upload accepted, in bytes.
 MAX_SCENARIO_BYTES = 256 * 1024
@@ -31,18 +34,48 @@ MAX_SCENARIO_BYTES = 256 * 1024
 
 def scenario_from_bytes(data: bytes, source: str) -> Scenario:
     """Decode and fully validate an uploaded or read scenario; errors name ``source``."""
-    if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError("(file)", f"is {len(data):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", source)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError("(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source) from None
+    text = _text(data, source)
     try:
         spec = scenario_from_toml(text, source)
         resolve_scenario(spec, source)  # names and Council checks, attributed to the file
     except ScenarioError as exc:
         raise exc.with_source(source) from None
     return spec
+
+
+def _text(data: bytes, source: str) -> str:
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError("(file)", f"is {len(data):,} bytes; the limit is {MAX_SCENARIO_BYTES:,}", source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError("(file)", f"is not UTF-8 text ({exc.reason} at byte {exc.start})", source) from None
+
+
+def any_scenario_from_bytes(data: bytes, source: str) -> Scenario | AssemblyScenario:
+    """A Council scenario, or an Assembly one when the file has an ``[assembly]`` table; fully
+    validated (names, members on the day), errors naming ``source``."""
+    from sim.assembly.scenario import build_assembly, is_assembly, parse_assembly
+
+    text = _text(data, source)
+    try:
+        plain = parse_toml(text, source, ScenarioError)
+        if not is_assembly(plain):
+            return scenario_from_bytes(data, source)
+        spec = parse_assembly(plain, source)
+        build_assembly(spec)  # names, members on the day and the correlation, attributed to the file
+    except ScenarioError as exc:
+        raise exc.with_source(source) from None
+    return spec
+
+
+def read_any_scenario(path: str | Path) -> Scenario | AssemblyScenario:
+    """Read and validate one Council or Assembly scenario file."""
+    try:
+        data = read_regular_file(path, MAX_SCENARIO_BYTES)
+    except FileRefused as exc:
+        raise ScenarioError("(file)", str(exc), str(path)) from None
+    return any_scenario_from_bytes(data, str(path))
 
 
 def read_scenario(path: str | Path) -> Scenario:
@@ -142,20 +175,44 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def write_results(results: Sequence[SimulationResult], path: str | Path, command: str) -> None:
-    """Write results as JSON (full), or CSV/Parquet (one flat row per result)."""
+def assembly_record(result: Any) -> dict[str, Any]:
+    """One flat row of an Assembly result: P(adopted), the tally with intervals, the margin and
+    per-member vote probabilities."""
+    row: dict[str, Any] = {"scenario": result.scenario_name, "body": "assembly", "question": result.question,
+                           "date": result.date.isoformat(), "method": result.method, "draws": result.draws,
+                           "seed": result.seed, "p_adopted": result.p_adopted}
+    for k, t in result.tally().items():
+        row.update({f"{k}_mean": t["mean"], f"{k}_lo": t["lo"], f"{k}_hi": t["hi"]})
+    margin = result.margin()
+    row.update({"margin_mean": margin["mean"], "margin_lo": margin["lo"], "margin_hi": margin["hi"]})
+    for i, m in enumerate(result.members):
+        for j, v in enumerate(VOTES):
+            row[f"{m}_{v}"] = float(result.member_votes[i, j])
+    return row
+
+
+def write_results(results: Sequence[Any], path: str | Path, command: str) -> None:
+    """Write results as JSON (full), or CSV/Parquet (one flat row per result). Council and
+    Assembly results have different columns: a table holds one body's results."""
+    from sim.assembly.api import AssemblyResult
+
     p = Path(path)
     if p.suffix == ".json":
         payload: Any = [r.to_dict() for r in results]
         text = json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, default=_json_default)
         write_atomic(p, text.encode())
         return
+    bodies = {isinstance(r, AssemblyResult) for r in results}
+    if len(bodies) > 1:
+        raise InputError("--out", f"{p}: a .csv or .parquet table holds one body's results; "
+                                  "write Council and Assembly scenarios to separate files, or use .json")
     meta = {
         "unsc_sim.version": results[0].version if results else "",
         "unsc_sim.seed": json.dumps([r.seed for r in results]),
         "unsc_sim.command": command,
     }
-    write_table([result_record(r) for r in results], p, meta)
+    rows = [assembly_record(r) if isinstance(r, AssemblyResult) else result_record(r) for r in results]
+    write_table(rows, p, meta)
 
 
 def _json_default(obj: object) -> Any:

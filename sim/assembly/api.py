@@ -1,0 +1,198 @@
+"""The Python API of the Assembly: :func:`simulate_assembly` returns a tidy
+:class:`AssemblyResult`. The CLI and the app are thin layers over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from sim.engine.model import VOTES
+from sim.engine.seeding import Seed
+
+from . import exact
+from . import montecarlo as amc
+from .scenario import AssemblyModelSpec, AssemblyScenario, build_assembly, parse_assembly
+
+#: The interval the tally's figures carry: the central 90%.
+INTERVAL = 0.90
+Method = Literal["exact", "monte-carlo"]
+
+
+def interval(dist: np.ndarray, level: float = INTERVAL) -> tuple[int, int]:
+    """The central ``level`` interval of a count distribution (index = count): the smallest k
+    with P(count <= k) >= (1 - level) / 2 and the smallest with P(count <= k) >= (1 + level) / 2."""
+    cdf = np.cumsum(dist) / max(float(dist.sum()), 1e-300)
+    lo = int(np.searchsorted(cdf, (1 - level) / 2 - 1e-12))
+    hi = int(np.searchsorted(cdf, (1 + level) / 2 - 1e-12))
+    return lo, min(hi, dist.size - 1)
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    from .membership import REGIONAL_GROUPS
+
+    return (REGIONAL_GROUPS.index(group) if group in REGIONAL_GROUPS else len(REGIONAL_GROUPS), group)
+
+
+@dataclass(frozen=True)
+class AssemblyResult:
+    """The outcome of one Assembly vote: P(adopted), the tally's distributions and intervals,
+    the margin, per-member and per-group probabilities, and (Monte Carlo) the pivotal members.
+    There is no veto and no permanent member: the Council's keys are absent, not zero."""
+
+    scenario_name: str
+    question: str
+    date: dt.date
+    method: Method
+    draws: int | None
+    seed: Seed | None
+    members: tuple[str, ...]
+    regions: tuple[str, ...]
+    member_votes: np.ndarray  # (n, 4)
+    p_adopted: float
+    yes: np.ndarray
+    no: np.ndarray
+    abstain: np.ndarray
+    spare: np.ndarray
+    offset: int
+    pivotal: np.ndarray | None
+    arrears: tuple[str, ...]
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    version: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.members)
+
+    @property
+    def p_adopted_se(self) -> float | None:
+        if self.draws is None:
+            return None
+        return float(np.sqrt(self.p_adopted * (1 - self.p_adopted) / self.draws))
+
+    def mean(self, dist: np.ndarray) -> float:
+        return float(np.arange(dist.size) @ dist)
+
+    @property
+    def margins(self) -> np.ndarray:
+        return np.arange(self.spare.size) - self.offset
+
+    def tally(self) -> dict[str, dict[str, float]]:
+        """Expected yes, no and abstentions with their 90% intervals."""
+        out = {}
+        for name, dist in (("yes", self.yes), ("no", self.no), ("abstain", self.abstain)):
+            lo, hi = interval(dist)
+            out[name] = {"mean": self.mean(dist), "lo": lo, "hi": hi}
+        return out
+
+    def margin(self) -> dict[str, float]:
+        """The margin (:meth:`AssemblyRule.spare`): expected value and 90% interval."""
+        lo, hi = interval(self.spare)
+        return {"mean": float(self.margins @ self.spare), "lo": int(lo - self.offset), "hi": int(hi - self.offset)}
+
+    def regional_groups(self) -> dict[str, dict[str, float]]:
+        """Expected yes, abstain, no and absent per regional group, and its size."""
+        out: dict[str, dict[str, float]] = {}
+        for group in sorted(set(self.regions), key=_group_order):
+            rows = [i for i, r in enumerate(self.regions) if r == group]
+            sums = self.member_votes[rows].sum(axis=0)
+            out[group] = {"members": len(rows), **{v: float(sums[j]) for j, v in enumerate(VOTES)}}
+        return out
+
+    def tally_line(self) -> str:
+        """``93 (85–101) – 18 (12–25) – 65 (58–72)``: yes – no – abstain, with 90% intervals."""
+        t = self.tally()
+        return " – ".join(f"{t[k]['mean']:.0f} ({t[k]['lo']}–{t[k]['hi']})" for k in ("yes", "no", "abstain"))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "body": "assembly",
+            "scenario": self.scenario_name,
+            "question": self.question,
+            "date": self.date.isoformat(),
+            "members_count": self.n,
+            "method": self.method,
+            "draws": self.draws,
+            "seed": self.seed,
+            "version": self.version,
+            "p_adopted": self.p_adopted,
+            "tally": self.tally(),
+            "tally_line": self.tally_line(),
+            "margin": self.margin(),
+            "yes_distribution": self.yes.tolist(),
+            "no_distribution": self.no.tolist(),
+            "abstain_distribution": self.abstain.tolist(),
+            "regional_groups": self.regional_groups(),
+            "arrears": list(self.arrears),
+            "members": {
+                m: {"region": r, **{v: float(self.member_votes[i, j]) for j, v in enumerate(VOTES)},
+                    "source": self.provenance.get(m, "")}
+                for i, (m, r) in enumerate(zip(self.members, self.regions, strict=True))
+            },
+        }
+        if self.p_adopted_se is not None:
+            out["p_adopted_se"] = self.p_adopted_se
+        if self.pivotal is not None:
+            out["pivotal"] = {m: float(p) for m, p in zip(self.members, self.pivotal, strict=True)}
+        return out
+
+
+Source = AssemblyScenario | AssemblyModelSpec | Mapping[str, Any] | str | os.PathLike[str]
+
+
+def _spec(scenario: Source) -> AssemblyModelSpec:
+    if isinstance(scenario, AssemblyModelSpec):
+        return scenario
+    if isinstance(scenario, AssemblyScenario):
+        return build_assembly(scenario)
+    if isinstance(scenario, Mapping):
+        return build_assembly(parse_assembly(scenario))
+    from sim.io.files import read_any_scenario
+
+    spec = read_any_scenario(Path(scenario))
+    if not isinstance(spec, AssemblyScenario):
+        raise ValueError(f"{scenario}: not an Assembly scenario (it has no [assembly] table)")
+    return build_assembly(spec)
+
+
+def simulate_assembly(
+    scenario: Source,
+    *,
+    draws: int = 100_000,
+    seed: Seed = 0,
+    method: Method = "monte-carlo",
+    pool: amc.MapPool | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AssemblyResult:
+    """Simulate one Assembly vote: Monte Carlo (``draws``, ``seed``) or ``method="exact"``."""
+    from sim.api import __version__
+
+    built = _spec(scenario)
+    model = built.model
+    common = dict(scenario_name=built.spec.scenario.name, question=model.rule.question, date=built.day,
+                  members=model.members, regions=model.regions, arrears=model.arrears,
+                  provenance=dict(built.provenance), version=__version__)
+    if method == "exact":
+        o = exact.exact_outcomes(model)
+        return AssemblyResult(method="exact", draws=None, seed=None, member_votes=o.member_votes,
+                              p_adopted=o.p_adopted, yes=o.yes, no=o.no, abstain=o.abstain, spare=o.spare,
+                              offset=o.offset, pivotal=None, **common)  # type: ignore[arg-type]
+    counts = amc.run(model, draws, seed, pool, progress)
+    d = float(counts.draws)
+    rule = model.rule
+    y, k = np.indices(counts.tally.shape)
+    spare_values = rule.spare(y, k)
+    offset = -int(spare_values.min())
+    spare = np.bincount((spare_values + offset).ravel(), weights=counts.tally.ravel(),
+                        minlength=int(spare_values.max()) + offset + 1) / d
+    return AssemblyResult(
+        method="monte-carlo", draws=counts.draws, seed=seed, member_votes=counts.member_votes / d,
+        p_adopted=counts.adopted / d, yes=counts.tally.sum(axis=1) / d, no=counts.tally.sum(axis=0) / d,
+        abstain=counts.abstain / d, spare=spare, offset=offset, pivotal=counts.pivotal / d,
+        **common,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,275 @@
+"""Assembly scenario files: an ``[assembly]`` table instead of ``[council]`` (docs/scenarios.md).
+
+Validation (pydantic, one error naming the field) is kept apart from building the engine's
+numbers (:func:`build_assembly`). Names resolve as for the Council: UN short names, common names,
+ISO codes; a ``[votes]`` key may also name a regional group, whose members all take that table
+unless they have their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from sim.engine.rules import QUESTIONS
+from sim.errors import ScenarioError, validated
+from sim.io.inputs import field_path, parse_toml
+from sim.scenario.build import Probs, at_position, shift_probs
+from sim.scenario.names import display_name, try_resolve
+from sim.scenario.schema import (
+    MAX_TEXT,
+    AlignmentSpec,
+    IsoDate,
+    Position,
+    ScenarioMeta,
+    VoteName,
+    VoteTable,
+    _Strict,
+)
+
+from .membership import REGIONAL_GROUPS, members_on, regional_group
+from .model import AssemblyModel, assembly_model
+
+#: Keys a table of members may hold in an Assembly file: every member and every group, and more.
+MAX_ENTRIES = 260
+#: Observer states: they take part but do not vote.
+OBSERVERS = {"VAT": "the Holy See", "PSE": "the State of Palestine"}
+#: Other spellings of the regional groups' names.
+GROUP_ALIASES = {
+    "africa": "African States", "african group": "African States", "african states": "African States",
+    "asia-pacific": "Asia-Pacific States", "asia pacific": "Asia-Pacific States",
+    "asia-pacific group": "Asia-Pacific States", "asia-pacific states": "Asia-Pacific States",
+    "eastern europe": "Eastern European States", "eeg": "Eastern European States",
+    "eastern european group": "Eastern European States", "eastern european states": "Eastern European States",
+    "grulac": "Latin American and Caribbean States", "latin america and the caribbean":
+    "Latin American and Caribbean States", "latin american and caribbean states": "Latin American and Caribbean States",
+    "weog": "Western European and other States",
+    "western european and other states": "Western European and other States",
+    "western europe and others": "Western European and other States",
+}
+#: P(yes, abstain, no, absent) of a member the base rates do not know (the Assembly's average).
+FALLBACK_ASSEMBLY_VOTE: Probs = (0.75, 0.11, 0.07, 0.07)
+
+
+class AssemblySpec(_Strict):
+    """Which Assembly, and which majority: ``date`` (or ``session``), ``question``, ``arrears``."""
+
+    date: IsoDate | None = None
+    session: int | None = Field(default=None, ge=1, le=150)
+    question: Literal["important", "simple"] = "important"
+    arrears: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+    @model_validator(mode="after")
+    def _one_date(self) -> AssemblySpec:
+        if (self.date is None) == (self.session is None):
+            raise ValueError("give the date of the vote or the session (a regular session's number), one of them")
+        return self
+
+    @property
+    def day(self) -> dt.date:
+        """The day whose members vote: the date, else the opening of regular session N, in
+        September of 1945 + N."""
+        return self.date if self.date is not None else dt.date(1945 + int(self.session or 0), 9, 15)
+
+
+class AssemblyDraft(_Strict):
+    topic: str | None = Field(default=None, max_length=MAX_TEXT)
+    sponsor: str | None = Field(default=None, max_length=MAX_TEXT)
+    position: Position = None
+
+
+class AssemblyCorrelation(_Strict):
+    """``common``, and the cohesion of each regional group's bloc factor (``regions``)."""
+
+    common: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    regions: dict[str, float] = Field(default_factory=dict, max_length=len(REGIONAL_GROUPS))
+
+    @model_validator(mode="after")
+    def _cohesions(self) -> AssemblyCorrelation:
+        for name, value in self.regions.items():
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"regions.{name}: a cohesion must be between 0 and 1, got {value!r}")
+        return self
+
+
+class AssemblyReference(_Strict):
+    """What really happened: the recorded tally, and member votes the record confirms."""
+
+    source: str = Field(min_length=1, max_length=MAX_TEXT)
+    outcome: Literal["adopted", "not adopted"]
+    yes: int = Field(ge=0)
+    no: int = Field(ge=0)
+    abstain: int = Field(ge=0)
+    resolution: str | None = Field(default=None, max_length=200)
+    draft: str | None = Field(default=None, max_length=200)
+    date: IsoDate | None = None
+    votes: dict[str, VoteName] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+
+
+class AssemblyScenario(_Strict):
+    """One Assembly vote, as a scenario file holds it."""
+
+    scenario: ScenarioMeta
+    assembly: AssemblySpec
+    draft: AssemblyDraft = Field(default_factory=AssemblyDraft)
+    votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    correlation: AssemblyCorrelation | None = None
+    alignment: AlignmentSpec | None = None
+    reference: AssemblyReference | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_body(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            if "council" in data:
+                raise ValueError("give [council] or [assembly], not both")
+            if "amendments" in data:
+                raise ValueError("amendments are not yet simulated for the Assembly; remove [[amendments]]")
+        return data
+
+    @property
+    def body(self) -> str:
+        return "assembly"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+
+
+def is_assembly(data: Mapping[str, Any]) -> bool:
+    """Whether plain scenario data is an Assembly scenario (it has an ``[assembly]`` table)."""
+    return "assembly" in data
+
+
+def parse_assembly(data: Mapping[str, Any], source: str | None = None) -> AssemblyScenario:
+    """Validate plain data (as read from TOML); raise :class:`ScenarioError` naming the field."""
+    return validated(AssemblyScenario, dict(data), ScenarioError, field_path, source)
+
+
+def assembly_from_toml(text: str, source: str | None = None) -> AssemblyScenario:
+    return parse_assembly(parse_toml(text, source, ScenarioError), source)
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"\s+", " ", name.strip().casefold())
+
+
+def group_named(name: str) -> str | None:
+    """The regional group a name stands for, or None."""
+    folded = _fold(name)
+    for group in REGIONAL_GROUPS:
+        if _fold(group) == folded:
+            return group
+    return GROUP_ALIASES.get(folded)
+
+
+def _member(name: str, members: frozenset[str], day: dt.date, field: str) -> str:
+    code = try_resolve(name)
+    if code is None:
+        raise ScenarioError(field, f"unknown UN member name {name!r}")
+    if code in OBSERVERS:
+        raise ScenarioError(field, f"{OBSERVERS[code]} is an observer state and does not vote")
+    if code not in members:
+        raise ScenarioError(field, f"{display_name(code)} ({code}) was not a UN member on {day.isoformat()}")
+    return code
+
+
+@lru_cache(maxsize=1)
+def base_rates() -> dict[str, Probs]:
+    """Each member's share of yes, abstain, no and absent in the recorded votes of 2019-2023
+    (``sim/params/assembly_base_rates.csv``, built by ``tools/assembly_base_rates.py``)."""
+    text = files("sim.params").joinpath("assembly_base_rates.csv").read_text(encoding="utf-8")
+    out: dict[str, Probs] = {}
+    for line in text.splitlines()[2:]:
+        code, yes, abstain, no, absent, _ = line.split(",")
+        out[code] = (float(yes), float(abstain), float(no), float(absent))
+    return out
+
+
+Provenance = Literal["user", "group", "shifted", "base rate", "default", "arrears"]
+
+
+@dataclass(frozen=True)
+class AssemblyModelSpec:
+    """The engine model of an Assembly scenario, and where each member's numbers came from."""
+
+    model: AssemblyModel
+    provenance: dict[str, Provenance]
+    spec: AssemblyScenario
+    day: dt.date
+    position: float = 0.0
+
+
+def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = None) -> AssemblyModelSpec:
+    """The members on the day, their numbers (the file's, else their group's table, else their
+    base rate, else the Assembly's average), the correlation and the axis."""
+    rates = base_rates() if rates is None else rates
+    day = spec.assembly.day
+    try:
+        members = members_on(day)
+    except ValueError as exc:
+        raise ScenarioError("assembly.date", str(exc)) from None
+    present = frozenset(members)
+    regions = [regional_group(m) for m in members]
+    own: dict[str, VoteTable] = {}
+    by_group: dict[str, VoteTable] = {}
+    for name, table in spec.votes.items():
+        group = group_named(name)
+        if group is not None:
+            by_group[group] = table
+        else:
+            code = _member(name, present, day, field_path(("votes", name)))
+            if code in own:
+                raise ScenarioError(field_path(("votes", name)), f"{code} is listed twice under [votes]")
+            own[code] = table
+    probs: dict[str, Probs] = {}
+    prov: dict[str, Provenance] = {}
+    for code, region in zip(members, regions, strict=True):
+        choice = own.get(code) or by_group.get(region)
+        base = rates.get(code, FALLBACK_ASSEMBLY_VOTE)
+        source: Provenance = "base rate" if code in rates else "default"
+        if choice is not None and choice.has_probabilities:
+            probs[code], prov[code] = choice.as_tuple(), "user" if code in own else "group"
+        elif choice is not None:
+            probs[code], prov[code] = shift_probs(base, choice.shift or 0.0), "shifted"
+        else:
+            probs[code], prov[code] = base, source
+    arrears = [_member(n, present, day, field_path(("assembly", "arrears", i)))
+               for i, n in enumerate(spec.assembly.arrears)]
+    for code in arrears:
+        prov[code] = "arrears"
+    loadings = {
+        _member(n, present, day, field_path(("alignment", "loadings", n))): v
+        for n, v in (spec.alignment.loadings.items() if spec.alignment else ())
+    }
+    position = float(spec.draft.position or 0.0)
+    moved = at_position(probs, loadings, position)
+    cohesion: dict[str, float] = {}
+    corr = spec.correlation or AssemblyCorrelation()
+    for name, value in corr.regions.items():
+        group = group_named(name)
+        if group is None:
+            raise ScenarioError(field_path(("correlation", "regions", name)),
+                                f"not a regional group; use one of {', '.join(REGIONAL_GROUPS)}")
+        cohesion[group] = value
+    alignment = np.array([loadings.get(m, 0.0) for m in members]) if loadings else None
+    try:
+        model = assembly_model(
+            members, np.array([moved[m] for m in members]), regions, spec.assembly.question,
+            arrears=arrears, common=corr.common, cohesion=cohesion, alignment=alignment,
+            axis_name=spec.alignment.name if spec.alignment else "",
+        )
+    except ValueError as exc:
+        raise ScenarioError("correlation", str(exc)) from None
+    return AssemblyModelSpec(model, prov, spec, day, position)
+
+
+__all__ = ["QUESTIONS", "AssemblyModelSpec", "AssemblyScenario", "assembly_from_toml", "base_rates",
+           "build_assembly", "group_named", "is_assembly", "parse_assembly"]

@@ -1,0 +1,69 @@
+"""Plain-text tables of an Assembly result (:class:`sim.assembly.api.AssemblyResult`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.scenario.names import display_name
+
+from .text import pct, stacked_bar
+
+if TYPE_CHECKING:
+    from sim.assembly.api import AssemblyResult
+    from sim.assembly.scenario import AssemblyReference
+
+#: Members listed by name in the table: those likeliest to vote no and to abstain.
+LISTED = 8
+
+
+def _majority(question: str) -> str:
+    if question == "important":
+        return "important question (Art. 18(2)): two thirds of the members present and voting"
+    return "simple question (Art. 18(3)): a majority of the members present and voting"
+
+
+def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None) -> str:
+    """The tally with its intervals, the margin, the majority line, the regional groups and the
+    members likeliest to vote no or abstain; the recorded vote beside it when there is one."""
+    how = "exact" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
+    t = r.tally()
+    voting = t["yes"]["mean"] + t["no"]["mean"]
+    line = (2 * voting / 3) if r.question == "important" else voting / 2
+    m = r.margin()
+    se = r.p_adopted_se
+    lines = [
+        f"{r.scenario_name}: General Assembly, {r.date.isoformat()}, {r.n} members ({how}; unsc-sim {r.version})",
+        f"  {_majority(r.question)}; abstentions and absences do not count",
+        f"  P(adopted) {pct(r.p_adopted)}" + (f" ± {pct(1.96 * se)} (95%)" if se is not None else ""),
+        f"  Expected tally, yes – no – abstain (90% intervals): {r.tally_line()}",
+        f"  Required: {line:.0f} yes of about {voting:.0f} present and voting; "
+        f"margin {m['mean']:+.0f} ({m['lo']:+d} to {m['hi']:+d}) yes votes to spare",
+    ]
+    if r.arrears:
+        lines.append("  In arrears (Art. 19), no vote: " + ", ".join(display_name(c) for c in r.arrears))
+    lines += ["", f"  {'Regional group':<38} {'members':>7} {'yes':>6} {'abstain':>8} {'no':>6} {'absent':>7}"]
+    for group, g in r.regional_groups().items():
+        lines.append(f"  {group:<38} {g['members']:>7.0f} {g['yes']:>6.1f} {g['abstain']:>8.1f} {g['no']:>6.1f} "
+                     f"{g['absent']:>7.1f}")
+    order_no = np.argsort(-r.member_votes[:, 2], kind="stable")[:LISTED]
+    order_ab = np.argsort(-r.member_votes[:, 1], kind="stable")[:LISTED]
+    for title, order in (("Likeliest to vote no", order_no), ("Likeliest to abstain", order_ab)):
+        lines += ["", f"  {title}:"]
+        for i in order:
+            code = r.members[i]
+            lines.append(f"  {display_name(code)[:24]:<24} {code:>4} {stacked_bar(r.member_votes[i])} "
+                         f"yes {pct(r.member_votes[i, 0], 0):>4}  abstain {pct(r.member_votes[i, 1], 0):>4}  "
+                         f"no {pct(r.member_votes[i, 2], 0):>4}")
+    if r.pivotal is not None:
+        top = np.argsort(-r.pivotal, kind="stable")[:5]
+        lines += ["", "  Pivotal (P their yes-or-no decides the vote): " + ", ".join(
+            f"{display_name(r.members[i])} {pct(float(r.pivotal[i]), 2)}" for i in top)]
+    if reference is not None:
+        yes_lo, yes_hi = t["yes"]["lo"], t["yes"]["hi"]
+        inside = "inside" if yes_lo <= reference.yes <= yes_hi else "outside"
+        lines += ["", f"  Recorded: {reference.outcome}, {reference.yes} – {reference.no} – {reference.abstain}"
+                      f" ({reference.resolution or reference.draft or 'vote'}; {reference.source})",
+                  f"  The recorded yes count is {inside} the 90% interval {yes_lo}–{yes_hi}."]
+    return "\n".join(lines)
