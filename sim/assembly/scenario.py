@@ -268,7 +268,28 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         )
     except ValueError as exc:
         raise ScenarioError("correlation", str(exc)) from None
+    if spec.reference is not None:
+        _check_reference(spec.reference, present, day)
     return AssemblyModelSpec(model, prov, spec, day, position)
+
+
+def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date) -> None:
+    """The recorded tally fits the Assembly of the day, and its member votes agree with it."""
+    if ref.yes + ref.no + ref.abstain > len(members):
+        raise ScenarioError("reference", f"the tally {ref.yes}-{ref.no}-{ref.abstain} has more votes than the "
+                                         f"{len(members)} members on {day.isoformat()}")
+    counts = {"yes": 0, "no": 0, "abstain": 0, "absent": 0}
+    seen: set[str] = set()
+    for name, vote in ref.votes.items():
+        code = _member(name, members, day, field_path(("reference", "votes", name)))
+        if code in seen:
+            raise ScenarioError(field_path(("reference", "votes", name)), f"{code} is listed twice")
+        seen.add(code)
+        counts[vote] += 1
+    for vote in ("yes", "no", "abstain"):
+        if counts[vote] > getattr(ref, vote):
+            raise ScenarioError("reference.votes", f"{counts[vote]} members listed as {vote}, but the tally has "
+                                                    f"{getattr(ref, vote)}")
 
 
 __all__ = ["QUESTIONS", "AssemblyModelSpec", "AssemblyScenario", "assembly_from_toml", "base_rates",

@@ -1,0 +1,159 @@
+"""Assembly scenario files: loading, clear one-line errors, the CLI, and the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sim.assembly import exact
+from sim.assembly.api import interval, simulate_assembly
+from sim.assembly.scenario import assembly_from_toml, build_assembly
+from sim.cli import main
+from sim.io.files import read_any_scenario
+from tests.conftest import ROOT
+
+LIBRARY = sorted((ROOT / "scenarios" / "assembly").glob("*.toml"))
+
+GOOD = """
+[scenario]
+name = "Assembly test"
+[assembly]
+date = 2022-03-02
+question = "important"
+arrears = ["Venezuela"]
+[votes."Russian Federation"]
+no = 1.0
+[votes.WEOG]
+yes = 0.9
+abstain = 0.1
+[votes.France]
+shift = 1.0
+[correlation]
+common = 0.1
+regions = { "African States" = 0.3 }
+"""
+
+BAD = {
+    "both_bodies": (GOOD + "[council]\nyear = 2022\n", "(top level): give [council] or [assembly], not both"),
+    "no_date": (GOOD.replace("date = 2022-03-02\n", ""), "assembly: give the date of the vote or the session"),
+    "question": (GOOD.replace('"important"', '"veto"'), "assembly.question: "),
+    "unknown": (GOOD.replace('[votes.France]', '[votes.Atlantis]'), "votes.Atlantis: unknown UN member name"),
+    "observer": (GOOD.replace('[votes.France]', '[votes."Holy See"]'), 'votes."Holy See": the Holy See is an '
+                 "observer state and does not vote"),
+    "not_yet": (GOOD.replace("2022-03-02", "2010-06-01").replace('[votes.France]', '[votes."South Sudan"]'),
+                'votes."South Sudan": South Sudan (SSD) was not a UN member on 2010-06-01'),
+    "arrears": (GOOD.replace('["Venezuela"]', '["Narnia"]'), "assembly.arrears[0]: unknown UN member name"),
+    "region": (GOOD.replace('"African States" = 0.3', 'Oceania = 0.3'), "correlation.regions.Oceania: not a regional"),
+    "amendments": (GOOD + '[[amendments]]\nname = "x"\n', "(top level): amendments are not yet simulated"),
+    "sum": (GOOD.replace("abstain = 0.1", "abstain = 0.3"), "votes.WEOG: probabilities must sum to 1"),
+    "tally": (GOOD + '[reference]\nsource = "s"\noutcome = "adopted"\nyes = 150\nno = 40\nabstain = 10\n',
+              "reference: the tally 150-40-10 has more votes than the 193 members"),
+}
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_good_file_builds_the_assembly_of_the_day() -> None:
+    built = build_assembly(assembly_from_toml(GOOD, "good.toml"))
+    model = built.model
+    assert model.n == 193 and model.rule.question == "important"
+    i = model.members.index
+    assert tuple(model.probs[i("VEN")]) == (0.0, 0.0, 0.0, 1.0) and built.provenance["VEN"] == "arrears"
+    assert tuple(model.probs[i("RUS")]) == (0.0, 0.0, 1.0, 0.0)
+    assert built.provenance["DEU"] == "group" and tuple(model.probs[i("DEU")]) == (0.9, 0.1, 0.0, 0.0)
+    assert built.provenance["FRA"] == "shifted"  # its own row wins over its group's
+    assert built.provenance["BRA"] == "base rate"
+    assert model.latent.bloc_names == ("African States",)
+    # South Sudan is a member from 14 July 2011
+    earlier = build_assembly(assembly_from_toml(GOOD.replace("2022-03-02", "2011-07-13").replace(
+        '["Venezuela"]', "[]"), "x.toml"))
+    assert earlier.model.n == 192 and "SSD" not in earlier.model.members
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_files_exit_2_with_one_line_naming_the_file_and_field(case: str, tmp_path: Path) -> None:
+    text, expected = BAD[case]
+    path = _write(tmp_path, case, text)
+    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert res.stderr.startswith(f"{path}: {expected}"), res.stderr
+
+
+def test_run_json_has_no_council_keys_and_records_the_seed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "good", GOOD)
+    res = CliRunner().invoke(main, ["run", str(path), "--draws", "20000", "--seed", "7", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["body"] == "assembly" and out["seed"] == 7 and out["draws"] == 20_000
+    for key in ("p_vetoed", "p_veto_by", "permanent", "p_short"):
+        assert key not in out
+    assert set(out["regional_groups"]) == {"African States", "Asia-Pacific States", "Eastern European States",
+                                           "Latin American and Caribbean States", "Western European and other States"}
+    assert out["members"]["VEN"]["absent"] == 1.0
+
+
+def test_monte_carlo_of_a_file_agrees_with_exact(tmp_path: Path) -> None:
+    built = build_assembly(assembly_from_toml(GOOD, "good.toml"))
+    ex = simulate_assembly(built, method="exact")
+    draws = 100_000
+    mc = simulate_assembly(built, draws=draws, seed=3)
+    # P(adopted) is near 1 here: compare P(not adopted), within 4 standard errors (and a floor)
+    q = 1 - ex.p_adopted
+    assert abs((1 - mc.p_adopted) - q) <= 4 * np.sqrt(max(q, 1 / draws) * (1 - q) / draws)
+    for key in ("yes", "no", "abstain"):
+        e, m = ex.tally()[key], mc.tally()[key]
+        sd = np.sqrt(float(np.arange(ex.n + 1) ** 2 @ getattr(ex, key)) - e["mean"] ** 2)
+        assert abs(m["mean"] - e["mean"]) <= 4 * sd / np.sqrt(draws)
+    assert ex.margin()["mean"] == pytest.approx(float(ex.margins @ ex.spare))
+    assert mc.pivotal is not None and ex.pivotal is None
+
+
+def test_interval_is_the_central_ninety_percent() -> None:
+    dist = np.full(101, 1 / 101)
+    assert interval(dist) == (5, 95)
+    point = np.zeros(10)
+    point[4] = 1.0
+    assert interval(point) == (4, 4)
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: p.name)
+def test_library_files_load_run_and_carry_a_consistent_record(path: Path) -> None:
+    spec = read_any_scenario(path)
+    built = build_assembly(spec)  # type: ignore[arg-type]
+    ref = spec.reference  # type: ignore[union-attr]
+    assert ref is not None and ref.outcome == "adopted"
+    assert ref.yes + ref.no + ref.abstain <= built.model.n
+    p = exact.p_adopted(built.model)
+    assert 0.0 <= p <= 1.0
+    if len(ref.votes) == built.model.n:  # a full record: its lists reproduce the tally
+        kinds = list(ref.votes.values())
+        assert (kinds.count("yes"), kinds.count("no"), kinds.count("abstain")) == (ref.yes, ref.no, ref.abstain)
+
+
+def test_es11_1_record_is_the_unxml_extract() -> None:
+    """The file's 193 member votes against the UNxml long file (skips without ../shared)."""
+    data = ROOT.parent / "shared" / "data" / "unxml_ga_recorded_votes_2019_2023_long.csv.gz"
+    if not data.exists():
+        pytest.skip("../shared/data is absent")
+    import pandas as pd
+
+    from sim.scenario.names import resolve
+
+    rows = pd.read_csv(data, dtype={"session_file": str})
+    rows = rows[rows["symbol"] == "A/RES/ES-11/1"]
+    spec = read_any_scenario(ROOT / "scenarios" / "assembly" / "es11_1_aggression_against_ukraine_2022.toml")
+    ref = spec.reference
+    assert ref is not None
+    words = {"Y": "yes", "N": "no", "A": "abstain"}
+    recorded = {resolve(m): words[v] for m, v in zip(rows["member_state"], rows["vote"], strict=True)}
+    in_file = {k: v for k, v in ref.votes.items() if v != "absent"}
+    assert in_file == recorded
