@@ -45,15 +45,21 @@ class AssemblyCounts:
                               self.pivotal + other.pivotal)
 
 
+def _per_draw(rows: np.ndarray) -> np.ndarray:
+    """How many members are True in each draw (column): a byte sum, several times faster than
+    ``count_nonzero`` along the first axis."""
+    return rows.view(np.uint8).sum(axis=0, dtype=np.int64)
+
+
 def count_chunk(p: Prepared, rule: AssemblyRule, size: int, seed: Seed, index: int) -> AssemblyCounts:
     """The counts of chunk ``index`` of ``size`` draws."""
     votes = draw_votes(p, chunk_rng(seed, index), size)
     n = p.t1.size
     yes, no = votes.yes, votes.no
-    y = np.count_nonzero(yes, axis=0)
-    k = np.count_nonzero(no, axis=0)
+    y = _per_draw(yes)
+    k = _per_draw(no)
     away = votes.absent
-    gone = np.count_nonzero(away, axis=0) if away is not None else np.zeros(size, dtype=np.int64)
+    gone = _per_draw(away) if away is not None else np.zeros(size, dtype=np.int64)
     tally = np.bincount(y * (n + 1) + k, minlength=(n + 1) ** 2).reshape(n + 1, n + 1)
     member = np.zeros((n, 4), dtype=np.int64)
     member[:, YES] = np.count_nonzero(yes, axis=1)
