@@ -1,8 +1,10 @@
-"""The what-if app: explore a Security Council draft's chances in the browser (``make run``).
+"""The what-if app: explore a draft's chances in the browser (``make run``).
 
-A thin entry: the page's parts live in :mod:`unsc_app` (the session state and share link in
-:mod:`unsc_app.state`, one module per tab), the edits in :mod:`sim.scenario.whatif`, every number in
-:mod:`sim`. The tabs are ``st.tabs``, not ``st.navigation`` pages: :mod:`unsc_app.tabs` says why.
+Two bodies, two pages (``st.navigation``): the Security Council at ``/`` and the General
+Assembly at ``/assembly`` (:mod:`unsc_app.assembly`). A thin entry: the Council page's parts live
+in :mod:`unsc_app` (the session state and share link in :mod:`unsc_app.state`, one module per
+tab), the edits in :mod:`sim.scenario.whatif`, every number in :mod:`sim`. Within the Council
+page the views are ``st.tabs``, not pages: :mod:`unsc_app.tabs` says why.
 """
 
 from __future__ import annotations
@@ -25,16 +27,17 @@ from unsc_app.tabs import tabs
 #: On a new page, how long the headline numbers are left to the browser before the rest of the
 #: page is sent (benchmarks/bench_browser.py: without it the first number came with the rest).
 FIRST_PAINT_S = 0.3
+#: The Assembly's page, a script so that tests can open it (``AppTest.switch_page``).
+ASSEMBLY_PAGE = "unsc_app/assembly_entry.py"
 
 
-def main() -> None:
-    """Render the page: the headline numbers first, then the rest.
+def council() -> None:
+    """Render the Council page: the headline numbers first, then the rest.
 
     On a new page the browser has yet to load the code that draws each kind of element; sent
     all at once, the charts, tables and widgets held the first number back by seconds. So the
     headline comes first, and on a session's first run the rest waits ``FIRST_PAINT_S``.
     """
-    st.set_page_config(page_title="Security Council what-if", page_icon="🗳️", layout="wide")
     first_run = state.start()
     data = state.scenario()
     canon = canonical(data)
@@ -60,6 +63,16 @@ def main() -> None:
     alignment_section(page)
     tabs(page)
     state.update_link()
+
+
+def main() -> None:
+    """The two pages; the Council's is the default, at ``/`` (its share links are unchanged)."""
+    st.set_page_config(page_title="UN vote what-if", page_icon="🗳️", layout="wide")
+    pages = [
+        st.Page(council, title="Security Council", url_path="council", default=True),
+        st.Page(ASSEMBLY_PAGE, title="General Assembly", url_path="assembly"),
+    ]
+    st.navigation(pages, position="top").run()
 
 
 if __name__ == "__main__":

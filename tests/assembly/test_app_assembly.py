@@ -1,0 +1,87 @@
+"""The app's General Assembly page (AppTest, no browser): it loads, edits by group and by
+member, carries its edits in the share link, and keeps them through a bad upload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PAGE = "unsc_app/assembly_entry.py"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_assembly(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()  # AppTest opens the default page first; a browser opens /assembly?... directly
+    for k in list(at.query_params):
+        del at.query_params[k]
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label.startswith(label))
+
+
+def test_the_page_opens_on_the_library_and_shows_the_tally() -> None:
+    at = open_assembly()
+    assert metric(at, "P(adopted)").endswith("%")
+    yes, no, abstain = (int(x) for x in metric(at, "Expected tally").split(" – "))
+    assert 0 < no < yes and yes + no + abstain <= 193
+    assert any("Recorded: adopted, 141 – 5 – 35" in i.value for i in at.info)
+
+
+def test_a_group_edit_moves_the_tally_and_goes_into_the_link() -> None:
+    at = open_assembly()
+    before = int(metric(at, "Expected tally").split(" – ")[1])
+    at.selectbox(key="ga_group").set_value("Western European and other States")
+    at.radio(key="ga_group_vote").set_value("no")
+    at.button(key="ga_group_apply").click().run()
+    after = int(metric(at, "Expected tally").split(" – ")[1])
+    assert after >= before + 25  # the 29 members of WEOG now vote no
+    assert "Western European and other States" in at.query_params["gv"]
+    # the link reproduces the edit in a new session
+    again = open_assembly(**dict(at.query_params.items()))
+    assert metric(again, "Expected tally") == metric(at, "Expected tally")
+    assert metric(again, "P(adopted)") == metric(at, "P(adopted)")
+
+
+def test_a_member_edit_and_undo() -> None:
+    at = open_assembly()
+    start = metric(at, "Expected tally")
+    at.selectbox(key="ga_member").set_value("India (IND)")
+    at.radio(key="ga_member_vote").set_value("no")
+    at.button(key="ga_member_apply").click().run()
+    assert metric(at, "Expected tally") != start
+    at.button(key="ga_reset").click().run()
+    assert metric(at, "Expected tally") == start
+    assert "gv" not in at.query_params
+
+
+def test_the_simple_question_lowers_the_bar() -> None:
+    at = open_assembly()
+    at.selectbox(key="ga_pick").set_value("es11_7_european_text_2025").run()
+    at.selectbox(key="ga_group").set_value("Western European and other States")
+    at.radio(key="ga_group_vote").set_value("no")
+    at.button(key="ga_group_apply").click().run()
+    important = float(metric(at, "P(adopted)").rstrip("%"))
+    at.radio(key="ga_question").set_value("simple").run()
+    simple = float(metric(at, "P(adopted)").rstrip("%"))
+    assert simple >= important
+    assert at.query_params["gq"] == "simple"
