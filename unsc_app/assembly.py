@@ -167,7 +167,8 @@ def member_grid(r: AssemblyResult, measure: str) -> alt.Chart:
                          **{v: float(r.member_votes[i, j]) for j, v in enumerate(("yes", "abstain", "no", "absent"))}})
     df = pd.DataFrame(rows)
     return alt.Chart(df).mark_rect(stroke="white").encode(
-        x=alt.X("slot:O", axis=None), y=alt.Y("group:N", title=None, sort=list(REGIONAL_GROUPS)),
+        x=alt.X("slot:O", axis=None),
+        y=alt.Y("group:N", title=None, sort=list(REGIONAL_GROUPS), axis=alt.Axis(labelLimit=260)),
         color=alt.Color(f"{measure}:Q", scale=alt.Scale(scheme=COLOURS[measure], domain=[0, 1]),
                         legend=alt.Legend(format="%", title=f"P({measure})")),
         tooltip=["member", "code", "group",
@@ -218,7 +219,7 @@ def assembly_page() -> None:
     measure = st.radio("Colour the members by", list(MEASURES), horizontal=True, key="ga_measure")
     st.altair_chart(member_grid(result, MEASURES[measure]), width="stretch")
     groups = pd.DataFrame(result.regional_groups()).T.rename_axis("Regional group")
-    st.dataframe(groups.style.format("{:.1f}"), width="stretch")
+    st.dataframe(groups.style.format("{:.1f}").format("{:.0f}", subset=["members"]), width="stretch")
     _edits(result)
     _downloads(data, result)
     _link()
