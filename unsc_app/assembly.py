@@ -23,6 +23,7 @@ from sim.assembly.scenario import AssemblyScenario, build_assembly, parse_assemb
 from sim.errors import InputError
 from sim.io.files import any_scenario_from_bytes
 from sim.scenario.names import display_name, try_resolve
+from sim.verdict import assembly_verdict
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "assembly"
 #: The quick settings of a member's or a group's vote.
@@ -203,6 +204,7 @@ def assembly_page() -> None:
         st.error(f"Could not compute: {exc}")
         return
     st.subheader(data["scenario"]["name"])
+    st.markdown(f"**{assembly_verdict(result).text}**")
     t = result.tally()
     m = result.margin()
     c1, c2, c3 = st.columns(3)

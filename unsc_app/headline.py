@@ -36,7 +36,10 @@ def title() -> None:
 
 
 def headline(result: SimulationResult) -> None:
-    """P(adopted) with its interval, veto vs shortfall, and what really happened."""
+    """The one-line verdict; P(adopted) with its interval, veto vs shortfall, and what really happened."""
+    from sim.verdict import council_verdict
+
+    st.markdown(f"**{council_verdict(result).text}**")
     pinned = session.pinned
     c1, c2, c3, c4 = st.columns(4)
     with c1, st.container(key="p_adopted"):

@@ -110,9 +110,12 @@ class AssemblyResult:
         return " – ".join(f"{t[k]['mean']:.0f} ({t[k]['lo']}–{t[k]['hi']})" for k in ("yes", "no", "abstain"))
 
     def to_dict(self) -> dict[str, Any]:
+        from sim.verdict import assembly_verdict
+
         out: dict[str, Any] = {
             "body": "assembly",
             "scenario": self.scenario_name,
+            "verdict": assembly_verdict(self).text,
             "question": self.question,
             "date": self.date.isoformat(),
             "members_count": self.n,

@@ -127,10 +127,13 @@ class SimulationResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (the CLI's JSON output)."""
+        """Plain JSON-ready data (the CLI's JSON output), opening with the one-line verdict."""
+        from sim.verdict import council_verdict
+
         members = self.members
         out: dict[str, Any] = {
             "scenario": self.scenario_name,
+            "verdict": council_verdict(self).text,
             "p_adopted": self.p_adopted,
             "p_adopted_se": self.p_adopted_se,
             "p_adopted_ci": list(self.p_adopted_ci),

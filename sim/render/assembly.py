@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.scenario.names import display_name
+from sim.verdict import assembly_verdict
 
 from .text import pct, stacked_bar
 
@@ -35,6 +36,7 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     se = r.p_adopted_se
     lines = [
         f"{r.scenario_name}: General Assembly, {r.date.isoformat()}, {r.n} members ({how}; unsc-sim {r.version})",
+        f"  {assembly_verdict(r).text}",
         f"  {_majority(r.question)}; abstentions and absences do not count",
         f"  P(adopted) {pct(r.p_adopted)}" + (f" ± {pct(1.96 * se)} (95%)" if se is not None else ""),
         f"  Expected tally, yes – no – abstain (90% intervals): {r.tally_line()}",

@@ -13,6 +13,7 @@ from sim.engine.power import PowerIndices
 from sim.engine.result import SimulationResult
 from sim.scenario.names import readable_name
 from sim.scenario.schema import AmendmentReferenceSpec, ReferenceSpec, axis_destinations
+from sim.verdict import council_verdict
 
 if TYPE_CHECKING:
     from sim.api import Frontier
@@ -61,6 +62,7 @@ def result_table(
     head = title or r.scenario_name or "Scenario"
     kind = "procedural (no veto)" if r.procedural else "substantive"
     lines.append(f"{head}")
+    lines.append(f"  {council_verdict(r).text}")
     how = "exact (quadrature)" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
     lines.append(f"  {len(r.members)} members, {r.threshold} votes needed, {kind}; {how}; unsc-sim {r.version}")
     lines.append("")
