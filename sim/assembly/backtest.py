@@ -22,6 +22,7 @@ from scipy import optimize, special
 
 from sim.assembly.calibration import (
     CATEGORIES,
+    HALF_LIVES,
     NOT_MEMBER,
     ModelParams,
     Precedents,
@@ -190,14 +191,17 @@ class BacktestResult:
 
 
 def run_backtest(table: VoteTable, ideal_points: dict[int, dict[str, float]],
-                 years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023), level: float = 0.9) -> BacktestResult:
-    """The rolling-origin backtest: for each year, fit on the TRAIN_YEARS years before, forecast the year."""
+                 years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023), level: float = 0.9,
+                 half_lives: tuple[float, ...] = HALF_LIVES) -> BacktestResult:
+    """The rolling-origin backtest: for each year, fit on the TRAIN_YEARS years before, forecast the year.
+
+    ``half_lives`` is the grid of the base rates' half-life (a shorter grid runs faster)."""
     if not years:
         raise InputError("years", "give at least one test year")
     start = time.perf_counter()
     precedents = find_precedents(table)
     rows = np.flatnonzero((table.years >= min(years) - TRAIN_YEARS) & (table.years <= max(years)))
-    features = build_features(table, rows, precedents)
+    features = build_features(table, rows, precedents, half_lives)
     pos = {int(r): i for i, r in enumerate(rows)}
     score_rows: list[dict[str, object]] = []
     vote_frames: list[pd.DataFrame] = []

@@ -28,6 +28,7 @@ from sim.scenario.names import resolve
 
 __all__ = [
     "CATEGORIES",
+    "HALF_LIVES",
     "NOT_MEMBER",
     "Features",
     "ModelParams",
