@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .api import DEFAULT_DRAWS, DEFAULT_SEED, __version__, model_spec, simulate
     from .errors import InputError, ScenarioError
+    from .lobbying import LobbyResult, lobby
 
 #: Where each public name lives. They are imported on first use (PEP 562), so that
 #: ``import sim`` and ``unsc-sim --help`` load only what they use.
@@ -31,7 +32,7 @@ _HOME = {
     "council_for_year": "scenario.council", "explicit_council": "scenario.council", "InputError": "errors",
     "ScenarioError": "errors", "VoteModel": "engine.model", "SimulationResult": "engine.result",
     "Scenario": "scenario.schema", "parse_scenario": "scenario.schema", "resolve_scenario": "scenario.resolve",
-    "scenario_from_toml": "scenario.schema",
+    "scenario_from_toml": "scenario.schema", "lobby": "lobbying", "LobbyResult": "lobbying",
 }
 
 
@@ -54,6 +55,7 @@ __all__ = [
     "DEFAULT_SEED",
     "Council",
     "InputError",
+    "LobbyResult",
     "Scenario",
     "ScenarioError",
     "SimulationResult",
@@ -62,6 +64,7 @@ __all__ = [
     "council_for_year",
     "explicit_council",
     "files",
+    "lobby",
     "model_spec",
     "parse_scenario",
     "resolve_scenario",

@@ -101,6 +101,24 @@ def run(
 
 
 @main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--target", default=0.9, show_default=True, type=float, help="The P(adopted) to reach.")
+@click.option("--max-moves", default=3, show_default=True, type=int, help="The most members a plan may move.")
+@click.option("--exact", is_flag=True, help="Accepted for symmetry: the plan search is always exact.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def lobby(scenario: Path, target: float, max_moves: int, exact: bool, fmt: str) -> None:
+    """What would it take: the fewest members to move, and how far, to reach --target."""
+    from sim.io.files import read_scenario
+    from sim.lobbying import lobby as search
+    from sim.render.text import lobby_table
+
+    del exact
+    spec = read_scenario(scenario)
+    result = search(spec, target=target, max_moves=max_moves)
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else lobby_table(result))
+
+
+@main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--draws", default=DRAWS, show_default=True, type=int)
 @click.option("--seed", default=SEED, show_default=True, type=int)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -216,10 +217,19 @@ def _pieces(lo: float, hi: float, extra: np.ndarray, m: int) -> tuple[np.ndarray
     return _legendre_on(np.union1d(base, extra), m)
 
 
+@lru_cache(maxsize=16)
+def _gauss_legendre(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The m-point Gauss–Legendre rule on [-1, 1], computed once per m (read-only arrays)."""
+    xi, omega = np.polynomial.legendre.leggauss(m)
+    xi.setflags(write=False)
+    omega.setflags(write=False)
+    return xi, omega
+
+
 def _legendre_on(breaks: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss–Legendre nodes and weights (no density) on the pieces between sorted ``breaks``
     along the last axis: shape (..., (K - 1) · m)."""
-    xi, omega = np.polynomial.legendre.leggauss(m)
+    xi, omega = _gauss_legendre(m)
     lo, hi = breaks[..., :-1, None], breaks[..., 1:, None]
     half = 0.5 * (hi - lo)
     shape = (*breaks.shape[:-1], -1)

@@ -17,6 +17,7 @@ from sim.verdict import council_verdict
 
 if TYPE_CHECKING:
     from sim.api import Frontier
+    from sim.lobbying import LobbyResult
 
 BAR = 30
 
@@ -213,4 +214,37 @@ def frontier_table(f: Frontier) -> str:
         lines.append(f"  As tabled: {position_words(f.tabled, f.axis_name)} (not on this range)")
     lines.append("  P(yes) in percent; the same seed at every position (common random numbers)"
                  if f.method != "exact" else "  P(yes) in percent")
+    return "\n".join(lines)
+
+
+def lobby_table(result: LobbyResult, shown: int = 5) -> str:
+    """The minimal plans in words, each with P(adopted) after it and the members it moves."""
+    from sim.lobbying import describe
+
+    r = result
+    lines = [f"{r.scenario_name or 'Scenario'}: what would it take to reach P(adopted) {pct(r.target, 0)}?",
+             f"  Now {pct(r.p_adopted_now)} (exact). A move shifts a member's stance toward yes by s standard "
+             "deviations: \"win\" moves it from no to abstain to yes; \"abstains instead of voting no\" only "
+             "lifts a veto threat."]
+    if r.note:
+        lines.append(f"  Note: {r.note}.")
+    if r.p_adopted_now >= r.target:
+        lines.append("  Already there: no move is needed.")
+        return "\n".join(lines)
+    if not r.reachable:
+        best = r.found.best
+        most = best.shift if best else 0.0
+        lines.append(f"  Not reachable with at most {r.found.max_moves} moves of up to {most:.1f}.")
+        if best is not None:
+            lines.append(f"  Best within that: {describe(best)} -> {pct(best.p_adopted)}")
+        return "\n".join(lines)
+    k = len(r.plans[0].moves)
+    lines.append(f"  {len(r.plans)} plan(s) of {k} move(s), cheapest first:")
+    index = {m: i for i, m in enumerate(r.members)}
+    for j, plan in enumerate(r.plans[:shown], start=1):
+        lines.append(f"  {j}. {describe(plan)} -> {pct(plan.p_adopted)}")
+        for move in plan.moves:
+            p = plan.probs[index[move.member]]
+            lines.append(f"       {readable_name(move.member)}: yes {pct(p[0], 0)}, abstain {pct(p[1], 0)}, "
+                         f"no {pct(p[2], 0)}, absent {pct(p[3], 0)}")
     return "\n".join(lines)
