@@ -603,7 +603,7 @@ def test_every_tab_renders(tab: str) -> None:
     if tab == "Yes votes and tallies":
         assert any("What really happened" in i.value for i in at.info)
     # who votes together sits with the blocs; what would change it with whom to lobby
-    more = {"Blocs and rules": 1, "Whom to lobby": 2}.get(tab)
+    more = {"Blocs and rules": 1, "What would it take": 2}.get(tab)
     if more is not None:
         assert len(at.get("vega_lite_chart")) == 2 + more, f"{tab}: the headline's two and {more}"
 
@@ -699,7 +699,7 @@ def test_the_chosen_member_survives_a_tab_change() -> None:
     """Issue 11: the member picked on "Members' votes" was forgotten on a tab change."""
     at = open_app(scenario="ukraine_2022_russia_veto")
     at.selectbox(key="member").set_value("GAB").run()
-    show_tab(at, "Whom to lobby")
+    show_tab(at, "What would it take")
     show_tab(at, "Members' votes")
     assert at.selectbox(key="member").value == "GAB"
 
@@ -838,3 +838,19 @@ def test_the_position_slider_moves_the_draft_and_the_link_carries_it() -> None:
     assert [m.value for m in again.metric] == [m.value for m in at.metric]
     at.slider(key="position").set_value(0.0).run()
     assert "position" not in scenario(at)["draft"] or scenario(at)["draft"]["position"] == 0.0
+
+
+def test_what_would_it_take_applies_a_plan_as_edits_and_the_link_carries_it() -> None:
+    """Issue 16: the tab's plan, applied, reaches its target, and a new session from the link
+    shows the same chance."""
+    at = show_tab(open_app(scenario="libya_2011_abstentions", method="exact"), "What would it take")
+    assert not errors(at)
+    plans = [m.value for m in at.markdown if m.value.startswith("**1. ")]
+    assert plans and "→" in plans[0]
+    target_pct = float(plans[0].rsplit("→", 1)[1].strip(" *%"))
+    at.button(key="lobby_apply_0").click().run()
+    assert not at.exception and not errors(at)
+    assert p_adopted(at) == pytest.approx(target_pct, abs=0.06)
+    assert p_adopted(at) >= 90.0
+    again = open_app(**{k: v for k, v in at.query_params.items()})
+    assert p_adopted(again) == pytest.approx(p_adopted(at), abs=1e-9)

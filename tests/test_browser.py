@@ -402,3 +402,25 @@ def test_axis_slider_moves_the_headline_and_the_link_reopens_it(page: Page, serv
         again.screenshot(path=str(ARTIFACTS / "app-axis-reopened.png"))
     finally:
         other.close()
+
+
+def test_what_would_it_take_applies_a_plan_and_the_link_reopens_it(page: Page, server: str) -> None:
+    """Issue 16: open the tab, apply the first plan; the headline reaches the plan's chance, the
+    address carries the edits, and a new page from it shows the same chance."""
+    page.goto(server + "/?scenario=libya_2011_abstentions&method=exact")
+    expect(page.locator(P_ADOPTED)).to_be_visible()
+    page.get_by_role("tab", name="What would it take").click()
+    first = page.get_by_text(re.compile(r"^1\. .*→")).first
+    expect(first).to_be_visible(timeout=60_000)
+    plan_pct = first.inner_text().rsplit("→", 1)[1].strip()
+    page.locator(".st-key-lobby_apply_0 button").click()
+    expect(page.locator(P_ADOPTED)).to_have_text(plan_pct, timeout=60_000)
+    page.wait_for_function("() => location.search.includes('edits=')", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "app-plan-applied.png"))
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})  # type: ignore[union-attr]
+    try:
+        again = other.new_page()
+        again.goto(page.url)
+        expect(again.locator(P_ADOPTED)).to_have_text(plan_pct, timeout=60_000)
+    finally:
+        other.close()

@@ -20,6 +20,7 @@ from sim.engine.result import SimulationResult
 from sim.engine.sensitivity import sensitivity
 from sim.errors import InputError
 from sim.io.files import scenario_from_bytes
+from sim.lobbying import LobbyResult, lobby
 from sim.scenario.build import Calibrator, ModelSpec
 from sim.scenario.whatif import normalize
 
@@ -102,6 +103,12 @@ def cached_frontier(canon: str, positions: tuple[float, ...], draws: int, seed: 
 def cached_sensitivity(canon: str, shift: float, history: History | None = None) -> pd.DataFrame:
     """P(adopted) when each member leans toward yes or no (exact, the draft as tabled)."""
     return sensitivity(cached_spec(canon, history), shift)
+
+
+@st.cache_data(show_spinner="Searching for the smallest plan…", max_entries=64, hash_funcs=BY_DIGEST)
+def cached_lobby(canon: str, target: float, max_moves: int, history: History | None = None) -> LobbyResult:
+    """The minimal plans that lift exact P(adopted) to ``target`` (:func:`sim.lobby`)."""
+    return lobby(cached_spec(canon, history), target=target, max_moves=max_moves)
 
 
 @dataclass(frozen=True)

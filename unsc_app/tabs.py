@@ -29,7 +29,7 @@ VIEWS: dict[str, Callable[[Page], None]] = {
     "Members' votes": members_tab,
     "Blocs and rules": rules_tab,
     "Yes votes and tallies": outcome_tab,
-    "Whom to lobby": lobby_tab,
+    "What would it take": lobby_tab,
     "Amendments": amendments_tab,
     "Compare": compare_tab,
 }
