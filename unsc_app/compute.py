@@ -17,7 +17,7 @@ import streamlit as st
 
 from sim.api import Frontier, frontier, history_calibrator, model_spec, read_history, simulate
 from sim.engine.result import SimulationResult
-from sim.engine.sensitivity import sensitivity
+from sim.engine.sensitivity import sensitivity, step_gains
 from sim.errors import InputError
 from sim.io.files import scenario_from_bytes
 from sim.lobbying import LobbyResult, lobby
@@ -103,6 +103,12 @@ def cached_frontier(canon: str, positions: tuple[float, ...], draws: int, seed: 
 def cached_sensitivity(canon: str, shift: float, history: History | None = None) -> pd.DataFrame:
     """P(adopted) when each member leans toward yes or no (exact, the draft as tabled)."""
     return sensitivity(cached_spec(canon, history), shift)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=BY_DIGEST)
+def cached_step_gains(canon: str, history: History | None = None) -> pd.DataFrame:
+    """Points of P(adopted) each member's one-step move gains (exact, the draft as tabled)."""
+    return step_gains(cached_spec(canon, history))
 
 
 @st.cache_data(show_spinner="Searching for the smallest plan…", max_entries=64, hash_funcs=BY_DIGEST)

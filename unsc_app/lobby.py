@@ -14,7 +14,7 @@ from sim.render import charts, comparisons
 from sim.scenario import whatif
 from sim.scenario.names import readable_name
 from unsc_app import state
-from unsc_app.compute import Page, cached_lobby, cached_sensitivity
+from unsc_app.compute import Page, cached_lobby, cached_sensitivity, cached_step_gains
 from unsc_app.display import chart, pct
 
 
@@ -22,14 +22,24 @@ def lobby_tab(page: Page) -> None:
     """The plan search first; then who is pivotal, and what each member's lean would change."""
     plans(page)
     st.subheader("Whom to lobby")
+    gains = cached_step_gains(page.canon, page.history)
+    if gains.empty:
+        st.caption("No member has a vote left to move.")
+    else:
+        chart(comparisons.step_gains_chart(gains))
+        top = gains.sort_values("points", ascending=False).iloc[0]
+        st.caption(f"One step of a member's vote: all its chance of a no turned into an abstention, or all "
+                   f"its abstention into a yes. The biggest lever: {top['name']}, {top['step']}, "
+                   f"{top['points']:+.1f} points. Members who never cast a yes or a no are not listed.")
     result = page.result
-    chart(charts.pivotal_chart(result))
-    order = sorted(range(result.n), key=lambda i: -result.pivotal[i])[:3]
-    names = ", ".join(f"{readable_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
-    st.caption(
-        "A member is decisive when switching its vote between yes and no, with everyone else's "
-        f"votes unchanged, changes whether the draft passes. Most often decisive: {names}."
-    )
+    with st.expander("Pivot probabilities (detail)"):
+        chart(charts.pivotal_chart(result))
+        order = sorted(range(result.n), key=lambda i: -result.pivotal[i])[:3]
+        names = ", ".join(f"{readable_name(result.members[i])} ({pct(result.pivotal[i])})" for i in order)
+        st.caption(
+            "A member is decisive when switching its vote between yes and no, with everyone else's "
+            f"votes unchanged, changes whether the draft passes. Most often decisive: {names}."
+        )
     leaning(page)
 
 

@@ -66,3 +66,34 @@ def sensitivity(
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+STEP_COLUMNS = ("member", "name", "role", "step", "p_before", "p_after", "points")
+#: The one-step moves of a member's vote: all of its no turned abstain, all of its abstain turned yes.
+STEPS = ("no to abstain", "abstain to yes")
+
+
+def step_gains(spec: ModelSpec | VoteModel, nodes: int | None = None) -> pd.DataFrame:
+    """Points of P(adopted) each member's one-step move gains: its no mass turned abstention, or
+    its abstention mass turned yes, everyone else unchanged (exact). One row per (member, step)
+    with something to move; a member who never casts a yes or a no (obliged to abstain, or sure
+    to be absent) is not listed. ``role`` is "can veto" for a veto holder on this vote, else
+    "the ninth vote" (a quota vote)."""
+    model = spec.model if isinstance(spec, ModelSpec) else spec
+    base, _ = event_probabilities(model, nodes)
+    veto = model.rule.veto
+    rows = []
+    for i, code in enumerate(model.members):
+        y, a, n, away = (float(x) for x in model.probs[i])
+        if y + n <= 0 or away >= 1.0:
+            continue
+        for step, new in ((STEPS[0], (y, a + n, 0.0, away)), (STEPS[1], (y + a, 0.0, n, away))):
+            if new == (y, a, n, away):
+                continue
+            probs = model.probs.copy()
+            probs[i] = new
+            after = event_probabilities(model.with_probs(probs), nodes)[0]
+            rows.append({"member": code, "name": readable_name(code),
+                         "role": "can veto" if veto[i] else f"one of the {model.threshold} yes votes needed",
+                         "step": step, "p_before": base, "p_after": after, "points": 100 * (after - base)})
+    return pd.DataFrame(rows, columns=list(STEP_COLUMNS))

@@ -189,3 +189,23 @@ __all__ = (
     "compare_members_chart",
     "sensitivity_chart",
 )
+
+
+def step_gains_chart(df: pd.DataFrame) -> alt.Chart:
+    """Points of P(adopted) gained by each member's one-step move, veto holders apart from the
+    members whose yes makes up the quota."""
+    order = list(df.sort_values("points", ascending=False)["name"].drop_duplicates())
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("points:Q", title="Points of P(adopted) gained"),
+        y=alt.Y("name:N", sort=order, title=None, axis=name_axis()),
+        color=alt.Color("step:N", scale=alt.Scale(domain=["no to abstain", "abstain to yes"],
+                                                  range=[VOTE_COLOURS[1], VOTE_COLOURS[0]]), legend=legend()),
+        yOffset="step:N",
+        tooltip=[alt.Tooltip("name:N", title="Member"), alt.Tooltip("step:N", title="If it moves"),
+                 alt.Tooltip("points:Q", title="Points gained", format="+.1f"),
+                 alt.Tooltip("p_after:Q", title="Chance of adoption then", format=PCT)],
+    )
+    chart = bars.facet(row=alt.Row("role:N", title=None, sort=["can veto"]), spacing=8).resolve_scale(
+        y="independent").properties(title="Whom to lobby: what one step of each member's vote gains")
+    assert isinstance(chart, alt.FacetChart)
+    return chart  # type: ignore[return-value]

@@ -7,6 +7,7 @@ import pytest
 
 from sim.api import model_spec
 from sim.engine.exact import event_probabilities
+from sim.engine.model import VoteModel
 from sim.engine.sensitivity import COLUMNS, sensitivity
 from sim.scenario.build import ModelSpec, shift_probs
 
@@ -80,3 +81,22 @@ def test_bad_shift_is_refused(spec: ModelSpec) -> None:
         sensitivity(spec, shift=-1.0)
     with pytest.raises(ValueError, match="shift"):
         sensitivity(spec, shift=float("nan"))
+
+
+def test_one_step_gains_by_hand() -> None:
+    """A (permanent) 0.7/0.1/0.2/0, B 0.5/0.3/0.1/0.1, C obliged to abstain; two yes needed, so
+    P(adopted) = 0.7 x 0.5 = 0.35. A's abstentions to yes: 0.8 x 0.5 (+5 points); B's: 0.7 x 0.8
+    (+21); a no turned abstention gains nothing when both yes votes are needed anyway."""
+    from sim.engine.sensitivity import step_gains
+
+    probs = np.array([[0.7, 0.1, 0.2, 0.0], [0.5, 0.3, 0.1, 0.1], [0.0, 1.0, 0.0, 0.0]])
+    model = VoteModel(("A", "B", "C"), probs, np.array([True, False, False]), np.array([-1, -1, -1]),
+                      np.array([]), 0.0, 2)
+    df = step_gains(model).set_index(["member", "step"])
+    assert "C" not in df.index.get_level_values("member")
+    assert df.loc[("A", "abstain to yes"), "points"] == pytest.approx(5.0, abs=1e-9)
+    assert df.loc[("B", "abstain to yes"), "points"] == pytest.approx(21.0, abs=1e-9)
+    assert df.loc[("A", "no to abstain"), "points"] == pytest.approx(0.0, abs=1e-12)
+    assert df.loc[("B", "no to abstain"), "points"] == pytest.approx(0.0, abs=1e-12)
+    assert df.loc[("A", "abstain to yes"), "role"] == "can veto"
+    assert df.loc[("B", "abstain to yes"), "role"] == "one of the 2 yes votes needed"
