@@ -35,6 +35,9 @@ def compare_tab(page: Page) -> None:
         chart(comparisons.compare_chart(results))
     with right:
         chart(comparisons.compare_members_chart(results))
+    changes = comparisons.member_changes(pinned["result"], page.result)
+    if changes:
+        st.markdown("**Members whose vote changed:** " + "; ".join(changes) + ".")
     patch = make_patch(pinned["scenario"], page.data)
     if patch:
         changed = ", ".join(CHANGED_WORDS.get(k, k) for k in sorted(patch))

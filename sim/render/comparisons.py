@@ -149,8 +149,44 @@ def compare_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
     )
 
 
+#: A vote category as a state: "votes yes", "abstains", "votes no", "absent".
+_STATE = ("yes", "abstain", "no", "absent")
+_STATE_WORDS = ("votes yes", "abstains", "votes no", "absent")
+
+
+def vote_state(probs: np.ndarray) -> str:
+    """A member's four probabilities in words: its likeliest vote, with its chance unless sure:
+    "absent", "96% no"."""
+    c = int(np.argmax(probs))
+    if probs[c] >= 0.995:
+        return _STATE_WORDS[c]
+    return f"{100 * float(probs[c]):.0f}% {_STATE[c]}"
+
+
+def member_changes(before: SimulationResult, after: SimulationResult, tolerance: float = 0.005) -> list[str]:
+    """Members whose vote changed between two results, in words: "Russia: absent, was 96% no".
+    All four categories count: a no turned absence is a change even if P(yes) is the same."""
+    from sim.scenario.names import readable_name
+
+    was = {m: before.member_votes[i] for i, m in enumerate(before.members)}
+    out = []
+    for i, m in enumerate(after.members):
+        old = was.get(m)
+        new = after.member_votes[i]
+        if old is None:
+            out.append(f"{readable_name(m)}: {vote_state(new)}, was not a member")
+        elif float(np.max(np.abs(new - old))) > tolerance:
+            now_words, old_words = vote_state(new), vote_state(old)
+            if now_words == old_words:  # the same likeliest vote: say how its chance moved
+                c = int(np.argmax(new))
+                old_words = f"{100 * float(old[c]):.0f}% {_STATE[c]}"
+                now_words = f"{100 * float(new[c]):.0f}% {_STATE[c]}"
+            out.append(f"{readable_name(m)}: {now_words}, was {old_words}")
+    return out
+
+
 def compare_members_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
-    """Each member's chance of voting yes in several labelled results (dots side by side)."""
+    """Each member's four vote probabilities in several labelled results, side by side."""
     rows = []
     labels = list(results)
     order: list[str] = []
@@ -158,37 +194,30 @@ def compare_members_chart(results: Mapping[str, SimulationResult]) -> alt.Chart:
         names = member_labels(r)
         order.extend(n for n in names if n not in order)
         for i, name in enumerate(names):
-            rows.append({"result": label, "member": name, "p": float(r.member_votes[i, 0])})
-    df = pd.DataFrame(rows, columns=["result", "member", "p"])
+            for j, vote in enumerate(_STATE):
+                rows.append({"result": label, "member": name, "vote": vote, "order": j,
+                             "p": float(r.member_votes[i, j])})
+    df = pd.DataFrame(rows, columns=["result", "member", "vote", "order", "p"])
     return (
-        alt.Chart(df, title="Chance each member votes yes")
-        .mark_point(filled=True, size=90)
+        alt.Chart(df, title="How each member votes")
+        .mark_bar()
         .encode(
-            x=alt.X("p:Q", axis=pct_axis("Chance of yes"), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("p:Q", axis=pct_axis("Chance"), scale=alt.Scale(domain=[0, 1]), stack="zero"),
             y=alt.Y("member:N", sort=order, title=None, axis=name_axis()),
-            color=alt.Color(
-                "result:N",
-                sort=labels,
-                scale=alt.Scale(range=[VOTE_COLOURS[3], VOTE_COLOURS[0], VOTE_COLOURS[1]]),
-                legend=legend(),
-            ),
-            shape=alt.Shape("result:N", sort=labels, legend=None),
+            yOffset=alt.YOffset("result:N", sort=labels),
+            color=alt.Color("vote:N", sort=list(_STATE), scale=alt.Scale(domain=list(_STATE), range=list(VOTE_COLOURS)),
+                            legend=legend()),
+            order=alt.Order("order:Q"),
+            opacity=alt.Opacity("result:N", sort=labels, scale=alt.Scale(range=[0.45, 1.0]), legend=legend()),
             tooltip=[
                 alt.Tooltip("result:N", title="Result"),
                 alt.Tooltip("member:N", title="Member"),
-                alt.Tooltip("p:Q", title="Chance of yes", format=PCT),
+                alt.Tooltip("vote:N", title="Vote"),
+                alt.Tooltip("p:Q", title="Chance", format=PCT),
             ],
         )
-        .properties(autosize=AUTOSIZE, height=max(120, 22 * len(order)))
+        .properties(autosize=AUTOSIZE, height=max(160, 34 * len(order)))
     )
-
-
-__all__ = (
-    "amendment_paths_chart",
-    "compare_chart",
-    "compare_members_chart",
-    "sensitivity_chart",
-)
 
 
 def step_gains_chart(df: pd.DataFrame) -> alt.Chart:

@@ -237,7 +237,12 @@ def test_compare_charts_hold_every_result(exact: SimulationResult, mc: Simulatio
     assert {(v["result"], v["outcome"]) for v in data} >= {("Pinned", "Adopted"), ("Now", "Vetoed")}
     assert next(v["p"] for v in data if v["result"] == "Now" and v["outcome"] == "Adopted") == mc.p_adopted
     m = comparisons.compare_members_chart(results)
-    assert len(values(m, layers(m)[0])) == 30
+    rows = values(m, layers(m)[0])
+    assert len(rows) == 2 * 15 * 4  # two results, fifteen members, all four vote categories
+    for label in results:
+        for member in {v["member"] for v in rows}:
+            total = sum(v["p"] for v in rows if v["result"] == label and v["member"] == member)
+            assert total == pytest.approx(1.0, abs=1e-9)
 
 
 def test_every_chart_fits_the_page_width(exact: SimulationResult) -> None:
@@ -280,3 +285,24 @@ def test_the_members_yes_chart_gives_every_loading_member_its_own_colour() -> No
     assert colour["scale"]["scheme"] == "tableau20"
     members = set(frontier_charts.member_yes_frame(f)["member"])
     assert len(members) == sum(1 for v in f.loadings.values() if v != 0.0) > 10
+
+
+def test_compare_says_in_words_who_changed_in_all_four_categories() -> None:
+    """Issue 16: Russia from no to absent leaves its P(yes) at 0, and must still show as a change."""
+    import tomllib
+
+    from sim.render.comparisons import member_changes
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "ukraine_2022_russia_veto.toml"
+    data = tomllib.loads(path.read_text())
+    before = sim.simulate(data, method="exact")
+    i = before.members.index("RUS")
+    assert before.member_votes[i, 0] == 0.0
+    data["votes"] = {**data.get("votes", {}), "Russian Federation": {"absent": 1.0}}
+    after = sim.simulate(data, method="exact")
+    was = before.member_votes[i]
+    words = member_changes(before, after)
+    assert f"Russia: absent, was {100 * was.max():.0f}% no" in words
+    assert len(words) == 1  # nobody else's numbers moved
+    chart = comparisons.compare_members_chart({"Pinned": before, "Now": after}).to_dict()
+    assert set(chart["encoding"]["color"]["scale"]["domain"]) == {"yes", "abstain", "no", "absent"}
