@@ -177,8 +177,14 @@ class Precedents:
     similarity: NDArray[np.float64]
 
 
-def find_precedents(table: VoteTable, threshold: float = 0.5, depth: int = 3) -> Precedents:
-    """Each vote's precedents among votes dated strictly before it."""
+def find_precedents(table: VoteTable, threshold: float = 0.5, depth: int = 3,
+                    usable: NDArray[np.bool_] | None = None) -> Precedents:
+    """Each vote's precedents among votes dated strictly before it.
+
+    ``usable`` (default: all) marks the votes that may serve as precedents: a forecast's own
+    targets, whose outcomes are unknown, are not (sim.assembly.predict)."""
+    if usable is not None and np.shape(usable) != (len(table.vote_ids),):
+        raise InputError("usable", f"must have one flag per vote ({len(table.vote_ids)}), got {np.shape(usable)}")
     if not 0.0 < threshold <= 1.0:
         raise InputError("threshold", f"must be in (0, 1], got {threshold}")
     if depth < 1:
@@ -198,7 +204,7 @@ def find_precedents(table: VoteTable, threshold: float = 0.5, depth: int = 3) ->
     similar = np.full(n, -1, dtype=np.int64)
     similarity = np.zeros(n)
     for v in range(n):
-        before = np.flatnonzero(days < days[v])
+        before = np.flatnonzero((days < days[v]) if usable is None else (days < days[v]) & usable)
         same = [int(k) for k in before[::-1] if keys[k] == keys[v]][:depth]
         exact[v, : len(same)] = same
         if not same and before.size:

@@ -125,21 +125,40 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool
 
 @click.command("predict", cls=Command)
 @click.argument("drafts", type=click.Path(path_type=Path))
+@click.option("--body", type=click.Choice(["council", "assembly"]), default="council", show_default=True,
+              help="The Security Council (DRAFTS in the oliverunv format) or the General Assembly "
+                   "(rows of the UNxml long file: date, symbol, member_state, title).")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Member probabilities CSV (ID, Member State, p_yes, p_abstain, p_no).")
+              help="Member probabilities CSV (Council: ID, Member State, p_yes, p_abstain, p_no; "
+                   "Assembly: symbol, member_state, p_yes, p_abstain, p_no, p_absent).")
 @click.option("--events-out", "events_out", type=click.Path(path_type=Path), default=None,
-              help="Event probabilities CSV (ID, p_adopted, p_vetoed).")
+              help="Event probabilities CSV (Council: ID, p_adopted, p_vetoed; Assembly: symbol, "
+                   "p_adopted, yes_mean, yes_lo, yes_hi).")
 @click.option("--params", "params_path", type=click.Path(path_type=Path), default=None,
-              help="Fitted parameters (default: the ones shipped with the package).")
+              help="Fitted parameters (default: the ones shipped with the package). Council only.")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=None,
+              help="Assembly only: directory with the UN voting record files the model is fitted "
+                   "on (default: ../shared/data).")
 @click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
               help="Votes recorded after the parameters' training data (same format, with "
                    "Vote). Each draft is forecast from the votes recorded before it (with the "
                    "shipped yearly clock, those of earlier calendar years). Rows of years "
-                   "already in the parameters are ignored.")
+                   "already in the parameters are ignored. Assembly: later records in the "
+                   "UNxml format (with vote); those dated before each vote are used for it.")
 @FORCE
-def predict_command(drafts: Path, out: Path, events_out: Path | None,
-                    params_path: Path | None, history_path: Path | None, force: bool) -> None:
+def predict_command(drafts: Path, body: str, out: Path, events_out: Path | None,
+                    params_path: Path | None, data: Path | None, history_path: Path | None,
+                    force: bool) -> None:
     """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
+    if body == "assembly":
+        if params_path is not None:
+            raise InputError("--params", "only with --body council (the Assembly's model is fitted "
+                             "on --data)")
+        _predict_assembly(drafts, out, events_out, data if data is not None else DEFAULT_DATA,
+                          history_path, force)
+        return
+    if data is not None:
+        raise InputError("--data", "only with --body assembly (the Council's predict uses --params)")
     _check_output(out, force, "--out")
     if events_out is not None:
         _check_output(events_out, force, "--events-out")
@@ -170,6 +189,50 @@ def predict_command(drafts: Path, out: Path, events_out: Path | None,
     click.echo(f"wrote {out} ({len(members)} rows)"
                + (f" and {events_out}" if events_out is not None else "")
                + (f"; calibrated on UN vote records through {params.as_of}" if params.as_of else ""))
+
+
+#: Where ``predict --body assembly`` finds the records to fit on without ``--data`` (as
+#: ``python -m sim.assembly.backtest``): the shared data directory beside the checkout.
+DEFAULT_DATA = Path("../shared/data")
+
+
+def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data: Path,
+                      history_path: Path | None, force: bool) -> None:
+    """``predict --body assembly``: fit on ``data`` (and ``history``) before each vote, forecast
+    the rows' members and votes (sim.assembly.predict)."""
+    _check_output(out, force, "--out")
+    if events_out is not None:
+        _check_output(events_out, force, "--events-out")
+    from sim.assembly import predict as ga
+    from sim.assembly.calibration import load_vote_table
+
+    rows = ga.load_rows(rows_path)
+    history = ga.load_records(history_path) if history_path is not None else None
+    ga.check_data_dir(data)
+    table = load_vote_table(data)
+    years = sorted(set(rows["date"].dt.year))
+    bar = progress_bar(total=len(years) + 1, desc="fit", unit="year", leave=False)
+
+    def say(msg: str) -> None:
+        bar.set_postfix_str(msg)
+        bar.update(1)
+
+    try:
+        result = ga.predict_votes(table, rows, history, progress=say)
+    except InputError as exc:  # about the rows' dates: name their file
+        raise exc.with_source(str(rows_path)) if exc.source is None else exc from None
+    finally:  # an error is printed on a line of its own, not after the bar
+        bar.close()
+    probs = ["p_yes", "p_abstain", "p_no", "p_absent"]
+    members = result.members.assign(**{c: result.members[c].round(6) for c in probs})
+    members.to_csv(out, index=False)
+    if events_out is not None:
+        result.events.assign(p_adopted=result.events["p_adopted"].round(6),
+                             yes_mean=result.events["yes_mean"].round(2)).to_csv(events_out, index=False)
+    spans = ", ".join(f"{y} on {o.train_years[0]}-{o.train_years[1]}" for y, o in result.origins.items())
+    click.echo(f"wrote {out} ({len(members)} rows)"
+               + (f" and {events_out} ({len(result.events)} votes)" if events_out is not None else "")
+               + f"; fitted on the UN records in {data} (votes of {spans}), important question")
 
 
 @click.command("backtest", cls=Command)
