@@ -56,7 +56,8 @@ class LobbyResult:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scenario": self.scenario_name, "target": self.target, "reachable": self.reachable,
                                "p_adopted_now": self.p_adopted_now, "max_moves": self.found.max_moves,
-                               "plans": [self.plan_dict(p) for p in self.plans], "method": "exact"}
+                               "plans": [self.plan_dict(p) for p in self.plans], "method": "exact",
+                               "complete": self.found.complete}
         if self.found.best is not None:
             out["best_within_max_moves"] = self.plan_dict(self.found.best)
         if self.note:
@@ -86,8 +87,10 @@ def lobby(
     scenario: Scenario | ResolvedScenario | ModelSpec | Mapping[str, Any] | str | os.PathLike[str],
     target: float = 0.9,
     max_moves: int = 3,
+    max_evaluations: int | None = None,
 ) -> LobbyResult:
-    """The smallest sets of moves that lift the draft's exact P(adopted) to ``target``."""
+    """The smallest sets of moves that lift the draft's exact P(adopted) to ``target``;
+    ``max_evaluations`` caps the exact computations (see :func:`sim.engine.lobby.search`)."""
     from sim.api import model_spec
 
     if isinstance(target, bool) or not isinstance(target, int | float) or not 0.0 < target <= 1.0:
@@ -102,5 +105,10 @@ def lobby(
     if spec.resolved.spec.amendments:
         extra = "amendments are not voted in the plan search: it acts on the draft as tabled"
         note = f"{note}; {extra}" if note else extra
-    found = core.search(spec.model, float(target), max_moves)
+    found = core.search(spec.model, float(target), max_moves, max_evaluations=max_evaluations)
+    if not found.complete:
+        cut = (f"the search stopped after {found.evaluations - 1} exact computations: "
+               + ("the plans shown reach the target but may not be the smallest" if found.plans
+                  else "no plan found so far; the best shown is within the sets tried"))
+        note = f"{note}; {cut}" if note else cut
     return LobbyResult(spec.resolved.spec.scenario.name, spec.model.members, found, note)

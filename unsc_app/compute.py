@@ -113,8 +113,16 @@ def cached_step_gains(canon: str, history: History | None = None) -> pd.DataFram
 
 @st.cache_data(show_spinner="Searching for the smallest plan…", max_entries=64, hash_funcs=BY_DIGEST)
 def cached_lobby(canon: str, target: float, max_moves: int, history: History | None = None) -> LobbyResult:
-    """The minimal plans that lift exact P(adopted) to ``target`` (:func:`sim.lobby`)."""
-    return lobby(cached_spec(canon, history), target=target, max_moves=max_moves)
+    """The minimal plans that lift exact P(adopted) to ``target`` (:func:`sim.lobby`). With the
+    alignment axis every exact computation takes a few hundred ms, so the search is capped."""
+    spec = cached_spec(canon, history)
+    budget = AXIS_LOBBY_EVALUATIONS if spec.model.has_axis else None
+    return lobby(spec, target=target, max_moves=max_moves, max_evaluations=budget)
+
+
+#: The exact computations the app's plan search may spend on a model with the alignment axis
+#: (about 0.3 s each for the calibrated axis: some 15 s at most).
+AXIS_LOBBY_EVALUATIONS = 50
 
 
 @dataclass(frozen=True)

@@ -104,9 +104,11 @@ def run(
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--target", default=0.9, show_default=True, type=float, help="The P(adopted) to reach.")
 @click.option("--max-moves", default=3, show_default=True, type=int, help="The most members a plan may move.")
+@click.option("--max-evaluations", type=int, default=None,
+              help="Stop after this many exact computations (the plans found may then not be minimal).")
 @click.option("--exact", is_flag=True, help="Accepted for symmetry: the plan search is always exact.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def lobby(scenario: Path, target: float, max_moves: int, exact: bool, fmt: str) -> None:
+def lobby(scenario: Path, target: float, max_moves: int, max_evaluations: int | None, exact: bool, fmt: str) -> None:
     """What would it take: the fewest members to move, and how far, to reach --target."""
     from sim.io.files import read_scenario
     from sim.lobbying import lobby as search
@@ -114,7 +116,9 @@ def lobby(scenario: Path, target: float, max_moves: int, exact: bool, fmt: str) 
 
     del exact
     spec = read_scenario(scenario)
-    result = search(spec, target=target, max_moves=max_moves)
+    if max_evaluations is not None and max_evaluations < 1:
+        raise InputError("--max-evaluations", f"must be at least 1, got {max_evaluations}")
+    result = search(spec, target=target, max_moves=max_moves, max_evaluations=max_evaluations)
     click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else lobby_table(result))
 
 

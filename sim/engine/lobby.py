@@ -61,6 +61,9 @@ class LobbyPlans:
     best: Plan | None  # unreachable: the best P(adopted) within max_moves at the largest shift
     max_moves: int
     evaluations: int
+    #: False when the search stopped at its evaluation budget before trying every set of the
+    #: size it reached: the plans found reach the target but may not be minimal.
+    complete: bool = True
 
 
 def moved(probs: Sequence[float], kind: str, shift: float) -> np.ndarray:
@@ -103,9 +106,18 @@ def _apply(model: VoteModel, moves: Sequence[tuple[int, str]], shift: float) -> 
     return probs
 
 
+class _Budget(Exception):
+    """The search's evaluation budget is spent."""
+
+
 def search(model: VoteModel, target: float, max_moves: int = 3, step: float = STEP, max_shift: float = MAX_SHIFT,
-           evaluate: Callable[[VoteModel], float] | None = None) -> LobbyPlans:
-    """The minimal plans that lift P(adopted) to ``target`` (see the module's docstring)."""
+           evaluate: Callable[[VoteModel], float] | None = None,
+           max_evaluations: int | None = None) -> LobbyPlans:
+    """The minimal plans that lift P(adopted) to ``target`` (see the module's docstring).
+
+    ``max_evaluations`` caps the exact computations (for models whose every one is slow, such
+    as those with the alignment axis); a search that hits it returns what it found so far with
+    ``complete`` False."""
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target must be a probability in (0, 1], got {target!r}")
     if max_moves < 1:
@@ -115,6 +127,8 @@ def search(model: VoteModel, target: float, max_moves: int = 3, step: float = ST
 
     def p_at(moves: Sequence[tuple[int, str]], shift: float) -> tuple[float, np.ndarray]:
         nonlocal count
+        if max_evaluations is not None and count >= max_evaluations:
+            raise _Budget
         count += 1
         probs = _apply(model, moves, shift)
         return ev(model.with_probs(probs)), probs
@@ -125,37 +139,52 @@ def search(model: VoteModel, target: float, max_moves: int = 3, step: float = ST
         return LobbyPlans(target, now, True, (Plan((), now, model.probs.copy()),), None, max_moves, 1)
     opts = options(model)
     best: Plan | None = None
-    for k in range(1, max_moves + 1):
-        found: list[Plan] = []
-        dead: set[tuple[tuple[int, str], ...]] = set()
-        # sets with "to_yes" moves first: a "no_to_abstain" set can only reach the target if the
-        # same set with "to_yes" for those members does (to_yes takes as much from no, and adds yes)
-        for combo in sorted(itertools.combinations(opts, k), key=lambda c: sum(kind != "to_yes" for _, kind in c)):
-            if len({i for i, _ in combo}) < k:
-                continue  # one move per member
-            upgraded = tuple((i, "to_yes") if (i, "to_yes") in opts else (i, kind) for i, kind in combo)
-            if upgraded != combo and upgraded in dead:
-                continue
-            top, probs = p_at(combo, float(levels[-1]))
-            if best is None or top > best.p_adopted:
-                best = Plan(_moves(model, combo, float(levels[-1])), top, probs)
-            if top < target:
-                dead.add(combo)
-                continue
-            lo, hi = -1, len(levels) - 1  # levels[hi] reaches the target; levels[lo] (or none) does not
-            reach, reach_probs = top, probs
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                p, pr = p_at(combo, float(levels[mid]))
-                if p >= target:
-                    hi, reach, reach_probs = mid, p, pr
-                else:
-                    lo = mid
-            found.append(Plan(_moves(model, combo, float(levels[hi])), reach, reach_probs))
-        if found:
-            found.sort(key=lambda p: (p.shift, -p.p_adopted, [m.member for m in p.moves]))
-            return LobbyPlans(target, now, True, tuple(found), None, max_moves, count + 1)
+    found: list[Plan] = []
+    try:
+        for k in range(1, max_moves + 1):
+            found = []
+            best = _search_size(k, opts, levels, target, p_at, model, found, best)
+            if found:
+                found.sort(key=lambda p: (p.shift, -p.p_adopted, [m.member for m in p.moves]))
+                return LobbyPlans(target, now, True, tuple(found), None, max_moves, count + 1)
+    except _Budget:
+        found.sort(key=lambda p: (p.shift, -p.p_adopted, [m.member for m in p.moves]))
+        return LobbyPlans(target, now, bool(found), tuple(found), None if found else best, max_moves, count + 1,
+                          complete=False)
     return LobbyPlans(target, now, False, (), best, max_moves, count + 1)
+
+
+def _search_size(k: int, opts: list[tuple[int, str]], levels: np.ndarray, target: float,
+                 p_at: Callable[[Sequence[tuple[int, str]], float], tuple[float, np.ndarray]],
+                 model: VoteModel, found: list[Plan], best: Plan | None) -> Plan | None:
+    """Every set of ``k`` moves: the plans that reach the target go into ``found`` (at their
+    least shift); returns the best plan at the largest shift so far."""
+    dead: set[tuple[tuple[int, str], ...]] = set()
+    # sets with "to_yes" moves first: a "no_to_abstain" set can only reach the target if the
+    # same set with "to_yes" for those members does (to_yes takes as much from no, and adds yes)
+    for combo in sorted(itertools.combinations(opts, k), key=lambda c: sum(kind != "to_yes" for _, kind in c)):
+        if len({i for i, _ in combo}) < k:
+            continue  # one move per member
+        upgraded = tuple((i, "to_yes") if (i, "to_yes") in opts else (i, kind) for i, kind in combo)
+        if upgraded != combo and upgraded in dead:
+            continue
+        top, probs = p_at(combo, float(levels[-1]))
+        if best is None or top > best.p_adopted:
+            best = Plan(_moves(model, combo, float(levels[-1])), top, probs)
+        if top < target:
+            dead.add(combo)
+            continue
+        lo, hi = -1, len(levels) - 1  # levels[hi] reaches the target; levels[lo] (or none) does not
+        reach, reach_probs = top, probs
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            p, pr = p_at(combo, float(levels[mid]))
+            if p >= target:
+                hi, reach, reach_probs = mid, p, pr
+            else:
+                lo = mid
+        found.append(Plan(_moves(model, combo, float(levels[hi])), reach, reach_probs))
+    return best
 
 
 def _moves(model: VoteModel, combo: Sequence[tuple[int, str]], shift: float) -> tuple[Move, ...]:

@@ -102,3 +102,15 @@ def test_the_api_and_cli_agree_and_say_when_it_cannot_be_done() -> None:
     assert not hard.reachable and hard.found.best is not None and hard.found.best.p_adopted < 0.99
     bad = CliRunner().invoke(main, ["lobby", str(path), "--target", "1.5"])
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and "target" in bad.stderr
+
+
+def test_an_evaluation_budget_stops_the_search_and_says_so() -> None:
+    path = ROOT / "scenarios" / "whatif_2026_us_ukraine_text.toml"
+    full = sim.lobby(path, target=0.8, max_moves=3)
+    assert full.found.complete and full.reachable
+    cut = sim.lobby(path, target=0.8, max_moves=3, max_evaluations=20)
+    assert not cut.found.complete and cut.found.evaluations <= 21
+    assert "stopped after 20 exact computations" in cut.note
+    for plan in cut.plans:  # whatever it found still reaches the target
+        assert plan.p_adopted >= 0.8
+    assert cut.to_dict()["complete"] is False
