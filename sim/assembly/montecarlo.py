@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.model import ABSENT, ABSTAIN, NO, YES
-from sim.engine.montecarlo import MapPool, Prepared, chunk_rng, chunk_sizes, draw_votes, prepare
+from sim.engine.montecarlo import MapPool, Prepared, chunk_rng, chunk_sizes, draw_votes, prepare, summed
 from sim.engine.rules import AssemblyRule
 from sim.engine.seeding import Seed
 
@@ -103,10 +103,4 @@ def run(model: AssemblyModel, draws: int, seed: Seed, pool: MapPool | None = Non
     """Total counts over ``draws`` draws; ``progress(k)`` is called with the draws of each chunk."""
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
-    total: AssemblyCounts | None = None
-    for counts in iter_chunks(model, draws, seed, pool):
-        total = counts if total is None else total + counts
-        if progress is not None:
-            progress(counts.draws)
-    assert total is not None
-    return total
+    return summed(iter_chunks(model, draws, seed, pool), progress)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -349,8 +349,25 @@ def run(
     progress: Callable[[int], None] | None = None,
 ) -> Counts:
     """Total counts over ``draws`` draws; ``progress(k)`` is called with draws done per chunk."""
-    total: Counts | None = None
-    for counts in iter_chunks(model, draws, seed, pool):
+    return summed(iter_chunks(model, draws, seed, pool), progress)
+
+
+class ChunkCounts(Protocol):
+    """Integer counts of one chunk that add up (the Council's and the Assembly's)."""
+
+    @property
+    def draws(self) -> int: ...
+
+    def __add__(self, other: Any) -> Any: ...
+
+
+C = TypeVar("C", bound=ChunkCounts)
+
+
+def summed(chunks: Iterable[C], progress: Callable[[int], None] | None = None) -> C:
+    """The sum of chunks' counts, in chunk order; ``progress(k)`` gets each chunk's draws."""
+    total: C | None = None
+    for counts in chunks:
         total = counts if total is None else total + counts
         if progress is not None:
             progress(counts.draws)
