@@ -370,5 +370,12 @@ def render_report(res: BacktestResult, png_name: str, command: str) -> str:
         f"The variants tried, their validation scores and the choice made are in "
         f"[{TUNING_DOC}]({Path(TUNING_DOC).name}).",
         "",
+        "## The General Assembly",
+        "",
+        "The Assembly's model of member votes has its own rolling backtest over 2019-2023, against "
+        "per-country base rates, each member's last vote on the same title and a 1-D ideal-point model: "
+        "[docs/assembly-backtest.md](assembly-backtest.md) "
+        "(`python -m sim.assembly.backtest ../shared/data`).",
+        "",
     ]
     return "\n".join(lines)
