@@ -127,8 +127,7 @@ def assembly_verdict(result: AssemblyResult) -> Verdict:
     word = outcome_word(p)
     t = result.tally()
     yes, no = t["yes"]["mean"], t["no"]["mean"]
-    voting = yes + no
-    line = 2 * voting / 3 if result.question == "important" else voting / 2
+    line = result.expected_line()
     m = result.margin()
     figures = {"p_adopted": p, "expected_yes": yes, "expected_no": no, "line": line,
                "margin_lo": m["lo"], "margin_hi": m["hi"]}

@@ -141,9 +141,7 @@ def _upload() -> None:
 
 def tally_chart(r: AssemblyResult) -> alt.LayerChart:
     """The distribution of the yes count, with the expected majority line of the question."""
-    t = r.tally()
-    voting = t["yes"]["mean"] + t["no"]["mean"]
-    line = 2 * voting / 3 if r.question == "important" else voting / 2
+    line = r.expected_line()
     df = pd.DataFrame({"yes votes": range(r.n + 1), "probability": r.yes})
     df = df[df["probability"] > 1e-5]
     bars = alt.Chart(df).mark_bar(color="#2e7d32").encode(

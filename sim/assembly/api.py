@@ -104,6 +104,13 @@ class AssemblyResult:
             out[group] = {"members": len(rows), **{v: float(sums[j]) for j, v in enumerate(VOTES)}}
         return out
 
+    def expected_line(self) -> float:
+        """The majority required of the expected members present and voting: two thirds of the
+        expected yes + no on an important question, half of them on a simple one."""
+        t = self.tally()
+        voting = t["yes"]["mean"] + t["no"]["mean"]
+        return 2 * voting / 3 if self.question == "important" else voting / 2
+
     def tally_line(self) -> str:
         """``93 (85–101) – 18 (12–25) – 65 (58–72)``: yes – no – abstain, with 90% intervals."""
         t = self.tally()

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from sim.scenario.build import shift_probs
+
 from .exact import event_probabilities
 from .model import ABSENT, NO, YES, VoteModel
 
@@ -67,20 +69,18 @@ class LobbyPlans:
 
 
 def moved(probs: Sequence[float], kind: str, shift: float) -> np.ndarray:
-    """A member's (yes, abstain, no, absent) after a move of ``shift`` of ``kind``; absence kept."""
+    """A member's (yes, abstain, no, absent) after a move of ``shift`` of ``kind``; absence kept.
+    ``to_yes`` is the scenario's ``shift`` (:func:`sim.scenario.build.shift_probs`)."""
+    if kind == "to_yes":
+        return np.array(shift_probs(probs, shift))
+    if kind != "no_to_abstain":
+        raise ValueError(f"a move is one of {', '.join(KINDS)}, got {kind!r}")
     yes, abstain, no, absent = (float(x) for x in probs)
     present = 1.0 - absent
     if present <= 0 or shift == 0:
         return np.array([yes, abstain, no, absent])
-    t1 = ndtri(min(1.0, no / present))
-    p_no = float(ndtr(t1 - shift)) * present
-    if kind == "no_to_abstain":
-        return np.array([yes, abstain + no - p_no, p_no, absent])
-    if kind != "to_yes":
-        raise ValueError(f"a move is one of {', '.join(KINDS)}, got {kind!r}")
-    t2 = ndtri(min(1.0, (no + abstain) / present))
-    p_not_yes = float(ndtr(t2 - shift)) * present
-    return np.array([present - p_not_yes, max(0.0, p_not_yes - p_no), p_no, absent])
+    p_no = float(ndtr(ndtri(min(1.0, no / present)) - shift)) * present
+    return np.array([yes, abstain + no - p_no, p_no, absent])
 
 
 def options(model: VoteModel) -> list[tuple[int, str]]:

@@ -21,7 +21,7 @@ from sim.engine.model import VOTES
 from sim.engine.result import SimulationResult
 from sim.errors import InputError, ScenarioError
 from sim.scenario.resolve import resolve_scenario
-from sim.scenario.schema import Scenario, scenario_from_toml
+from sim.scenario.schema import Scenario, parse_scenario, scenario_from_toml
 
 from .inputs import FileRefused, parse_toml, read_regular_file
 
@@ -61,7 +61,9 @@ def any_scenario_from_bytes(data: bytes, source: str) -> Scenario | AssemblyScen
     try:
         plain = parse_toml(text, source, ScenarioError)
         if not is_assembly(plain):
-            return scenario_from_bytes(data, source)
+            council = parse_scenario(plain, source)
+            resolve_scenario(council, source)  # names and Council checks, as scenario_from_bytes
+            return council
         spec = parse_assembly(plain, source)
         build_assembly(spec)  # names, members on the day and the correlation, attributed to the file
     except ScenarioError as exc:

@@ -31,7 +31,7 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     how = "exact" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
     t = r.tally()
     voting = t["yes"]["mean"] + t["no"]["mean"]
-    line = (2 * voting / 3) if r.question == "important" else voting / 2
+    line = r.expected_line()
     m = r.margin()
     se = r.p_adopted_se
     lines = [

@@ -288,6 +288,9 @@ class Scenario(_Strict):
 
 def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
     """Validate plain data (as read from TOML) against the schema; raise :class:`ScenarioError`."""
+    if "assembly" in data:  # a General Assembly file where a Council one is needed
+        raise ScenarioError("assembly", "this is a General Assembly scenario; this command takes Security "
+                                        "Council scenarios (unsc-sim run takes both)", source)
     return validated(Scenario, dict(data), ScenarioError, field_path, source)
 
 

@@ -157,3 +157,13 @@ def test_es11_1_record_is_the_unxml_extract() -> None:
     recorded = {resolve(m): words[v] for m, v in zip(rows["member_state"], rows["vote"], strict=True)}
     in_file = {k: v for k, v in ref.votes.items() if v != "absent"}
     assert in_file == recorded
+
+
+@pytest.mark.parametrize("command", [["lobby"], ["frontier"], ["compare", "OTHER"]])
+def test_council_only_commands_say_the_file_is_an_assembly_scenario(command: list[str], tmp_path: Path) -> None:
+    path = _write(tmp_path, "ga", GOOD)
+    other = str(ROOT / "scenarios" / "libya_2011_abstentions.toml")
+    args = [command[0], str(path), *([other] if "OTHER" in command else [])]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert res.stderr.startswith(f"{path}: assembly: this is a General Assembly scenario"), res.stderr
