@@ -16,6 +16,7 @@ except the loaders at the end (:func:`load_rows`, :func:`load_records`), which r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,6 +59,7 @@ __all__ = [
     "load_records",
     "load_rows",
     "predict_votes",
+    "question_of",
     "training_years",
 ]
 
@@ -67,6 +69,30 @@ ROW_COLUMNS: tuple[str, ...] = ("date", "symbol", "member_state", "title")
 OUTCOME_COLUMNS: tuple[str, ...] = ("vote", "yes_count", "no_count", "abstain_count")
 #: The outcome codes of the UNxml records, to :data:`sim.assembly.calibration.CATEGORIES`' index.
 _VOTE_CODES = {"Y": 0, "YES": 0, "A": 1, "ABSTAIN": 1, "N": 2, "NO": 2}
+
+
+#: Titles of important questions under Art. 18(2) other than peace and security: budgetary
+#: questions (the programme budget, the financing of missions, the scale of assessments),
+#: admission, suspension and expulsion, and elections to the councils.
+_IMPORTANT_TITLE = re.compile(
+    r"\b(programme budget|budget|financing of|scale of assessments|apportionment of the expenses"
+    r"|admission of|suspension of the rights|expulsion|election of (?:the )?(?:non-permanent )?members"
+    r"|election of \w+ members of the (?:security|economic and social|trusteeship) council)",
+    re.IGNORECASE)
+
+
+def question_of(symbol: str, title: str) -> str:
+    """Which majority of Article 18 a recorded vote needed, read off its symbol and title.
+
+    Decisions of an emergency special session (``A/RES/ES-…``) are recommendations on peace and
+    security: important questions. So are budgetary questions, admission, suspension, expulsion
+    and elections to the councils, recognised by their titles. Every other vote is taken as a
+    simple question (Art. 18(3)). The Assembly itself decides, vote by vote, when a question is
+    disputed; this reading is the usual practice, and ``predict_votes(question=...)`` overrides it.
+    """
+    if "/ES-" in symbol.upper():
+        return "important"
+    return "important" if _IMPORTANT_TITLE.search(title or "") else "simple"
 
 
 @dataclass(frozen=True)
@@ -85,7 +111,8 @@ class Origin:
 class AssemblyForecast:
     """``members``: one row per input row (symbol, member_state as given, p_yes, p_abstain, p_no,
     p_absent; the four sum to 1). ``events``: one row per symbol, in order of first appearance
-    (p_adopted, yes_mean, yes_lo, yes_hi: the central ``level`` interval). ``origins``: the fit
+    (p_adopted, yes_mean, yes_lo, yes_hi: the central ``level`` interval; question: the
+    majority of Article 18 it was judged by). ``origins``: the fit
     of each year."""
 
     members: pd.DataFrame
@@ -196,7 +223,7 @@ def adoption_probability(probs: NDArray[np.float64], sigma: float, rule: Assembl
 
 
 def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | None = None, *,
-                  rule: AssemblyRule | None = None, level: float = 0.9,
+                  question: str | None = None, level: float = 0.9,
                   progress: Callable[[str], None] | None = None,
                   fit: Callable[[Features, NDArray[np.int8], NDArray[np.int64]], tuple[ModelParams, float]]
                   | None = None) -> AssemblyForecast:
@@ -206,9 +233,12 @@ def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | 
 
     A vote of day d and year Y is forecast from the records dated before d and parameters fitted
     on the votes of :func:`training_years` (Y). ``progress`` is called after each year's fit and
-    once at the end (``len(years) + 1`` calls). ``rule`` defaults to an important question;
+    once at the end (``len(years) + 1`` calls). ``question`` ("important" or "simple") is the
+    majority of Article 18 for every vote; by default each vote's is :func:`question_of` its
+    symbol and title, and the events say which (``question``);
     ``fit`` (default :func:`fit_origin`) fits one year's parameters and sigma."""
-    rule = rule if rule is not None else AssemblyRule("important")
+    if question is not None and question not in ("important", "simple"):
+        raise InputError("question", f"must be important or simple, got {question!r}")
     fit = fit if fit is not None else fit_origin
     if history is not None:
         table = add_records(table, history)
@@ -254,12 +284,14 @@ def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | 
         present = probs[i, on_day[i]]
         dist = yes_count_distribution(present[:, 0], origin.sigma)
         lo, hi = yes_count_interval(dist, level)
-        events.append({"symbol": s, "p_adopted": adoption_probability(present, origin.sigma, rule),
+        asked = question if question is not None else question_of(s, votes["title"].iloc[i])
+        events.append({"symbol": s, "question": asked,
+                       "p_adopted": adoption_probability(present, origin.sigma, AssemblyRule(asked)),
                        "yes_mean": float(np.arange(dist.size) @ dist), "yes_lo": lo, "yes_hi": hi})
     if progress is not None:
         progress("events")
     return AssemblyForecast(members, pd.DataFrame(events, columns=["symbol", "p_adopted", "yes_mean", "yes_lo",
-                                                                   "yes_hi"]), origins)
+                                                                   "yes_hi", "question"]), origins)
 
 
 # --------------------------------------------------------------------------------------------

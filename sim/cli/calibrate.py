@@ -145,20 +145,26 @@ def fit_command(data: Path, out: Path, seed: int, until: int | None, force: bool
                    "shipped yearly clock, those of earlier calendar years). Rows of years "
                    "already in the parameters are ignored. Assembly: later records in the "
                    "UNxml format (with vote); those dated before each vote are used for it.")
+@click.option("--question", "question", type=click.Choice(["auto", "important", "simple"]), default=None,
+              help="Assembly only: the majority of Article 18 for every vote. auto (the default) "
+                   "reads it off each vote: emergency special sessions, budgetary questions, "
+                   "admission and elections are important (two thirds), the rest simple.")
 @FORCE
 def predict_command(drafts: Path, body: str, out: Path, events_out: Path | None,
                     params_path: Path | None, data: Path | None, history_path: Path | None,
-                    force: bool) -> None:
+                    question: str | None, force: bool) -> None:
     """Forecast member votes and event outcomes for drafts (outcome columns are ignored)."""
     if body == "assembly":
         if params_path is not None:
             raise InputError("--params", "only with --body council (the Assembly's model is fitted "
                              "on --data)")
         _predict_assembly(drafts, out, events_out, data if data is not None else DEFAULT_DATA,
-                          history_path, force)
+                          history_path, None if question in (None, "auto") else question, force)
         return
     if data is not None:
         raise InputError("--data", "only with --body assembly (the Council's predict uses --params)")
+    if question is not None:
+        raise InputError("--question", "only with --body assembly (the Council's rule is Art. 27)")
     _check_output(out, force, "--out")
     if events_out is not None:
         _check_output(events_out, force, "--events-out")
@@ -197,7 +203,7 @@ DEFAULT_DATA = Path("../shared/data")
 
 
 def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data: Path,
-                      history_path: Path | None, force: bool) -> None:
+                      history_path: Path | None, question: str | None, force: bool) -> None:
     """``predict --body assembly``: fit on ``data`` (and ``history``) before each vote, forecast
     the rows' members and votes (sim.assembly.predict)."""
     _check_output(out, force, "--out")
@@ -218,7 +224,7 @@ def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data:
         bar.update(1)
 
     try:
-        result = ga.predict_votes(table, rows, history, progress=say)
+        result = ga.predict_votes(table, rows, history, question=question, progress=say)
     except InputError as exc:  # about the rows' dates: name their file
         raise exc.with_source(str(rows_path)) if exc.source is None else exc from None
     finally:  # an error is printed on a line of its own, not after the bar
@@ -232,7 +238,14 @@ def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data:
     spans = ", ".join(f"{y} on {o.train_years[0]}-{o.train_years[1]}" for y, o in result.origins.items())
     click.echo(f"wrote {out} ({len(members)} rows)"
                + (f" and {events_out} ({len(result.events)} votes)" if events_out is not None else "")
-               + f"; fitted on the UN records in {data} (votes of {spans}), important question")
+               + f"; fitted on the UN records in {data} (votes of {spans}); "
+               + (f"{question} question" if question is not None else _questions(result.events)))
+
+
+def _questions(events: Any) -> str:
+    """How many votes were read as important and simple questions, in words."""
+    counts = events["question"].value_counts()
+    return ", ".join(f"{int(counts.get(q, 0))} {q}" for q in ("important", "simple")) + " questions"
 
 
 @click.command("backtest", cls=Command)

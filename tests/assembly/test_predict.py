@@ -189,6 +189,38 @@ def test_records_of_the_day_or_later_and_other_targets_are_not_used() -> None:
     pd.testing.assert_frame_equal(alone.events, base.events.iloc[1:].reset_index(drop=True))
 
 
+@pytest.mark.parametrize(("symbol", "title", "question"), [
+    ("A/RES/ES-11/6", "Principles of the Charter underlying a comprehensive peace in Ukraine", "important"),
+    ("A/RES/ES-10/21", "Protection of civilians and upholding legal and humanitarian obligations", "important"),
+    ("A/RES/75/250", "Financing of the United Nations Interim Force in Lebanon", "important"),
+    ("A/RES/77/263", "Special subjects relating to the proposed programme budget for 2023", "important"),
+    ("A/RES/78/208", "Strengthening the role of the United Nations in the promotion of democratization and "
+                     "enhancing periodic and genuine elections", "simple"),
+    ("A/RES/75/287", "The situation in Myanmar", "simple"),
+    ("A/RES/76/150", "The right of the Palestinian people to self-determination", "simple"),
+])
+def test_question_of_a_vote(symbol: str, title: str, question: str) -> None:
+    assert ga.question_of(symbol, title) == question
+
+
+def test_each_vote_is_judged_by_its_own_majority() -> None:
+    """With the default, each event's P(adopted) is adoption_probability under the rule of its
+    question_of; question= applies one rule to all. T1 (a simple question) with members who vote
+    no a third of the time is likelier to pass by a simple majority than by two thirds."""
+    table, rows = _synthetic()
+    rows = rows.assign(title=np.where(rows["symbol"] == "T1", "Cuba embargo", "Programme budget for 2024"))
+    auto = ga.predict_votes(table, rows, fit=_fake_fit).events.set_index("symbol")
+    assert auto["question"].to_dict() == {"T1": "simple", "T2": "important"}
+    by = {q: ga.predict_votes(table, rows, question=q, fit=_fake_fit).events.set_index("symbol")
+          for q in ("important", "simple")}
+    assert (by["important"]["question"] == "important").all() and (by["simple"]["question"] == "simple").all()
+    assert auto.loc["T1", "p_adopted"] == by["simple"].loc["T1", "p_adopted"]
+    assert auto.loc["T2", "p_adopted"] == by["important"].loc["T2", "p_adopted"]
+    assert by["simple"].loc["T1", "p_adopted"] > by["important"].loc["T1", "p_adopted"]
+    with pytest.raises(InputError, match="question"):
+        ga.predict_votes(table, rows, question="two thirds", fit=_fake_fit)
+
+
 def test_no_records_before_the_year_is_an_input_error() -> None:
     table, rows = _synthetic()
     with pytest.raises(InputError, match="T0: no recorded votes before 2020 to fit the model on"):
@@ -213,7 +245,8 @@ def test_members_and_events_of_real_votes(tmp_path: Path, real_rows: Path) -> No
     assert ((m[PROBS] >= 0) & (m[PROBS] <= 1)).all().all()
     assert (m[PROBS].sum(axis=1) - 1).abs().max() < 1e-5  # the four sum to 1 (rounded to 1e-6)
     e = pd.read_csv(tmp_path / "e.csv").set_index("symbol")
-    assert list(e.columns) == ["p_adopted", "yes_mean", "yes_lo", "yes_hi"]
+    assert list(e.columns) == ["p_adopted", "yes_mean", "yes_lo", "yes_hi", "question"]
+    assert (e["question"] == "important").all()  # emergency special sessions
     assert sorted(e.index) == sorted(SYMBOLS)
     assert e["p_adopted"].between(0, 1).all() and (e["p_adopted"] > 0.8).all()  # all three were adopted
     assert ((e["yes_lo"] <= e["yes_mean"]) & (e["yes_mean"] <= e["yes_hi"]) & (e["yes_hi"] <= 193)).all()
@@ -341,6 +374,8 @@ def test_bad_history_data_and_flags_are_one_line_exit_2(tmp_path: Path) -> None:
     assert res.stderr.count("\n") == 1
     code, _, stderr = run(rows, "--out", out, "--data", tmp_path)  # the Council's has no --data
     assert code == 2 and stderr == "--data: only with --body assembly (the Council's predict uses --params)\n"
+    code, _, stderr = run(rows, "--out", out, "--question", "simple")
+    assert code == 2 and stderr == "--question: only with --body assembly (the Council's rule is Art. 27)\n"
     out.write_text("mine\n")
     code, _, stderr = run(rows, "--body", "assembly", "--out", out, "--data", tmp_path)
     assert code == 2 and stderr == f"{out}: --out: exists; pass --force to overwrite it\n"
