@@ -156,3 +156,42 @@ def test_real_backtest_one_year_beats_base_rates() -> None:
     assert ll["model"] < 0.8 * ll["base rates"]
     assert ll["model"] < ll["last vote"]
     assert result.scores.set_index("method").loc["model+factor", "coverage90"] >= 0.8
+
+
+def test_load_vote_table_on_small_files_in_each_format(tmp_path: Path) -> None:
+    """Tiny gzipped files in the unvotes (roll calls, votes) and UNxml long formats: the unvotes
+    roll calls before UNxml's first day, less amendments, paragraphs and calls before ``start``;
+    UNxml's votes from its first day; titles without the DL suffix; a member on the day in none
+    of a vote's lists is absent, a non-member is NOT_MEMBER."""
+    import pandas as pd
+
+    from sim.assembly.calibration import UNVOTES, UNXML, load_vote_table
+    from sim.assembly.membership import members_on
+
+    pd.DataFrame({"rcid": [1, 2, 3, 4, 5], "session": [70, 74, 74, 74, 66],
+                  "importantvote": 0, "date": ["2015-12-01", "2019-10-01", "2019-10-02", "2019-10-03", "2011-12-01"],
+                  "unres": ["R/70/1", "R/74/1", "R/74/2", "R/74/3", "R/66/1"], "amend": [0, 0, 1, 0, 0],
+                  "para": [0, 0, 0, 1, 0], "short": ["Cuba embargo", None, "x", "y", "z"],
+                  "descr": ["d1", "Nuclear tests : resolution / adopted by recorded vote", "d3", "d4", "d5"],
+                  }).to_csv(tmp_path / UNVOTES[0], index=False, compression="gzip")
+    pd.DataFrame({"rcid": [1, 1, 2, 2, 2, 3, 5], "country": ["United States", "Cuba", "United States", "Cuba",
+                                                             "South Sudan", "Cuba", "Cuba"],
+                  "country_code": ["US", "CU", "US", "CU", "SS", "CU", "CU"],
+                  "vote": ["no", "yes", "abstain", "yes", "no", "no", "no"],
+                  }).to_csv(tmp_path / UNVOTES[1], index=False, compression="gzip")
+    pd.DataFrame({"date": ["2019-11-07"] * 3, "symbol": ["A/RES/74/7"] * 3, "session_file": ["74"] * 3,
+                  "draft": ["A/74/L.6"] * 3, "member_state": ["UNITED STATES OF AMERICA", "CUBA", "ISRAEL"],
+                  "vote": ["N", "Y", "N"], "yes_count": 187, "no_count": 3.0, "abstain_count": 2.0,
+                  "title": ["Necessity of ending the embargo against Cuba"] * 3,
+                  }).to_csv(tmp_path / UNXML, index=False, compression="gzip")
+    t = load_vote_table(tmp_path, start=dt.date(2012, 1, 1))
+    assert t.vote_ids == ("rcid:1", "rcid:2", "A/RES/74/7")
+    assert t.titles == ("Cuba embargo", "Nuclear tests", "Necessity of ending the embargo against Cuba")
+    assert t.dates.astype(str).tolist() == ["2015-12-01", "2019-10-01", "2019-11-07"]
+    col = {c: i for i, c in enumerate(t.members)}
+    expected = {"USA": [2, 1, 2], "CUB": [0, 0, 0], "ISR": [3, 3, 2], "SSD": [3, 2, 3], "FRA": [3, 3, 3]}
+    for code, row in expected.items():
+        assert t.choices[:, col[code]].tolist() == row, code
+    on_2015 = set(members_on(dt.date(2015, 12, 1)))
+    assert set(t.members) >= on_2015 and len(on_2015) == 193
+    assert ((t.choices != NOT_MEMBER).sum(axis=1) == 193).all()
