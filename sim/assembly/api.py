@@ -12,11 +12,15 @@ from typing import Any, Literal
 
 import numpy as np
 
+from sim.engine.amendments import Path as VotePathBits
 from sim.engine.model import VOTES
+from sim.engine.result import AmendmentResult
 from sim.engine.seeding import Seed
 
 from . import exact
 from . import montecarlo as amc
+from .amendments import AssemblySequence, vote_seed, walk
+from .model import AssemblyModel
 from .scenario import AssemblyModelSpec, AssemblyScenario, build_assembly, parse_assembly
 
 #: The interval the tally's figures carry: the central 90%.
@@ -43,7 +47,11 @@ def _group_order(group: str) -> tuple[int, str]:
 class AssemblyResult:
     """The outcome of one Assembly vote: P(adopted), the tally's distributions and intervals,
     the margin, per-member and per-group probabilities, and (Monte Carlo) the pivotal members.
-    There is no veto and no permanent member: the Council's keys are absent, not zero."""
+    There is no veto and no permanent member: the Council's keys are absent, not zero.
+
+    With amendments, ``amendments`` holds each one's P(adopted) and every path's probability,
+    and the draft's figures are the mixture over the paths (the final vote's); Monte Carlo then
+    runs ``draws`` draws for each vote of the sequence."""
 
     scenario_name: str
     question: str
@@ -64,6 +72,7 @@ class AssemblyResult:
     arrears: tuple[str, ...]
     provenance: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
+    amendments: AmendmentResult | None = None
 
     @property
     def n(self) -> int:
@@ -71,6 +80,8 @@ class AssemblyResult:
 
     @property
     def p_adopted_se(self) -> float | None:
+        """Monte Carlo's standard error of P(adopted); with amendments an upper bound, since
+        each path's final vote has ``draws`` draws of its own."""
         if self.draws is None:
             return None
         return float(np.sqrt(self.p_adopted * (1 - self.p_adopted) / self.draws))
@@ -149,6 +160,8 @@ class AssemblyResult:
             out["p_adopted_se"] = self.p_adopted_se
         if self.pivotal is not None:
             out["pivotal"] = {m: float(p) for m, p in zip(self.members, self.pivotal, strict=True)}
+        if self.amendments is not None:
+            out.update(self.amendments.to_dict())
         return out
 
 
@@ -170,6 +183,101 @@ def _spec(scenario: Source) -> AssemblyModelSpec:
     return build_assembly(spec)
 
 
+@dataclass(frozen=True)
+class _Vote:
+    """One vote's figures, as :class:`AssemblyResult` holds them; votes mix by weight."""
+
+    p_adopted: float
+    member_votes: np.ndarray
+    yes: np.ndarray
+    no: np.ndarray
+    abstain: np.ndarray
+    spare: np.ndarray
+    offset: int
+    pivotal: np.ndarray | None
+
+    def fields(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+def _mixed(votes: list[tuple[float, _Vote]]) -> _Vote:
+    """The mixture of votes of weights summing to 1 (the paths of a sequence)."""
+    first = votes[0][1]
+    out: dict[str, Any] = {"offset": first.offset}
+    for name in ("p_adopted", "member_votes", "yes", "no", "abstain", "spare"):
+        out[name] = sum(w * getattr(v, name) for w, v in votes)
+    pivots = [(w, v.pivotal) for w, v in votes if v.pivotal is not None]
+    out["pivotal"] = sum(w * p for w, p in pivots) if len(pivots) == len(votes) else None
+    out["p_adopted"] = float(out["p_adopted"])
+    return _Vote(**out)
+
+
+def _exact_vote(model: AssemblyModel) -> _Vote:
+    o = exact.exact_outcomes(model)
+    return _Vote(o.p_adopted, o.member_votes, o.yes, o.no, o.abstain, o.spare, o.offset, None)
+
+
+def _counted_vote(model: AssemblyModel, counts: amc.AssemblyCounts) -> _Vote:
+    d = float(counts.draws)
+    y, k = np.indices(counts.tally.shape)
+    spare_values = model.rule.spare(y, k)
+    offset = -int(spare_values.min())
+    spare = np.bincount((spare_values + offset).ravel(), weights=counts.tally.ravel(),
+                        minlength=int(spare_values.max()) + offset + 1) / d
+    return _Vote(counts.adopted / d, counts.member_votes / d, counts.tally.sum(axis=1) / d,
+                 counts.tally.sum(axis=0) / d, counts.abstain / d, spare, offset, counts.pivotal / d)
+
+
+def _sequence(
+    seq: AssemblySequence, method: Method, draws: int, seed: Seed, pool: amc.MapPool | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[_Vote, AmendmentResult]:
+    """The draft's figures mixed over the paths, and the amendments' summary. Monte Carlo runs
+    every vote of the tree with ``draws`` draws on its own stream; ``progress`` counts the
+    draws of the whole sequence in units of one vote's."""
+    from sim.api import _summarize  # the Council's summary of a sequence: body-neutral
+
+    if method == "exact":
+        paths, votes = walk(seq, lambda j, prefix, m: exact.p_adopted(m), lambda path, m: _exact_vote(m))
+    else:
+        share = _Progress(progress, draws, (2 ** (seq.k + 1)) - 1)
+
+        def amendment(j: int, prefix: VotePathBits, model: AssemblyModel) -> float:
+            counts = amc.run(model, draws, vote_seed(seed, j + 1, prefix), pool, share)
+            return counts.adopted / counts.draws
+
+        def draft(path: VotePathBits, model: AssemblyModel) -> _Vote:
+            return _counted_vote(model, amc.run(model, draws, vote_seed(seed, 0, path), pool, share))
+
+        paths, votes = walk(seq, amendment, draft)
+        share.finish()
+    mixed = _mixed([(paths[path], vote) for path, vote in votes.items()])
+    given = {path: votes[path].p_adopted if path in votes else 0.0 for path in paths}
+    summary = _summarize(seq.votes, paths, given)
+    assert summary is not None
+    return mixed, summary
+
+
+class _Progress:
+    """``progress`` of a sequence of up to ``votes`` runs of ``draws`` each, reported as the
+    draws of one run: it reaches ``draws`` at the end (:meth:`finish`, for pruned paths)."""
+
+    def __init__(self, progress: Callable[[int], None] | None, draws: int, votes: int) -> None:
+        self.progress, self.draws, self.votes, self.done, self.told = progress, draws, votes, 0, 0
+
+    def __call__(self, k: int) -> None:
+        self.done += k
+        self._tell(self.done // self.votes)
+
+    def finish(self) -> None:
+        self._tell(self.draws)
+
+    def _tell(self, upto: int) -> None:
+        if self.progress is not None and upto > self.told:
+            self.progress(upto - self.told)
+            self.told = upto
+
+
 def simulate_assembly(
     scenario: Source,
     *,
@@ -179,7 +287,8 @@ def simulate_assembly(
     pool: amc.MapPool | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> AssemblyResult:
-    """Simulate one Assembly vote: Monte Carlo (``draws``, ``seed``) or ``method="exact"``."""
+    """Simulate one Assembly vote, after any amendments: Monte Carlo (``draws``, ``seed``; the
+    numbers do not depend on ``pool``) or ``method="exact"``."""
     from sim.api import __version__
 
     built = _spec(scenario)
@@ -187,22 +296,14 @@ def simulate_assembly(
     common = dict(scenario_name=built.spec.scenario.name, question=model.rule.question, date=built.day,
                   members=model.members, regions=model.regions, arrears=model.arrears,
                   provenance=dict(built.provenance), version=__version__)
-    if method == "exact":
-        o = exact.exact_outcomes(model)
-        return AssemblyResult(method="exact", draws=None, seed=None, member_votes=o.member_votes,
-                              p_adopted=o.p_adopted, yes=o.yes, no=o.no, abstain=o.abstain, spare=o.spare,
-                              offset=o.offset, pivotal=None, **common)  # type: ignore[arg-type]
-    counts = amc.run(model, draws, seed, pool, progress)
-    d = float(counts.draws)
-    rule = model.rule
-    y, k = np.indices(counts.tally.shape)
-    spare_values = rule.spare(y, k)
-    offset = -int(spare_values.min())
-    spare = np.bincount((spare_values + offset).ravel(), weights=counts.tally.ravel(),
-                        minlength=int(spare_values.max()) + offset + 1) / d
-    return AssemblyResult(
-        method="monte-carlo", draws=counts.draws, seed=seed, member_votes=counts.member_votes / d,
-        p_adopted=counts.adopted / d, yes=counts.tally.sum(axis=1) / d, no=counts.tally.sum(axis=0) / d,
-        abstain=counts.abstain / d, spare=spare, offset=offset, pivotal=counts.pivotal / d,
-        **common,  # type: ignore[arg-type]
-    )
+    seq = AssemblySequence.from_spec(built)
+    amendments: AmendmentResult | None = None
+    if seq.k:
+        vote, amendments = _sequence(seq, method, draws, seed, pool, progress)
+    elif method == "exact":
+        vote = _exact_vote(model)
+    else:
+        vote = _counted_vote(model, amc.run(model, draws, seed, pool, progress))
+    run = {"method": "exact", "draws": None, "seed": None} if method == "exact" else {
+        "method": "monte-carlo", "draws": draws, "seed": seed}
+    return AssemblyResult(**run, **vote.fields(), **common, amendments=amendments)  # type: ignore[arg-type]

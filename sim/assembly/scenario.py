@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any, Literal
@@ -19,14 +19,17 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.engine.amendments import Amendment
 from sim.engine.rules import QUESTIONS
 from sim.errors import ScenarioError, validated
 from sim.io.inputs import field_path, parse_toml
 from sim.scenario.build import Probs, at_position, shift_probs
 from sim.scenario.names import display_name, try_resolve
 from sim.scenario.schema import (
+    MAX_AMENDMENTS,
     MAX_TEXT,
     AlignmentSpec,
+    AmendmentSpec,
     IsoDate,
     Position,
     ScenarioMeta,
@@ -100,8 +103,37 @@ class AssemblyCorrelation(_Strict):
         return self
 
 
+class AssemblyAmendmentSpec(AmendmentSpec):
+    """An amendment, as for the Council (``name``, ``position``, ``votes``, ``effect`` with
+    ``effect.position``), its tables naming members or regional groups. It has no
+    ``procedural``: an amendment is adopted by the same majority as the question."""
+
+    procedural: bool = Field(default=False, exclude=True)
+    votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    effect: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_procedural(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "procedural" in data:
+            raise ValueError("procedural: does not apply in the Assembly; an amendment is adopted by the same "
+                             "majority as the question ([assembly] question)")
+        return data
+
+
+class AssemblyAmendmentReference(_Strict):
+    """What really happened to one amendment; tallies the record does not confirm are left out."""
+
+    name: str = Field(min_length=1, max_length=200)
+    outcome: Literal["adopted", "not adopted"]
+    yes: int | None = Field(default=None, ge=0)
+    no: int | None = Field(default=None, ge=0)
+    abstain: int | None = Field(default=None, ge=0)
+
+
 class AssemblyReference(_Strict):
-    """What really happened: the recorded tally, and member votes the record confirms."""
+    """What really happened: the recorded tally, member votes the record confirms, and what
+    happened to each amendment."""
 
     source: str = Field(min_length=1, max_length=MAX_TEXT)
     outcome: Literal["adopted", "not adopted"]
@@ -112,6 +144,7 @@ class AssemblyReference(_Strict):
     draft: str | None = Field(default=None, max_length=200)
     date: IsoDate | None = None
     votes: dict[str, VoteName] = Field(default_factory=dict, max_length=MAX_ENTRIES)
+    amendments: list[AssemblyAmendmentReference] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
 
 
 class AssemblyScenario(_Strict):
@@ -123,16 +156,14 @@ class AssemblyScenario(_Strict):
     votes: dict[str, VoteTable] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     correlation: AssemblyCorrelation | None = None
     alignment: AlignmentSpec | None = None
+    amendments: list[AssemblyAmendmentSpec] = Field(default_factory=list, max_length=MAX_AMENDMENTS)
     reference: AssemblyReference | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _one_body(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            if "council" in data:
-                raise ValueError("give [council] or [assembly], not both")
-            if "amendments" in data:
-                raise ValueError("amendments are not yet simulated for the Assembly; remove [[amendments]]")
+        if isinstance(data, Mapping) and "council" in data:
+            raise ValueError("give [council] or [assembly], not both")
         return data
 
     @property
@@ -205,6 +236,12 @@ class AssemblyModelSpec:
     spec: AssemblyScenario
     day: dt.date
     position: float = 0.0
+    #: Every member's numbers at position 0 (the model's are at ``position``).
+    free: Mapping[str, Probs] = field(default_factory=dict)
+    #: The members' non-zero loadings on the alignment axis.
+    loadings: Mapping[str, float] = field(default_factory=dict)
+    #: The amendments, in order, their tables resolved to members (:mod:`sim.assembly.amendments`).
+    amendments: tuple[Amendment, ...] = ()
 
 
 def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = None) -> AssemblyModelSpec:
@@ -218,17 +255,7 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         raise ScenarioError("assembly.date", str(exc)) from None
     present = frozenset(members)
     regions = [regional_group(m) for m in members]
-    own: dict[str, VoteTable] = {}
-    by_group: dict[str, VoteTable] = {}
-    for name, table in spec.votes.items():
-        group = group_named(name)
-        if group is not None:
-            by_group[group] = table
-        else:
-            code = _member(name, present, day, field_path(("votes", name)))
-            if code in own:
-                raise ScenarioError(field_path(("votes", name)), f"{code} is listed twice under [votes]")
-            own[code] = table
+    own, by_group = _tables(spec.votes, present, day, ("votes",))
     probs: dict[str, Probs] = {}
     prov: dict[str, Provenance] = {}
     for code, region in zip(members, regions, strict=True):
@@ -268,16 +295,66 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         )
     except ValueError as exc:
         raise ScenarioError("correlation", str(exc)) from None
+    amendments = _amendments(spec, members, regions, day)
     if spec.reference is not None:
-        _check_reference(spec.reference, present, day)
-    return AssemblyModelSpec(model, prov, spec, day, position)
+        _check_reference(spec.reference, present, day, [a.name for a in amendments])
+    return AssemblyModelSpec(model, prov, spec, day, position, probs, {m: v for m, v in loadings.items() if v},
+                             amendments)
 
 
-def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date) -> None:
-    """The recorded tally fits the Assembly of the day, and its member votes agree with it."""
+def _tables(tables: Mapping[str, VoteTable], members: frozenset[str], day: dt.date, where: tuple[str | int, ...],
+            ) -> tuple[dict[str, VoteTable], dict[str, VoteTable]]:
+    """A table of members' vote tables: those naming a member (by code), and those naming a
+    regional group; :class:`ScenarioError` naming ``where`` and the key if a name is neither,
+    or a member is listed twice."""
+    own: dict[str, VoteTable] = {}
+    by_group: dict[str, VoteTable] = {}
+    for name, table in tables.items():
+        group = group_named(name)
+        if group is not None:
+            by_group[group] = table
+            continue
+        here = field_path((*where, name))
+        code = _member(name, members, day, here)
+        if code in own:
+            raise ScenarioError(here, f"{code} is listed twice under [{field_path(where)}]")
+        own[code] = table
+    return own, by_group
+
+
+def _amendments(spec: AssemblyScenario, members: tuple[str, ...], regions: list[str], day: dt.date,
+                ) -> tuple[Amendment, ...]:
+    """Each amendment with its ``votes`` and ``effect`` resolved to members: a group's table
+    applies to each of its members that the same table does not list itself."""
+    present = frozenset(members)
+    out: list[Amendment] = []
+    for j, amend in enumerate(spec.amendments):
+        if any(a.name == amend.name for a in out):
+            raise ScenarioError(field_path(("amendments", j, "name")),
+                                f"{amend.name!r} is the name of an earlier amendment; give each its own")
+        resolved = []
+        for key, tables in (("votes", amend.votes), ("effect", amend.effect)):
+            own, by_group = _tables(tables, present, day, ("amendments", j, key))
+            resolved.append({code: t for code, region in zip(members, regions, strict=True)
+                             if (t := own.get(code) or by_group.get(region)) is not None})
+        out.append(Amendment(amend.name, None, resolved[0], resolved[1], amend.position, amend.effect_position))
+    return tuple(out)
+
+
+def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date, names: list[str]) -> None:
+    """The recorded tally fits the Assembly of the day, its member votes agree with it, and
+    each recorded amendment is one of ``names`` with a tally that fits."""
     if ref.yes + ref.no + ref.abstain > len(members):
         raise ScenarioError("reference", f"the tally {ref.yes}-{ref.no}-{ref.abstain} has more votes than the "
                                          f"{len(members)} members on {day.isoformat()}")
+    for j, amend in enumerate(ref.amendments):
+        where = f"reference.amendments[{j}]"
+        if amend.name not in names:
+            raise ScenarioError(f"{where}.name", f"{amend.name!r} is not the name of an amendment in [[amendments]]")
+        cast = sum(v for v in (amend.yes, amend.no, amend.abstain) if v is not None)
+        if cast > len(members):
+            raise ScenarioError(where, f"the tally has {cast} votes, more than the {len(members)} members on "
+                                       f"{day.isoformat()}")
     counts = {"yes": 0, "no": 0, "abstain": 0, "absent": 0}
     seen: set[str] = set()
     for name, vote in ref.votes.items():
@@ -292,5 +369,5 @@ def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.da
                                                     f"{getattr(ref, vote)}")
 
 
-__all__ = ["QUESTIONS", "AssemblyModelSpec", "AssemblyScenario", "assembly_from_toml", "base_rates",
-           "build_assembly", "group_named", "is_assembly", "parse_assembly"]
+__all__ = ["QUESTIONS", "AssemblyAmendmentSpec", "AssemblyModelSpec", "AssemblyScenario", "assembly_from_toml",
+           "base_rates", "build_assembly", "group_named", "is_assembly", "parse_assembly"]

@@ -13,6 +13,9 @@ position 0; a vote at position p moves member i's stance by λ_i·p.
 Art. 27(3) is applied vote by vote: the parties to the dispute abstain on every substantive vote
 (an amendment's or the draft's), whatever an amendment's ``votes`` or ``effect`` say, and vote
 freely on a procedural one (docs/model.md).
+
+The sequence is body-neutral: the General Assembly runs it on its latent models, with no parties
+and every vote under the question's majority (:mod:`sim.assembly.amendments`).
 """
 
 from __future__ import annotations
@@ -59,7 +62,9 @@ class Amendment:
     """One amendment: its own vote tables (relative to the draft's current probabilities)."""
 
     name: str
-    procedural: bool
+    #: Whether the vote on it is procedural (None: as the draft's, for a body whose every vote
+    #: is decided alike, such as the General Assembly's latent models).
+    procedural: bool | None
     votes: Mapping[str, VoteTable]
     effect: Mapping[str, VoteTable]
     #: Where the amendment's own text stands on the axis (None: where the draft stands).
@@ -114,8 +119,9 @@ class VoteSequence:
                 position = amend.effect_position if amend.effect_position is not None else position
         return probs, position
 
-    def _model(self, probs: Probs, procedural: bool, position: float) -> VoteModel:
+    def _model(self, probs: Probs, procedural: bool | None, position: float) -> VoteModel:
         # ``free`` is at position 0; the draft model's own numbers are at the draft's position
+        procedural = self.draft.procedural if procedural is None else procedural
         origin = 0.0 if self.free is not None else self.position
         probs = at_position(probs, self.loadings, position - origin)
         bound = () if procedural else self.parties

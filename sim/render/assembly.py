@@ -13,10 +13,13 @@ from .text import pct, stacked_bar
 
 if TYPE_CHECKING:
     from sim.assembly.api import AssemblyResult
-    from sim.assembly.scenario import AssemblyReference
+    from sim.assembly.scenario import AssemblyAmendmentReference, AssemblyReference
+    from sim.engine.result import AmendmentResult
 
 #: Members listed by name in the table: those likeliest to vote no and to abstain.
 LISTED = 8
+#: Paths through the amendments below this probability are counted, not listed.
+PATH_FLOOR = 0.0005
 
 
 def _majority(question: str) -> str:
@@ -25,9 +28,40 @@ def _majority(question: str) -> str:
     return "simple question (Art. 18(3)): a majority of the members present and voting"
 
 
+def _recorded(ref: AssemblyAmendmentReference) -> str:
+    """'adopted 94 – 15 – 66', or just 'adopted' when the record's tally is not given."""
+    tally = [ref.yes, ref.no, ref.abstain]
+    return ref.outcome + (" " + " – ".join(str(v) for v in tally) if None not in tally else "")
+
+
+def _amendment_lines(a: AmendmentResult, recorded: list[AssemblyAmendmentReference]) -> list[str]:
+    """Each amendment's P(adopted) and the draft's chances after it, then the paths."""
+    from sim.engine.amendments import VotePath
+
+    real = {ref.name: ref for ref in recorded}
+    lines = ["", "  Amendments (voted first, in order, each by the same majority as the draft):"]
+    for name, p, (if_yes, if_no) in zip(a.names, a.p_adopted, a.p_draft_given, strict=True):
+        gy = "n/a" if if_yes is None else pct(if_yes)
+        gn = "n/a" if if_no is None else pct(if_no)
+        note = f"; recorded: {_recorded(real[name])}" if name in real else ""
+        lines.append(f"    {name}: P(adopted) {pct(p)}; the draft passes {gy} if adopted, {gn} if not{note}")
+    lines.append("  Paths (each amendment, then the draft):")
+    rare = 0
+    for path in VotePath.every(len(a.names)):
+        p = a.paths.get(path, 0.0)
+        if p < PATH_FLOOR:
+            rare += p > 0.0
+            continue
+        lines.append(f"    {pct(p):>6}  {path.label(a.names)}")
+    if rare:
+        lines.append(f"    ({rare} other path{'s' if rare > 1 else ''}, each below {pct(PATH_FLOOR, 2)})")
+    return lines
+
+
 def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None) -> str:
-    """The tally with its intervals, the margin, the majority line, the regional groups and the
-    members likeliest to vote no or abstain; the recorded vote beside it when there is one."""
+    """The tally with its intervals, the margin, the majority line, any amendments and the paths
+    through them, the regional groups and the members likeliest to vote no or abstain; the
+    recorded vote beside it when there is one."""
     how = "exact" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
     t = r.tally()
     voting = t["yes"]["mean"] + t["no"]["mean"]
@@ -45,6 +79,8 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     ]
     if r.arrears:
         lines.append("  In arrears (Art. 19), no vote: " + ", ".join(display_name(c) for c in r.arrears))
+    if r.amendments is not None:
+        lines += _amendment_lines(r.amendments, reference.amendments if reference is not None else [])
     lines += ["", f"  {'Regional group':<38} {'members':>7} {'yes':>6} {'abstain':>8} {'no':>6} {'absent':>7}"]
     for group, g in r.regional_groups().items():
         lines.append(f"  {group:<38} {g['members']:>7.0f} {g['yes']:>6.1f} {g['abstain']:>8.1f} {g['no']:>6.1f} "
