@@ -77,7 +77,8 @@ def sweep(
     quiet: bool,
     exact: bool,
 ) -> None:
-    """Run every point of a STUDY.toml file (see docs/studies.md)."""
+    """Run every point of a STUDY.toml file, on a Council or an Assembly scenario (see
+    docs/studies.md)."""
     from sim.study import batch
 
     ex: Any = executor or ("dask" if scheduler else "local")
@@ -107,7 +108,9 @@ def sweep(
         click.echo(f"{len(df)} points written to {out}")
         return
     variables = df.attrs.get("unsc_sim", {}).get("variables", [])
-    cols = ["point", *variables, "p_adopted", "p_adopted_se"]
+    # an Assembly study's preview adds the expected tally (its table has no Council columns)
+    tally = [c for c in ("yes_mean", "no_mean", "abstain_mean") if c in df.columns]
+    cols = ["point", *variables, "p_adopted", "p_adopted_se", *tally]
     click.echo(df[cols].head(PREVIEW_ROWS).to_string(index=False))
     if len(df) > PREVIEW_ROWS:
         click.echo(f"... {len(df) - PREVIEW_ROWS} more points; --out FILE.parquet saves them all")

@@ -2,7 +2,8 @@
 
 The pieces, by idea: the schema and its validation (:mod:`.schema`), dotted paths into a scenario
 (:mod:`.paths`), the expansion into points and their seeds (:mod:`.points`), a point's values
-applied to the base scenario (:mod:`.overrides`), the study's files (:mod:`.files`); the sweep
+applied to the base scenario (:mod:`.overrides`), the body the base is for, Council or Assembly
+(:mod:`.bodies`), the study's files (:mod:`.files`); the sweep
 (:mod:`.batch`) with its plan (:mod:`.plan`), pools (:mod:`.pools`, :mod:`.dask_pool`), store
 (:mod:`.store`) and progress bar (:mod:`.progress`). Every public name of the first four can be
 imported from ``sim.study``; they are imported on first use (PEP 562).

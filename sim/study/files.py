@@ -1,40 +1,29 @@
 """Reading a study file and its base scenario: the I/O edge of :mod:`sim.study`.
 
 A study is read once, checked point by point before any work, and handed to the sweep as a
-:class:`LoadedStudy` (picklable, so every worker rebuilds points from the same data).
+:class:`LoadedStudy` (picklable, so every worker rebuilds points from the same data). The base
+may be a Council or an Assembly scenario (:func:`sim.io.files.any_scenario_from_bytes`); the
+study's paths are checked against that body's schema (:mod:`sim.study.bodies`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.api import model_spec
 from sim.errors import StudyError
-from sim.io.files import scenario_from_bytes
+from sim.io.files import any_scenario_from_bytes
 from sim.io.inputs import FileRefused, parse_toml, read_regular_file
-from sim.scenario.resolve import resolve_scenario
-from sim.scenario.schema import FALLBACK_VOTE
 
+from .bodies import BaseDefaults, body_of
 from .overrides import check_design
 from .points import Design, design
 from .schema import Study, parse_study
 
 #: Largest study file accepted, in bytes.
 MAX_STUDY_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class BaseDefaults:
-    """Effective draft probabilities of the base scenario's members (picklable callable)."""
-
-    probs: Mapping[str, tuple[float, float, float, float]]
-
-    def __call__(self, code: str) -> tuple[float, float, float, float]:
-        return self.probs.get(code, FALLBACK_VOTE)
 
 
 @dataclass(frozen=True)
@@ -82,18 +71,13 @@ def load_study(path: str | Path) -> LoadedStudy:
 def prepare_study(
     study: Study, base_bytes: bytes, source: str, base_source: str, study_sha256: str
 ) -> LoadedStudy:
-    """Validate the base scenario, expand the study and check every point's scenario."""
-    spec = scenario_from_bytes(base_bytes, base_source)
-    resolved = resolve_scenario(spec, base_source)
-    model = model_spec(resolved).model
-    defaults = BaseDefaults(
-        {
-            m: (float(p[0]), float(p[1]), float(p[2]), float(p[3]))
-            for m, p in zip(model.members, model.probs, strict=True)
-        }
-    )
+    """Validate the base scenario (Council or Assembly), expand the study against its body's
+    schema and check every point's scenario."""
+    spec = any_scenario_from_bytes(base_bytes, base_source)
     base = spec.to_dict()
-    des = design(study, source)
+    body = body_of(base)
+    defaults = body.defaults(spec, base_source)
+    des = design(study, source, body)
     check_design(des, base, defaults, source)
     return LoadedStudy(
         study,

@@ -1,24 +1,28 @@
 """A point's scenario: the study's values set in a copy of the base scenario, then validated.
 
-Pure. Varying one vote probability of a member renormalizes the member's others
-(:func:`renormalize`); an error names the study field that caused it, and the point.
+Pure. Varying one vote probability of a member (or, in the Assembly, of a regional group)
+renormalizes its others (:func:`renormalize`); an error names the study field that caused it,
+and the point. The base's body (:func:`sim.study.bodies.body_of`) says which schema and checks
+apply.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.engine.model import VOTES
 from sim.errors import ScenarioError, StudyError
-from sim.scenario.names import member_code
-from sim.scenario.resolve import resolve_scenario
-from sim.scenario.schema import FALLBACK_VOTE, Scenario, parse_scenario
 
+from .bodies import Body, body_of
 from .paths import Step, Variable, compile_variable, format_path
 from .points import Design
 from .schema import Value
+
+if TYPE_CHECKING:
+    from sim.assembly.scenario import AssemblyScenario
+    from sim.scenario.schema import Scenario
 
 Defaults = Callable[[str], Sequence[float]]
 
@@ -52,11 +56,6 @@ def renormalize(base: Sequence[float], fixed: Mapping[str, float]) -> dict[str, 
     return {k: out[k] for k in VOTES}
 
 
-def _year(base: Mapping[str, Any], values: Mapping[tuple[Step, ...], Value]) -> int | None:
-    year = values.get(("council", "year"), (base.get("council") or {}).get("year"))
-    return year if isinstance(year, int) and not isinstance(year, bool) else None
-
-
 def _descend(node: Any, steps: Sequence[Step], i: int, var: Variable) -> Any:
     """``node[steps[i]]``, creating a missing table (or list) on the way."""
     step, where = steps[i], format_path(steps[:i]) or "the scenario"
@@ -73,11 +72,12 @@ def _descend(node: Any, steps: Sequence[Step], i: int, var: Variable) -> Any:
     return node[step]
 
 
-def _member_key(table: Mapping[str, Any], name: str, year: int | None) -> str:
-    """The key of ``table`` naming the same member as ``name`` (``CHN`` finds ``"China"``)."""
-    code = member_code(name, year)
+def _member_key(table: Mapping[str, Any], name: str, body: Body, year: int | None) -> str:
+    """The key of ``table`` naming the same member (or group) as ``name`` (``CHN`` finds
+    ``"China"``, ``WEOG`` the Western European and other States)."""
+    code = body.table_key(name, year)
     for key in table:
-        if code is not None and member_code(key, year) == code:
+        if code is not None and body.table_key(key, year) == code:
             return key
     return name
 
@@ -88,8 +88,8 @@ def _apply(
     defaults: Defaults | None = None,
 ) -> tuple[dict[str, Any], dict[Variable, str]]:
     data = copy.deepcopy(dict(base))
-    by_steps = {var.steps: value for var, value in items}
-    year = _year(base, by_steps)
+    body = body_of(base)
+    year = body.year(base, {var.steps: value for var, value in items})
     written: dict[Variable, str] = {}
     tables: dict[tuple[int, str], tuple[dict[str, Any], str, list[tuple[Variable, Value]]]] = {}
     for var, value in items:
@@ -106,7 +106,7 @@ def _apply(
             continue
         if not isinstance(node, dict):
             raise StudyError(var.field, f"{format_path(steps[:stop])} is not a table in the base")
-        key = _member_key(node, str(steps[stop]), year)
+        key = _member_key(node, str(steps[stop]), body, year)
         written[var] = format_path((*steps[:stop], key, *steps[stop + 1 :]))
         if var.vote_key or var.shift:
             entry = tables.setdefault((id(node), key), (node, key, []))
@@ -120,7 +120,7 @@ def _apply(
             raise StudyError(var.field, f"{format_path(rest[:-1])} is not a table in the base")
         sub[rest[-1]] = value
     for node, key, assigned in tables.values():
-        _set_vote_table(node, key, assigned, year, defaults)
+        _set_vote_table(node, key, assigned, body, year, defaults)
     return data, written
 
 
@@ -128,6 +128,7 @@ def _set_vote_table(
     node: dict[str, Any],
     key: str,
     assigned: Sequence[tuple[Variable, Value]],
+    body: Body,
     year: int | None,
     defaults: Defaults | None,
 ) -> None:
@@ -146,8 +147,8 @@ def _set_vote_table(
     if isinstance(table, Mapping) and any(k in table for k in VOTES):
         base = tuple(float(table.get(k, 0.0)) for k in VOTES)
     else:
-        code = member_code(key, year)
-        base = tuple(defaults(code)) if defaults is not None and code is not None else FALLBACK_VOTE
+        code = body.table_key(key, year)
+        base = tuple(defaults(code)) if defaults is not None and code is not None else body.fallback
     fixed = {str(var.steps[-1]): float(value) for var, value in probs}
     try:
         node[key] = renormalize(base, fixed)
@@ -164,9 +165,12 @@ def apply(
 
     Varying one probability of a member renormalizes the member's others (:func:`renormalize`);
     ``defaults(code)`` gives the base probabilities of a member with no table of its own
-    (the engine's effective values), else :data:`sim.scenario.schema.FALLBACK_VOTE` is used.
+    (the engine's effective values), else the body's fallback is used
+    (:data:`sim.scenario.schema.FALLBACK_VOTE` for the Council). Paths are checked against the
+    base's body: an Assembly base takes Assembly paths.
     """
-    items = [(compile_variable(path), value) for path, value in assignments.items()]
+    body = body_of(base)
+    items = [(compile_variable(path, body=body), value) for path, value in assignments.items()]
     return _apply(base, items, defaults)[0]
 
 
@@ -205,14 +209,14 @@ def point_scenario(
     index: int,
     defaults: Defaults | None = None,
     source: str | None = None,
-) -> Scenario:
-    """Build and validate one point's scenario; errors name the study field that caused them."""
+) -> Scenario | AssemblyScenario:
+    """Build and validate one point's scenario (a Council or an Assembly one, as the base is);
+    errors name the study field that caused them."""
     items = list(zip(design.variables, design.values[index], strict=True))
     try:
         data, written = _apply(base, items, defaults)
         try:
-            spec = parse_scenario(data)
-            resolve_scenario(spec)
+            spec = body_of(base).validate(data)
         except ScenarioError as exc:
             raise _blame(exc, written) from None
     except StudyError as exc:

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from sim.engine.model import VOTES
 from sim.errors import StudyError
-from sim.scenario.names import UnknownMemberError, resolve
-from sim.scenario.schema import Scenario, VoteTable
+from sim.scenario.schema import VoteTable
+
+from .bodies import COUNCIL, Body
 
 Step = str | int
 
@@ -87,19 +88,20 @@ class Variable:
     path: str
     field: str  # where it is set in the study file, for errors: vary.grid.votes.CHN.no
     steps: tuple[Step, ...]
-    member_at: int | None = None  # index of the member-name step, in a votes/effect/reference table
+    member_at: int | None = None  # index of the name step in a table of members (or of groups)
     vote_key: bool = False  # a probability of a VoteTable (yes/abstain/no/absent)
     shift: bool = False  # a VoteTable's latent shift
 
 
-def compile_variable(path: str, field: str | None = None) -> Variable:
-    """Parse a path and check it against the scenario schema; raise :class:`StudyError`."""
+def compile_variable(path: str, field: str | None = None, body: Body = COUNCIL) -> Variable:
+    """Parse a path and check it against the scenario schema of ``body`` (the Council's unless
+    told); raise :class:`StudyError`."""
     field = field or path
     try:
         steps = parse_path(path)
     except ValueError as exc:
         raise StudyError(field, str(exc)) from None
-    ann: Any = Scenario
+    ann: Any = body.schema
     member_at: int | None = None
     table_values: Any = None
     for i, step in enumerate(steps):
@@ -121,12 +123,9 @@ def compile_variable(path: str, field: str | None = None) -> Variable:
         elif get_origin(ann) is dict:
             if not isinstance(step, str):
                 raise StudyError(field, f"{where} is a table of members: use .NAME, not [{step}]")
-            try:
-                resolve(step)
-            except UnknownMemberError as exc:
-                hint = str(exc).partition(";")[2]
-                msg = f"unknown member {step!r}" + (f";{hint}" if hint else "")
-                raise StudyError(field, msg) from None
+            problem = body.key_problem(steps[:i], step)
+            if problem is not None:
+                raise StudyError(field, problem)
             member_at = i
             ann = table_values = get_args(ann)[1]
         else:

@@ -15,10 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.api import simulate
-from sim.io.files import result_record
-
-from .files import BaseDefaults, LoadedStudy
+from .bodies import BaseDefaults, body_of
+from .files import LoadedStudy
 from .overrides import assign
 from .paths import Variable
 from .points import point_seed
@@ -38,15 +36,15 @@ class PointBatch:
 
 
 def run_points(batch: PointBatch) -> list[dict[str, Any]]:
-    """Simulate a batch of points; one tidy row each (as it will be stored: JSON round-tripped)."""
+    """Simulate a batch of points; one tidy row each (as it will be stored: JSON round-tripped).
+    The row's results are its body's (:meth:`sim.study.bodies.Council.row`, ``Assembly.row``)."""
     rows = []
     columns = [v.path for v in batch.variables]
+    body = body_of(batch.base)
     for index, values, seed in batch.points:
         data = assign(batch.base, batch.variables, values, batch.defaults)
-        method: Any = batch.method
-        result = simulate(data, draws=batch.draws, seed=seed, method=method)
         row = {"point": index, **dict(zip(columns, values, strict=True))}
-        row.update(result_record(result))
+        row.update(body.row(data, batch.draws, seed, batch.method))
         rows.append(json.loads(json.dumps(row)))
     return rows
 

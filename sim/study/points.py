@@ -17,8 +17,8 @@ import numpy as np
 
 from sim.engine.seeding import LHS_STREAM, derived_seed, generator
 from sim.errors import StudyError
-from sim.scenario.names import resolve
 
+from .bodies import COUNCIL, Body
 from .paths import Step, Variable, compile_variable
 from .schema import MAX_POINTS, MAX_VARIABLES, LhsSpec, Study, Value
 
@@ -109,30 +109,31 @@ def _lhs_values(spec: LhsSpec, variables: Sequence[Variable], seed: int) -> list
     return list(zip(*cols, strict=True))
 
 
-def design(study: Study, source: str | None = None) -> Design:
+def design(study: Study, source: str | None = None, body: Body = COUNCIL) -> Design:
     """Expand a study into its points: the product of grid axes, range axes and LHS samples.
 
     Axes are taken in the order grid, range, lhs (each in file order); the last axis varies
-    fastest, as in ``itertools.product``. Raises :class:`StudyError` naming the study field.
+    fastest, as in ``itertools.product``. Paths are checked against ``body``'s scenarios (the
+    Council's unless told). Raises :class:`StudyError` naming the study field.
     """
     try:
-        return _design(study)
+        return _design(study, body)
     except StudyError as exc:
         raise exc.with_source(source) if source else exc from None
 
 
-def _design(study: Study) -> Design:
+def _design(study: Study, body: Body) -> Design:
     vary = study.vary
     variables: list[Variable] = []
     axes: list[list[tuple[Value, ...]]] = []
     for path, values in vary.grid.items():
-        var = compile_variable(path, f"vary.grid.{path}")
+        var = compile_variable(path, f"vary.grid.{path}", body)
         if not values:
             raise StudyError(var.field, "give at least one value")
         variables.append(var)
         axes.append([(v,) for v in _axis_values(values, var)])
     for path, spec in vary.range.items():
-        var = compile_variable(path, f"vary.range.{path}")
+        var = compile_variable(path, f"vary.range.{path}", body)
         try:
             values = spec.values()
         except ValueError as exc:
@@ -140,7 +141,7 @@ def _design(study: Study) -> Design:
         variables.append(var)
         axes.append([(v,) for v in _axis_values(values, var)])
     if vary.lhs is not None:
-        lhs_vars = [compile_variable(p, f"vary.lhs.bounds.{p}") for p in vary.lhs.bounds]
+        lhs_vars = [compile_variable(p, f"vary.lhs.bounds.{p}", body) for p in vary.lhs.bounds]
         variables.extend(lhs_vars)
         axes.append(_lhs_values(vary.lhs, lhs_vars, study.study.seed))
     if not variables:
@@ -149,7 +150,7 @@ def _design(study: Study) -> Design:
         raise StudyError("vary", f"varies {len(variables)} fields; the limit is {MAX_VARIABLES}")
     seen: dict[tuple[Step, ...], Variable] = {}
     for var in variables:
-        key = _canonical(var)
+        key = _canonical(var, body)
         if key in seen:
             raise StudyError(var.field, f"the same field is already varied by {seen[key].field}")
         seen[key] = var
@@ -160,12 +161,14 @@ def _design(study: Study) -> Design:
     return Design(tuple(variables), points)
 
 
-def _canonical(var: Variable) -> tuple[Step, ...]:
-    """Steps with the member name replaced by its code, so ``votes.CHN`` equals ``votes.China``."""
+def _canonical(var: Variable, body: Body) -> tuple[Step, ...]:
+    """Steps with the member name replaced by its code (a group's by the group's name), so
+    ``votes.CHN`` equals ``votes.China`` and ``votes.WEOG`` the group's full name."""
     if var.member_at is None:
         return var.steps
     steps = list(var.steps)
-    steps[var.member_at] = resolve(str(steps[var.member_at]))
+    name = str(steps[var.member_at])
+    steps[var.member_at] = body.table_key(name, None) or name
     return tuple(steps)
 
 
