@@ -9,13 +9,14 @@ import itertools
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from scipy.special import ndtr, ndtri, roots_hermitenorm
 
-from sim.assembly.api import simulate_assembly
+from sim.assembly.api import Method, simulate_assembly
 from sim.assembly.model import assembly_model
 from sim.assembly.scenario import AssemblyModelSpec, parse_assembly
 from sim.cli import main
@@ -98,8 +99,9 @@ def _enumerate(rows: Mapping[str, Row], important: bool, common: float, loadings
     return adopted, yes, no, abstain
 
 
-def _expected(base: Mapping[str, Row], important: bool, amendments: list[dict[str, object]], common: float = 0.0,
-              loadings: Mapping[str, float] | None = None, position: float = 0.0):
+def _expected(base: Mapping[str, Row], important: bool, amendments: list[dict[str, Any]], common: float = 0.0,
+              loadings: Mapping[str, float] | None = None, position: float = 0.0,
+              ) -> tuple[dict[VotePath, float], np.ndarray, float, np.ndarray]:
     """Every path's probability, each amendment's P(adopted), and the draft's P(adopted) and yes
     distribution mixed over paths: the sequence written out vote by vote."""
     loadings = dict(loadings or {})
@@ -110,15 +112,15 @@ def _expected(base: Mapping[str, Row], important: bool, amendments: list[dict[st
     for bits in itertools.product((True, False), repeat=k):
         rows, where, p = dict(base), position, 1.0
         for j, (amend, adopted) in enumerate(zip(amendments, bits, strict=True)):
-            vote = _applied(rows, amend.get("votes", {}))  # type: ignore[arg-type]
+            vote = _applied(rows, amend.get("votes", {}))
             at = amend.get("position", where)
-            a, *_ = _enumerate(at_position(vote, loadings, at), important, common, loadings)  # type: ignore[arg-type]
+            a, *_ = _enumerate(at_position(vote, loadings, at), important, common, loadings)
             if adopted:
                 p_amend[j] += p * a
             p *= a if adopted else 1 - a
             if adopted:
-                rows = _applied(rows, amend.get("effect", {}))  # type: ignore[arg-type]
-                where = amend.get("effect_position", where)  # type: ignore[assignment]
+                rows = _applied(rows, amend.get("effect", {}))
+                where = amend.get("effect_position", where)
         d, y, _, _ = _enumerate(at_position(rows, loadings, where), important, common, loadings)
         paths[VotePath(bits, True)] = p * d
         paths[VotePath(bits, False)] = p * (1 - d)
@@ -129,19 +131,19 @@ def _expected(base: Mapping[str, Row], important: bool, amendments: list[dict[st
     return paths, p_amend, p_draft, yes
 
 
-def _amendment(name: str, spec: Mapping[str, object]) -> Amendment:
-    votes = {m: _table(t) for m, t in spec.get("votes", {}).items()}  # type: ignore[attr-defined]
-    effect = {m: _table(t) for m, t in spec.get("effect", {}).items()}  # type: ignore[attr-defined]
-    return Amendment(name, None, votes, effect, spec.get("position"), spec.get("effect_position"))  # type: ignore[arg-type]
+def _amendment(name: str, spec: Mapping[str, Any]) -> Amendment:
+    votes = {m: _table(t) for m, t in spec.get("votes", {}).items()}
+    effect = {m: _table(t) for m, t in spec.get("effect", {}).items()}
+    return Amendment(name, None, votes, effect, spec.get("position"), spec.get("effect_position"))
 
 
-TWO = [
+TWO: list[dict[str, Any]] = [
     {"votes": {"M0": (0.1, 0.1, 0.8, 0.0), "M3": 1.2},
      "effect": {"M1": (0.0, 0.2, 0.8, 0.0), "M2": -0.7, "M4": (0.9, 0.1, 0.0, 0.0)}},
     {"votes": {"M2": (0.6, 0.2, 0.1, 0.1), "M5": (0.0, 0.0, 1.0, 0.0)},
      "effect": {"M0": (1.0, 0.0, 0.0, 0.0), "M5": 0.8}},
 ]
-ON_AXIS = [
+ON_AXIS: list[dict[str, Any]] = [
     {"position": 1.5, "votes": {"M0": (0.2, 0.3, 0.5, 0.0)}, "effect": {"M4": -0.5}, "effect_position": 1.0},
     {"votes": {"M1": (0.5, 0.5, 0.0, 0.0)}, "effect": {"M3": (0.0, 1.0, 0.0, 0.0)}},
 ]
@@ -225,7 +227,7 @@ CERTAIN = {"M0": (1.0, 0.0, 0.0, 0.0), "M1": (1.0, 0.0, 0.0, 0.0), "M2": (1.0, 0
 
 @pytest.mark.parametrize(("question", "adopted"), [("simple", True), ("important", False)])
 @pytest.mark.parametrize("method", ["exact", "monte-carlo"])
-def test_an_amendment_needs_the_questions_majority(question: str, adopted: bool, method: str) -> None:
+def test_an_amendment_needs_the_questions_majority(question: str, adopted: bool, method: Method) -> None:
     """3 yes, 2 no, 1 abstention on the amendment: a majority (3 > 2) but not two thirds (3 < 4).
     Adopted, it turns M3 and M4 to yes and the draft passes 5-0; rejected, the draft fails 3-2
     on an important question."""
@@ -233,7 +235,7 @@ def test_an_amendment_needs_the_questions_majority(question: str, adopted: bool,
     base["M5"] = (0.0, 1.0, 0.0, 0.0)
     turn = {"M3": (1.0, 0.0, 0.0, 0.0), "M4": (1.0, 0.0, 0.0, 0.0)}
     spec = _spec(base, question, [_amendment("A1", {"votes": CERTAIN, "effect": turn})])
-    r = simulate_assembly(spec, method=method, draws=2_000, seed=0)  # type: ignore[arg-type]
+    r = simulate_assembly(spec, method=method, draws=2_000, seed=0)
     assert r.amendments is not None
     assert r.amendments.p_adopted == pytest.approx((1.0,) if adopted else (0.0,), abs=1e-12)
     # adopted, the draft passes 5-0; rejected, 3-2 falls short of two thirds
