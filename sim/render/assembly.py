@@ -40,11 +40,11 @@ def _amendment_lines(a: AmendmentResult, recorded: list[AssemblyAmendmentReferen
 
     real = {ref.name: ref for ref in recorded}
     lines = ["", "  Amendments (voted first, in order, each by the same majority as the draft):"]
-    for name, p, (if_yes, if_no) in zip(a.names, a.p_adopted, a.p_draft_given, strict=True):
+    for j, (name, p, (if_yes, if_no)) in enumerate(zip(a.names, a.p_adopted, a.p_draft_given, strict=True)):
         gy = "n/a" if if_yes is None else pct(if_yes)
         gn = "n/a" if if_no is None else pct(if_no)
         note = f"; recorded: {_recorded(real[name])}" if name in real else ""
-        lines.append(f"    {name}: P(adopted) {pct(p)}; the draft passes {gy} if adopted, {gn} if not{note}")
+        lines.append(f"    A{j + 1} {name}: P(adopted) {pct(p)}; the draft passes {gy} if adopted, {gn} if not{note}")
     lines.append("  Paths (each amendment, then the draft):")
     rare = 0
     for path in VotePath.every(len(a.names)):
@@ -52,7 +52,7 @@ def _amendment_lines(a: AmendmentResult, recorded: list[AssemblyAmendmentReferen
         if p < PATH_FLOOR:
             rare += p > 0.0
             continue
-        lines.append(f"    {pct(p):>6}  {path.label(a.names)}")
+        lines.append(f"    {pct(p):>6}  {path.short()}, draft {'adopted' if path.draft else 'not adopted'}")
     if rare:
         lines.append(f"    ({rare} other path{'s' if rare > 1 else ''}, each below {pct(PATH_FLOOR, 2)})")
     return lines
