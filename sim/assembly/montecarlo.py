@@ -1,9 +1,21 @@
-"""Monte Carlo of an Assembly vote, on the Council's latent draws.
+"""Monte Carlo of an Assembly vote: the Council's latent model, drawn on the Assembly's own path.
 
-The votes are drawn by :func:`sim.engine.montecarlo.draw_votes` in its fixed chunks, chunk k
-from stream (k,) of the seed, and every statistic is an integer count: the totals are the same
-whatever the number of workers or the order in which chunks finish. Memory is bounded by one
-chunk (193 members x 16,384 draws).
+Chunk k of a run draws from stream (k,) of the seed and every statistic is an integer count, so
+the totals are the same whatever the number of workers or the order in which chunks finish.
+Memory is bounded by one chunk (193 members x 16,384 draws).
+
+The draws are the Council's model (:mod:`sim.engine.montecarlo`) but not its random streams,
+which stay as they are for the Council's recorded results. Per chunk, in this order:
+
+1. the factors: F (``size``, with a common factor), each bloc's G, then A (with the axis);
+2. the idiosyncratic terms E, ``n x size`` row-major, taken ``ROWS`` members at a time so that
+   each block of stances is thresholded while it is in cache;
+3. absences of the members with 0 < P(absent) < 1: one 16-bit uniform u per member and draw, four
+   from each 64-bit word of the generator (``random_raw``, little-endian halves); with
+   ``s = P(absent)·65536``, the member is absent if ``u < floor(s)``, and where ``u == floor(s)``
+   a float64 uniform v (drawn in row-major order of those ties) decides: absent if
+   ``v < s - floor(s)``. So P(absent) = (floor(s) + s - floor(s)) / 65536 = P(absent) exactly:
+   the 16 bits set the cost, not the resolution. Members absent with certainty draw nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +26,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.model import ABSENT, ABSTAIN, NO, YES
-from sim.engine.montecarlo import MapPool, Prepared, chunk_rng, chunk_sizes, draw_votes, prepare, summed
+from sim.engine.montecarlo import MapPool, Prepared, chunk_rng, chunk_sizes, prepare, summed
 from sim.engine.rules import AssemblyRule
 from sim.engine.seeding import Seed
 
 from .model import AssemblyModel
+
+#: Members whose stances are drawn and thresholded at a time (8 x 16,384 float64 is 1 MiB).
+#: Fixed: with the chunk it defines nothing random (E is row-major whatever the block), but the
+#: speed depends on it.
+ROWS = 8
+
+#: Absence uniforms are 16-bit: 2**16 levels, refined at ties to the exact probability.
+LEVELS = 1 << 16
+
+#: A uint64 word holds 8 byte lanes; summing at most this many words keeps each lane below 256.
+_LANE_WORDS = 128
 
 
 @dataclass(frozen=True)
@@ -45,44 +68,174 @@ class AssemblyCounts:
                               self.pivotal + other.pivotal)
 
 
-def _per_draw(rows: np.ndarray) -> np.ndarray:
-    """How many members are True in each draw (column): a byte sum, several times faster than
-    ``count_nonzero`` along the first axis."""
-    return rows.view(np.uint8).sum(axis=0, dtype=np.int64)
+@dataclass(frozen=True)
+class Drawn:
+    """One chunk of drawn votes, (n, size) boolean rows in internal member order.
+
+    ``present`` holds the drawn rows of the members who may be absent (``maybe``); the members in
+    ``sure`` are absent in every draw.
+    """
+
+    yes: np.ndarray
+    no: np.ndarray
+    present: np.ndarray  # (maybe.size, size)
+    maybe: np.ndarray
+    sure: np.ndarray
+
+    @property
+    def absent(self) -> np.ndarray:
+        """Who was absent in each draw, (n, size)."""
+        away = np.zeros_like(self.yes)
+        away[self.maybe] = ~self.present
+        away[self.sure] = True
+        return away
 
 
-def count_chunk(p: Prepared, rule: AssemblyRule, size: int, seed: Seed, index: int) -> AssemblyCounts:
-    """The counts of chunk ``index`` of ``size`` draws."""
-    votes = draw_votes(p, chunk_rng(seed, index), size)
+def _rows(rows: np.ndarray) -> slice | np.ndarray:
+    """Row indices as a slice when they are one run (no copies when indexing), else as they are."""
+    if rows.size and rows[-1] - rows[0] + 1 == rows.size:
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
+
+
+def _shifts(p: Prepared, rng: np.random.Generator, size: int) -> tuple[list[np.ndarray | None], np.ndarray | None]:
+    """Draw the factors (F, each bloc's G, then A): each group's shift of W, and A."""
+    f = rng.standard_normal(size) if p.common else None
+    g = rng.standard_normal((p.n_blocs, size)) if p.n_blocs else None
+    a = rng.standard_normal(size) if p.axis is not None else None
+    shifts: list[np.ndarray | None] = []
+    for _lo, _hi, b, kf, kg in p.groups:
+        shift = None
+        if f is not None and kf != 0.0:
+            shift = kf * f
+        if g is not None and b >= 0 and kg != 0.0:
+            shift = kg * g[b] if shift is None else shift + kg * g[b]
+        shifts.append(shift)
+    return shifts, a
+
+
+def _stances(p: Prepared, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Yes and no before absences: the latent W = E + shift (+ axis·A) against the thresholds,
+    ``ROWS`` members at a time."""
     n = p.t1.size
-    yes, no = votes.yes, votes.no
+    shifts, a = _shifts(p, rng, size)
+    yes = np.empty((n, size), dtype=bool)
+    no = np.empty((n, size), dtype=bool)
+    buf = np.empty((min(ROWS, n), size))
+    tmp = np.empty_like(buf) if a is not None else None
+    for start in range(0, n, ROWS):
+        stop = min(n, start + ROWS)
+        w = buf[: stop - start]
+        rng.standard_normal(out=w)
+        for (lo, hi, _b, _kf, _kg), shift in zip(p.groups, shifts, strict=True):
+            lo, hi = max(lo, start) - start, min(hi, stop) - start
+            if lo >= hi:
+                continue
+            if p.det[start + lo]:
+                w[lo:hi] = 0.0
+            if shift is not None:
+                w[lo:hi] += shift
+        if a is not None and tmp is not None and p.axis is not None:
+            t = tmp[: stop - start]
+            np.multiply(p.axis[start:stop, None], a, out=t)
+            w += t
+        np.greater_equal(w, p.t2[start:stop, None], out=yes[start:stop])
+        np.less(w, p.t1[start:stop, None], out=no[start:stop])
+    return yes, no
+
+
+def _presence(absent: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Who is present, (m, size), for m members with 0 < P(absent) < 1 (see the module's note)."""
+    m = absent.size
+    scaled = absent * LEVELS
+    cut = np.floor(scaled)
+    rest = scaled - cut
+    words = -(-m * size // 4)
+    u = rng.bit_generator.random_raw(words).astype("<u8", copy=False).view("<u2")[: m * size].reshape(m, size)
+    cut16 = cut.astype(np.uint16)[:, None]
+    present = u > cut16
+    ties = np.flatnonzero(u == cut16)  # row-major; one-dimensional nonzero is the fast one
+    if ties.size:
+        present.reshape(-1)[ties] = rng.random(ties.size) >= rest[ties // size]
+    return present
+
+
+def draw_votes(p: Prepared, rng: np.random.Generator, size: int) -> Drawn:
+    """Votes of ``size`` draws on the Assembly's streams (the module's note gives their order)."""
+    yes, no = _stances(p, rng, size)
+    sure = np.flatnonzero(p.absent >= 1.0)
+    maybe = np.flatnonzero((p.absent > 0.0) & (p.absent < 1.0))
+    present = _presence(p.absent[maybe], rng, size) if maybe.size else np.ones((0, size), dtype=bool)
+    if maybe.size:
+        rows = _rows(maybe)
+        if isinstance(rows, slice):  # in place
+            yes[rows] &= present
+            no[rows] &= present
+        else:
+            yes[rows] = yes[rows] & present
+            no[rows] = no[rows] & present
+    yes[sure] = False
+    no[sure] = False
+    return Drawn(yes, no, present, maybe, sure)
+
+
+def _per_draw(rows: np.ndarray) -> np.ndarray:
+    """How many rows are True in each draw (column): a byte sum, exact in uint8 up to 255 rows."""
+    acc = np.uint8 if rows.shape[0] < 256 else np.int64
+    return np.add.reduce(rows.view(np.uint8), axis=0, dtype=acc).astype(np.int64)
+
+
+def _per_row(rows: np.ndarray) -> np.ndarray:
+    """How many draws are True in each row: the bytes summed eight at a time as uint64 words,
+    in runs of ``_LANE_WORDS`` words so that no byte lane carries into the next."""
+    r, size = rows.shape
+    run = 8 * _LANE_WORDS
+    full = size // run * run
+    out = np.count_nonzero(rows[:, full:], axis=1).astype(np.int64)
+    if full and r:
+        words = np.ascontiguousarray(rows[:, :full]).view(np.uint64).reshape(r, -1, _LANE_WORDS)
+        out += np.add.reduce(words, axis=2).view(np.uint8).reshape(r, -1).sum(axis=1, dtype=np.int64)
+    return out
+
+
+def count_votes(p: Prepared, rule: AssemblyRule, votes: Drawn) -> AssemblyCounts:
+    """The counts of one chunk of drawn votes."""
+    yes, no, present = votes.yes, votes.no, votes.present
+    n, size = yes.shape
     y = _per_draw(yes)
     k = _per_draw(no)
-    away = votes.absent
-    gone = _per_draw(away) if away is not None else np.zeros(size, dtype=np.int64)
+    gone = votes.maybe.size - _per_draw(present) + votes.sure.size
     tally = np.bincount(y * (n + 1) + k, minlength=(n + 1) ** 2).reshape(n + 1, n + 1)
     member = np.zeros((n, 4), dtype=np.int64)
-    member[:, YES] = np.count_nonzero(yes, axis=1)
-    member[:, NO] = np.count_nonzero(no, axis=1)
-    if away is not None:
-        member[:, ABSENT] = np.count_nonzero(away, axis=1)
+    member[:, YES] = _per_row(yes)
+    member[:, NO] = _per_row(no)
+    member[votes.maybe, ABSENT] = size - _per_row(present)
+    member[votes.sure, ABSENT] = size
     member[:, ABSTAIN] = size - member[:, YES] - member[:, NO] - member[:, ABSENT]
-    # Member i decides iff the others' d = yes - w·no lies in the rule's window; its own score is
-    # +1 (yes), -w (no) or 0, so for each of the three the draws where it decides are a mask of d.
+    # Member i decides iff the others' d = yes - w·no lies in the rule's window [lo, hi]; its own
+    # score is +1 (yes), -w (no) or 0, so it decides in the draws of window w1 (d - 1 in it) if it
+    # drew yes, w2 (d + w in it) if no, w0 (d in it) otherwise:
+    # w0 + yes·(w1 - w0) + no·(w2 - w0), each difference split into its +1 and -1 draws.
     w = rule.no_weight
     lo, hi = rule.pivotal_window()
     d = y - w * k
-    decides = np.zeros(n, dtype=np.int64)
-    for own, mask in ((1, yes), (-w, no)):
-        window = (d - own >= lo) & (d - own <= hi)
-        decides += np.count_nonzero(mask & window, axis=1)
-    idle_window = (d >= lo) & (d <= hi)
-    # the draws in which i abstained or was absent: all draws in the window less its yes and no ones
-    decides += int(np.count_nonzero(idle_window)) - np.count_nonzero((yes | no) & idle_window, axis=1)
+    w0 = (d >= lo) & (d <= hi)
+    w1 = (d - 1 >= lo) & (d - 1 <= hi)
+    w2 = (d + w >= lo) & (d + w <= hi)
+    decides = np.full(n, int(np.count_nonzero(w0)), dtype=np.int64)
+    for rows, own in ((yes, w1), (no, w2)):
+        for mask, sign in ((own & ~w0, 1), (w0 & ~own, -1)):
+            if mask.any():
+                decides += sign * _per_row(rows & mask)
     pivotal = np.where(p.never_casts, 0, decides)
     return AssemblyCounts(size, int(rule.passes(y, k).sum()), tally,
                           np.bincount(gone, minlength=n + 1), np.bincount(n - y - k - gone, minlength=n + 1),
                           member[p.back], pivotal[p.back])
+
+
+def count_chunk(p: Prepared, rule: AssemblyRule, size: int, seed: Seed, index: int) -> AssemblyCounts:
+    """The counts of chunk ``index`` of ``size`` draws."""
+    return count_votes(p, rule, draw_votes(p, chunk_rng(seed, index), size))
 
 
 def iter_chunks(model: AssemblyModel, draws: int, seed: Seed, pool: MapPool | None = None,

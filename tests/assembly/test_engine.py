@@ -177,7 +177,7 @@ def test_pivotal_counts_match_a_direct_recount() -> None:
     model, _ = _small(3, 9, "important", common=0.3)
     p = mc.prepare(model.latent)
     got = amc.count_chunk(p, model.rule, 3000, 4, 0)
-    votes = mc.draw_votes(p, mc.chunk_rng(4, 0), 3000)
+    votes = amc.draw_votes(p, mc.chunk_rng(4, 0), 3000)  # the Assembly's own draws of chunk 0
     yes, no = votes.yes, votes.no
     rule = model.rule
     direct = np.zeros(model.n, dtype=int)
