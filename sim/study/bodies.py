@@ -109,14 +109,21 @@ class Council:
         return result_record(simulate(data, draws=draws, seed=seed, method=method))
 
 
-#: Tables of an Assembly scenario whose keys may name a regional group, and whether they may name
-#: only a group (``correlation.regions``) or a member too (``votes``).
-_GROUP_TABLES: dict[tuple[Step, ...], bool] = {("votes",): False, ("correlation", "regions"): True}
+def _groups_in(table: tuple[Step, ...]) -> bool | None:
+    """Whether the keys of an Assembly table of members may name a regional group: only groups
+    (True: ``correlation.regions``), a group or a member (False: ``votes``, an amendment's
+    ``votes`` and ``effect``), or members only (None: ``alignment.loadings``, ``reference.votes``)."""
+    if table == ("correlation", "regions"):
+        return True
+    if table == ("votes",) or (len(table) == 3 and table[0] == "amendments" and table[2] in ("votes", "effect")):
+        return False
+    return None
 
 
 class Assembly:
-    """The General Assembly: ``votes`` may name a regional group, ``correlation.regions`` only
-    groups; names resolve without a year (the Assembly has no seats)."""
+    """The General Assembly: ``votes`` (and an amendment's ``votes`` and ``effect``) may name a
+    regional group, ``correlation.regions`` only groups; names resolve without a year (the
+    Assembly has no seats)."""
 
     name = "assembly"
 
@@ -136,7 +143,7 @@ class Assembly:
         from sim.assembly.membership import REGIONAL_GROUPS
         from sim.assembly.scenario import group_named
 
-        only_groups = _GROUP_TABLES.get(table)
+        only_groups = _groups_in(table)
         group = group_named(name)
         if only_groups is not None and group is not None:
             return None
@@ -187,8 +194,9 @@ class Assembly:
     def row(self, data: Mapping[str, Any], draws: int, seed: int | None, method: Any) -> dict[str, Any]:
         """One point simulated: :func:`sim.io.files.assembly_record` of
         :func:`sim.assembly.api.simulate_assembly`, with P(adopted)'s standard error beside it
-        (0 for the exact method, as in Council sweeps). No Council column: no veto, no
-        permanent member."""
+        (0 for the exact method, as in Council sweeps) and, with amendments, each one's
+        P(adopted) as ``amendment NAME: p_adopted`` (the Council's column). No Council column:
+        no veto, no permanent member."""
         from sim.assembly.api import simulate_assembly
         from sim.io.files import assembly_record
 
@@ -199,6 +207,10 @@ class Assembly:
             row[key] = value
             if key == "p_adopted":
                 row["p_adopted_se"] = result.p_adopted_se or 0.0
+        amendments = getattr(result, "amendments", None)
+        if amendments is not None:
+            for name, p in zip(amendments.names, amendments.p_adopted, strict=True):
+                row.setdefault(f"amendment {name}: p_adopted", p)
         return row
 
 
