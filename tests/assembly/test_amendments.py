@@ -338,8 +338,8 @@ def test_a_file_runs_with_amendments_in_the_table_and_the_json(tmp_path: Path) -
     res = CliRunner().invoke(main, ["run", str(path), "--draws", "4000", "--seed", "3"])
     assert res.exit_code == 0, res.output
     assert "Amendments (voted first, in order, each by the same majority as the draft):" in res.stdout
-    assert "Name the aggressor: P(adopted) " in res.stdout and "; recorded: adopted" in res.stdout
-    assert "Name the aggressor adopted, draft adopted" in res.stdout
+    assert "A1 Name the aggressor: P(adopted) " in res.stdout and "; recorded: adopted" in res.stdout
+    assert "  A1 adopted, draft adopted\n" in res.stdout
     res = CliRunner().invoke(main, ["run", str(path), "--draws", "4000", "--seed", "3", "--format", "json"])
     out = json.loads(res.stdout)
     assert [a["name"] for a in out["amendments"]] == ["Name the aggressor"]
