@@ -24,6 +24,7 @@ from sim.errors import InputError
 from sim.io.files import any_scenario_from_bytes
 from sim.scenario.names import display_name, try_resolve
 from sim.verdict import assembly_verdict
+from unsc_app.assembly_compare import compare_section, delta, pin_row
 
 LIBRARY_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "assembly"
 #: The quick settings of a member's or a group's vote.
@@ -84,6 +85,7 @@ def _pick() -> None:
     st.session_state.ga_original = json.loads(json.dumps(data, default=str))
     st.session_state[GA] = data
     st.session_state.ga_edits = {}
+    st.session_state.ga_question = data["assembly"].get("question", "important")
 
 
 def _set(name: str, table: dict[str, float] | None) -> None:
@@ -136,6 +138,7 @@ def _upload() -> None:
     st.session_state[GA] = data
     st.session_state.ga_original = json.loads(json.dumps(data, default=str))
     st.session_state.ga_edits = {}
+    st.session_state.ga_question = data["assembly"].get("question", "important")
     st.session_state.ga_error = None
 
 
@@ -206,11 +209,12 @@ def assembly_page() -> None:
     t = result.tally()
     m = result.margin()
     c1, c2, c3 = st.columns(3)
-    c1.metric("P(adopted)", f"{100 * result.p_adopted:.1f}%")
+    c1.metric("P(adopted)", f"{100 * result.p_adopted:.1f}%", delta=delta(result))
     c2.metric("Expected tally, yes – no – abstain", " – ".join(f"{t[k]['mean']:.0f}" for k in ("yes", "no", "abstain")))
     c3.metric("Margin (yes votes to spare)", f"{m['mean']:+.0f}")
     st.caption(f"90% intervals: {result.tally_line()}; margin {m['lo']:+d} to {m['hi']:+d}. "
                + (f"Monte Carlo, {result.draws:,} draws, seed {result.seed}." if result.draws else "Exact."))
+    pin_row(result, data)
     ref = data.get("reference")
     if isinstance(ref, dict) and {"yes", "no", "abstain"} <= set(ref):
         st.info(f"Recorded: {ref.get('outcome', '')}, {ref['yes']} – {ref['no']} – {ref['abstain']} "
@@ -221,6 +225,7 @@ def assembly_page() -> None:
     groups = pd.DataFrame(result.regional_groups()).T.rename_axis("Regional group")
     st.dataframe(groups.style.format("{:.1f}").format("{:.0f}", subset=["members"]), width="stretch")
     _edits(result)
+    compare_section(result, data)
     _downloads(data, result)
     _link()
 
