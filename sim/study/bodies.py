@@ -94,12 +94,15 @@ class Council:
         return spec
 
     def defaults(self, spec: Any, source: str) -> BaseDefaults:
-        """What the engine uses for each member of the base scenario."""
+        """Each member's numbers in the base scenario before the text's position and Art. 27(3)
+        move them (its table, a shift of its calibrated stance, its calibrated numbers or the
+        fallback): an override is a table at position 0, which the position then moves once."""
         from sim.api import model_spec
         from sim.scenario.resolve import resolve_scenario
 
-        model = model_spec(resolve_scenario(spec, source)).model
-        return BaseDefaults({m: _probs(p) for m, p in zip(model.members, model.probs, strict=True)})
+        ms = model_spec(resolve_scenario(spec, source))
+        free = ms.free_probs or dict(zip(ms.model.members, ms.model.probs, strict=True))
+        return BaseDefaults({m: _probs(p) for m, p in free.items()})
 
     def row(self, data: Mapping[str, Any], draws: int, seed: int | None, method: Any) -> dict[str, Any]:
         """One point simulated: :func:`sim.io.files.result_record` of :func:`sim.simulate`."""

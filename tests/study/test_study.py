@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.scenario.names import resolve
 from sim.study import (
     Study,
     StudyError,
@@ -356,3 +358,27 @@ def test_point_seed_is_derived_from_seed_and_index() -> None:
     assert len(seeds) == 1000
     assert all(0 <= s < 2**63 for s in seeds)
     assert point_seed(8, 3) != point_seed(7, 3)
+
+
+def test_council_renormalization_starts_before_the_position(tmp_path: Path) -> None:
+    """A Council override is a table at position 0 that the text's position then moves once: the
+    member's other numbers are rescaled from its numbers before the position (its table), not
+    from where the position has moved them."""
+    from sim.study import batch
+
+    src = ROOT / "scenarios" / "ukraine_2025_axis_us_text_as_tabled.toml"
+    data = base(src)
+    data["draft"]["position"] = 0.8
+    code = next(c for c, v in data["alignment"]["loadings"].items() if v != 0 and c in data["votes"])
+    (tmp_path / "b.toml").write_text(tomli_w.dumps(data))
+    (tmp_path / "s.toml").write_text(f'[study]\nname = "t"\nbase = "b.toml"\n[vary.grid]\n"votes.{code}.no" = [0.3]\n')
+    loaded = batch.load_study(tmp_path / "s.toml")
+    table = data["votes"][code]
+    own = tuple(float(table.get(k, 0.0)) for k in ("yes", "abstain", "no", "absent"))
+    assert sum(own) == pytest.approx(1.0)
+    resolved = loaded.defaults(resolve(code))
+    assert resolved == pytest.approx(own)
+    spec = point_scenario(loaded.design, loaded.base, 0, loaded.defaults)
+    got = next(v for k, v in spec.votes.items() if resolve(k) == resolve(code)).as_tuple()
+    rest = 0.7 / (own[0] + own[1] + own[3])
+    assert got == pytest.approx((own[0] * rest, own[1] * rest, 0.3, own[3] * rest))
