@@ -207,3 +207,14 @@ def test_members_who_cannot_vote_are_never_pivotal() -> None:
     assert np.all(piv[[1, 2, 4]] == 0.0)
     assert piv[3] > 0.1 and piv[0] > 0.1
     np.testing.assert_allclose(piv, enumerated(model, grid_weights(model)), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("question", ["important", "simple"])
+def test_one_and_two_members(question: str) -> None:
+    """Alone, a member's vote always decides; of two, it decides unless the other votes no
+    (whatever the common factor, each decides with the other's marginal probability)."""
+    probs = np.array([[0.3, 0.3, 0.3, 0.1], [0.5, 0.2, 0.2, 0.1]])
+    one = assembly_model(["A"], probs[:1], ["X"], question, common=0.4)
+    two = assembly_model(["A", "B"], probs, ["X", "Y"], question, common=0.4)
+    assert exact.pivotal(one) == pytest.approx([1.0], abs=1e-14)
+    assert exact.pivotal(two) == pytest.approx([0.8, 0.7], abs=1e-13)
