@@ -285,6 +285,9 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         if group is None:
             raise ScenarioError(field_path(("correlation", "regions", name)),
                                 f"not a regional group; use one of {', '.join(REGIONAL_GROUPS)}")
+        if corr.common + value > 1.0 + 1e-12:
+            raise ScenarioError(field_path(("correlation", "regions", name)),
+                                f"common + cohesion must be at most 1, got {corr.common:g} + {value:g}")
         cohesion[group] = value
     alignment = np.array([loadings.get(m, 0.0) for m in members]) if loadings else None
     try:

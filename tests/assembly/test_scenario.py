@@ -48,6 +48,8 @@ BAD = {
                 'votes."South Sudan": South Sudan (SSD) was not a UN member on 2010-06-01'),
     "arrears": (GOOD.replace('["Venezuela"]', '["Narnia"]'), "assembly.arrears[0]: unknown UN member name"),
     "region": (GOOD.replace('"African States" = 0.3', 'Oceania = 0.3'), "correlation.regions.Oceania: not a regional"),
+    "cohesion": (GOOD.replace('"African States" = 0.3', '"African States" = 0.95'),
+                 'correlation.regions."African States": common + cohesion must be at most 1, got 0.1 + 0.95'),
     "procedural": (GOOD + '[[amendments]]\nname = "x"\nprocedural = true\n',
                    "amendments[0]: procedural: does not apply in the Assembly"),
     "sum": (GOOD.replace("abstain = 0.1", "abstain = 0.3"), "votes.WEOG: probabilities must sum to 1"),
