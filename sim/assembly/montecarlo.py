@@ -98,47 +98,96 @@ def _rows(rows: np.ndarray) -> slice | np.ndarray:
     return rows
 
 
-def _shifts(p: Prepared, rng: np.random.Generator, size: int) -> tuple[list[np.ndarray | None], np.ndarray | None]:
-    """Draw the factors (F, each bloc's G, then A): each group's shift of W, and A."""
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive members of one bloc whose factor terms are added together: with one shared
+    vector of loadings (``loads`` one row), or each its own (``loads`` a row per member)."""
+
+    lo: int
+    hi: int
+    bloc: int
+    det: bool
+    loads: np.ndarray  # (1 or hi - lo, factors): on F, the bloc's G, A (those the model has)
+
+    @property
+    def shared(self) -> bool:
+        return self.loads.shape[0] == 1
+
+
+def _runs(p: Prepared) -> list[_Run]:
+    """The members in runs: a group of two or more members with one loading on each factor
+    shares one shift of W per chunk; the others (own loadings: a member-specific axis makes
+    every member its own group) are gathered into runs whose shifts are one small product."""
+    runs: list[_Run] = []
+    pending: list[tuple[int, int, int, bool, np.ndarray]] = []
+
+    def flush() -> None:
+        if pending:
+            loads = np.concatenate([rows for *_, rows in pending])
+            runs.append(_Run(pending[0][0], pending[-1][1], pending[0][2], pending[0][3], loads))
+            pending.clear()
+
+    for lo, hi, b, kf, kg in p.groups:
+        cols = ([np.full(hi - lo, kf)] if p.common else []) + ([np.full(hi - lo, kg)] if b >= 0 and p.n_blocs else [])
+        if p.axis is not None:
+            cols.append(p.axis[lo:hi])
+        loads = np.stack(cols, axis=1) if cols else np.zeros((hi - lo, 0))
+        det = bool(p.det[lo])
+        if hi - lo >= 2 and bool((loads == loads[0]).all()):
+            flush()
+            runs.append(_Run(lo, hi, b, det, loads[:1]))
+            continue
+        if pending and (pending[-1][2], pending[-1][3]) != (b, det):
+            flush()
+        pending.append((lo, hi, b, det, loads))
+    flush()
+    return runs
+
+
+def _factors(p: Prepared, rng: np.random.Generator, size: int) -> dict[int, np.ndarray]:
+    """Draw the factors (F, each bloc's G, then A): per bloc (-1: none), the stacked vectors its
+    members load on, in the order of :class:`_Run`'s loadings."""
     f = rng.standard_normal(size) if p.common else None
     g = rng.standard_normal((p.n_blocs, size)) if p.n_blocs else None
     a = rng.standard_normal(size) if p.axis is not None else None
-    shifts: list[np.ndarray | None] = []
-    for _lo, _hi, b, kf, kg in p.groups:
-        shift = None
-        if f is not None and kf != 0.0:
-            shift = kf * f
-        if g is not None and b >= 0 and kg != 0.0:
-            shift = kg * g[b] if shift is None else shift + kg * g[b]
-        shifts.append(shift)
-    return shifts, a
+    out: dict[int, np.ndarray] = {}
+    for b in range(-1, p.n_blocs):
+        vecs = [v for v in (f, g[b] if g is not None and b >= 0 else None, a) if v is not None]
+        out[b] = np.stack(vecs) if vecs else np.zeros((0, size))
+    return out
 
 
 def _stances(p: Prepared, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Yes and no before absences: the latent W = E + shift (+ axis·A) against the thresholds,
+    """Yes and no before absences: the latent W = E + the factor terms against the thresholds,
     ``ROWS`` members at a time."""
     n = p.t1.size
-    shifts, a = _shifts(p, rng, size)
+    factors = _factors(p, rng, size)
+    runs = _runs(p)
+    shifts = [(r.loads[0] @ factors[r.bloc] if r.loads.size else None) if r.shared else None for r in runs]
     yes = np.empty((n, size), dtype=bool)
     no = np.empty((n, size), dtype=bool)
     buf = np.empty((min(ROWS, n), size))
-    tmp = np.empty_like(buf) if a is not None else None
+    tmp = np.empty_like(buf)
+    first = 0  # the first run that reaches the block
     for start in range(0, n, ROWS):
         stop = min(n, start + ROWS)
         w = buf[: stop - start]
         rng.standard_normal(out=w)
-        for (lo, hi, _b, _kf, _kg), shift in zip(p.groups, shifts, strict=True):
-            lo, hi = max(lo, start) - start, min(hi, stop) - start
-            if lo >= hi:
-                continue
-            if p.det[start + lo]:
-                w[lo:hi] = 0.0
+        while runs[first].hi <= start:
+            first += 1
+        for run, shift in zip(runs[first:], shifts[first:], strict=True):
+            if run.lo >= stop:
+                break
+            lo, hi = max(run.lo, start), min(run.hi, stop)
+            seg = w[lo - start:hi - start]
+            if run.det:
+                seg[...] = 0.0
             if shift is not None:
-                w[lo:hi] += shift
-        if a is not None and tmp is not None and p.axis is not None:
-            t = tmp[: stop - start]
-            np.multiply(p.axis[start:stop, None], a, out=t)
-            w += t
+                seg += shift
+            elif not run.shared and run.loads.size:
+                t = tmp[: hi - lo]
+                np.matmul(run.loads[lo - run.lo:hi - run.lo], factors[run.bloc], out=t)
+                seg += t
         np.greater_equal(w, p.t2[start:stop, None], out=yes[start:stop])
         np.less(w, p.t1[start:stop, None], out=no[start:stop])
     return yes, no

@@ -47,3 +47,55 @@ def test_counts_are_the_sums_of_the_drawn_votes(size: int) -> None:
     np.testing.assert_array_equal(got.absent, np.bincount(gone, minlength=model.n + 1))
     assert got.adopted == int(model.rule.passes(y, k).sum())
     assert got.member_votes[model.members.index("M005"), ABSENT] == size  # in arrears
+
+
+
+def _axis_models():
+    from sim.assembly.model import assembly_model
+
+    base = _assembly_193(4)
+    rng = np.random.default_rng(4)
+    cohesion = dict(zip(sorted(set(base.regions)), (0.3, 0.2, 0.3, 0.25, 0.4), strict=True))
+    own = rng.uniform(-0.5, 0.5, base.n)  # every member its own scale, so its own group
+    signs = np.where(rng.random(base.n) < 0.5, 0.3, -0.3)  # one scale, loadings differing in a group
+    return {"regional": base, **{name: assembly_model(base.members, base.probs, base.regions, "important",
+                                                      common=0.2, cohesion=cohesion, alignment=lam)
+                                 for name, lam in (("own", own), ("signs", signs))}}
+
+
+@pytest.mark.parametrize("name", ["regional", "own", "signs"])
+def test_the_draws_are_the_documented_streams(name: str) -> None:
+    """The votes are W = E + a/c F + b/c G + λ/c A against the thresholds and the absences are the
+    16-bit rule, on the random numbers in the order the module documents: rebuilt here member by
+    member from the same generator, they are the same votes (shared and own shifts alike)."""
+    model = _axis_models()[name]
+    p = mc.prepare(model.latent)
+    shared = [run.shared for run in amc._runs(p)]
+    assert all(shared) if name == "regional" else not any(shared)
+    size = 3000
+    votes = amc.draw_votes(p, mc.chunk_rng(2, 7), size)
+    rng = mc.chunk_rng(2, 7)
+    lat = model.latent
+    f, g, a = rng.standard_normal(size), rng.standard_normal((lat.n_blocs, size)), rng.standard_normal(size)
+    e = rng.standard_normal((lat.n, size))
+    load_f, load_g, c = lat.loadings()
+    t1, t2 = lat.thresholds()
+    assert lat.alignment is not None
+    yes, no = np.zeros((lat.n, size), dtype=bool), np.zeros((lat.n, size), dtype=bool)
+    for r, i in enumerate(p.order):  # internal row r is member i
+        bloc = load_g[i] * g[lat.bloc[i]] if lat.bloc[i] >= 0 else 0.0
+        w = c[i] * e[r] + load_f[i] * f + bloc + lat.alignment[i] * a
+        yes[r], no[r] = w >= t2[i], w < t1[i]
+    maybe = np.flatnonzero((p.absent > 0) & (p.absent < 1))
+    u = rng.bit_generator.random_raw(maybe.size * size // 4).view("<u2").reshape(maybe.size, size)
+    cut = np.floor(p.absent[maybe] * 65536)
+    present = u > cut[:, None]
+    tie_rows, tie_cols = np.nonzero(u == cut[:, None])
+    present[tie_rows, tie_cols] = rng.random(tie_rows.size) >= p.absent[maybe][tie_rows] * 65536 - cut[tie_rows]
+    away = np.ones((lat.n, size), dtype=bool)
+    away[maybe] = ~present
+    away[p.absent <= 0] = False
+    np.testing.assert_array_equal(votes.absent, away)
+    # the two computations of W round differently: a vote may differ only at a threshold, never here
+    np.testing.assert_array_equal(votes.yes, yes & ~away)
+    np.testing.assert_array_equal(votes.no, no & ~away)
