@@ -46,7 +46,7 @@ def _group_order(group: str) -> tuple[int, str]:
 @dataclass(frozen=True)
 class AssemblyResult:
     """The outcome of one Assembly vote: P(adopted), the tally's distributions and intervals,
-    the margin, per-member and per-group probabilities, and (Monte Carlo) the pivotal members.
+    the margin, per-member and per-group probabilities, and the pivotal members (exact or counted).
     There is no veto and no permanent member: the Council's keys are absent, not zero.
 
     With amendments, ``amendments`` holds each one's P(adopted) and every path's probability,
@@ -214,7 +214,7 @@ def _mixed(votes: list[tuple[float, _Vote]]) -> _Vote:
 
 def _exact_vote(model: AssemblyModel) -> _Vote:
     o = exact.exact_outcomes(model)
-    return _Vote(o.p_adopted, o.member_votes, o.yes, o.no, o.abstain, o.spare, o.offset, None)
+    return _Vote(o.p_adopted, o.member_votes, o.yes, o.no, o.abstain, o.spare, o.offset, exact.pivotal(model))
 
 
 def _counted_vote(model: AssemblyModel, counts: amc.AssemblyCounts) -> _Vote:

@@ -58,6 +58,10 @@ def _amendment_lines(a: AmendmentResult, recorded: list[AssemblyAmendmentReferen
     return lines
 
 
+#: The least P(decisive) the table names a member for (0.01%): below it, pivots are noise.
+PIVOT_SHOWN = 1e-4
+
+
 def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None) -> str:
     """The tally with its intervals, the margin, the majority line, any amendments and the paths
     through them, the regional groups and the members likeliest to vote no or abstain; the
@@ -95,9 +99,13 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
                          f"yes {pct(r.member_votes[i, 0], 0):>4}  abstain {pct(r.member_votes[i, 1], 0):>4}  "
                          f"no {pct(r.member_votes[i, 2], 0):>4}")
     if r.pivotal is not None:
-        top = np.argsort(-r.pivotal, kind="stable")[:5]
-        lines += ["", "  Pivotal (P their yes-or-no decides the vote): " + ", ".join(
-            f"{display_name(r.members[i])} {pct(float(r.pivotal[i]), 2)}" for i in top)]
+        top = [int(i) for i in np.argsort(-r.pivotal, kind="stable")[:5] if r.pivotal[i] >= PIVOT_SHOWN]
+        if top:
+            lines += ["", "  Pivotal (P their yes-or-no decides the vote): " + ", ".join(
+                f"{display_name(r.members[i])} {pct(float(r.pivotal[i]), 2)}" for i in top)]
+        else:
+            lines += ["", f"  Pivotal: no member's yes-or-no decides the vote in as many as "
+                          f"{pct(PIVOT_SHOWN, 2)} of cases"]
     if reference is not None:
         yes_lo, yes_hi = t["yes"]["lo"], t["yes"]["hi"]
         inside = "inside" if yes_lo <= reference.yes <= yes_hi else "outside"

@@ -117,7 +117,11 @@ def test_monte_carlo_of_a_file_agrees_with_exact(tmp_path: Path) -> None:
         sd = np.sqrt(float(np.arange(ex.n + 1) ** 2 @ getattr(ex, key)) - e["mean"] ** 2)
         assert abs(m["mean"] - e["mean"]) <= 4 * sd / np.sqrt(draws)
     assert ex.margin()["mean"] == pytest.approx(float(ex.margins @ ex.spare))
-    assert mc.pivotal is not None and ex.pivotal is None
+    # both methods give every member's P(decisive): Monte Carlo's counts within 5 standard errors
+    assert mc.pivotal is not None and ex.pivotal is not None
+    se = np.sqrt(np.maximum(ex.pivotal, 1 / draws) * (1 - ex.pivotal) / draws)
+    assert np.all(np.abs(mc.pivotal - ex.pivotal) <= 5 * se)
+    assert simulate_assembly(built, method="exact").to_dict()["pivotal"]["VEN"] == 0.0  # in arrears
 
 
 def test_interval_is_the_central_ninety_percent() -> None:
