@@ -134,5 +134,5 @@ def assembly_verdict(result: AssemblyResult) -> Verdict:
     which = "two thirds" if result.question == "important" else "a majority"
     head = f"{word} (P adopted {percent(p)})"
     return Verdict(
-        f"{head}: {yes:.0f} yes and {no:.0f} no expected, against {which} of those voting ({line:.0f}); "
+        f"{head}: {yes:.0f} yes and {no:.0f} no expected, against {which} of those voting ({line}); "
         f"the margin runs from {m['lo']:+d} to {m['hi']:+d} yes votes (90%).", word, figures)

@@ -152,7 +152,7 @@ def tally_chart(r: AssemblyResult) -> alt.LayerChart:
         y=alt.Y("probability:Q", title="Probability", axis=alt.Axis(format="%")),
         tooltip=["yes votes", alt.Tooltip("probability:Q", format=".2%")])
     label = "two thirds of those present and voting" if r.question == "important" else "majority of those voting"
-    rule = alt.Chart(pd.DataFrame({"line": [line], "what": [f"{label} (expected): {line:.0f}"]})).mark_rule(
+    rule = alt.Chart(pd.DataFrame({"line": [line], "what": [f"{label} (expected): {line}"]})).mark_rule(
         color="#b71c1c", strokeDash=[5, 3], strokeWidth=2).encode(x="line:Q", tooltip=["what"])
     chart = alt.layer(bars, rule).properties(height=240)
     assert isinstance(chart, alt.LayerChart)

@@ -115,12 +115,18 @@ class AssemblyResult:
             out[group] = {"members": len(rows), **{v: float(sums[j]) for j, v in enumerate(VOTES)}}
         return out
 
-    def expected_line(self) -> float:
-        """The majority required of the expected members present and voting: two thirds of the
-        expected yes + no on an important question, half of them on a simple one."""
+    def expected_voting(self) -> int:
+        """The members expected to be present and voting (yes + no), to the nearest whole."""
         t = self.tally()
-        voting = t["yes"]["mean"] + t["no"]["mean"]
-        return 2 * voting / 3 if self.question == "important" else voting / 2
+        return round(t["yes"]["mean"] + t["no"]["mean"])
+
+    def expected_line(self) -> int:
+        """The yes votes the question needs of the members expected present and voting
+        (:meth:`AssemblyRule.line`): two thirds rounded up on an important question, more than
+        half on a simple one, and at least 1 (54 voting: 36 and 28)."""
+        from sim.engine.rules import AssemblyRule
+
+        return int(AssemblyRule(self.question).line(self.expected_voting(), 0))
 
     def tally_line(self) -> str:
         """``93 (85–101) – 18 (12–25) – 65 (58–72)``: yes – no – abstain, with 90% intervals."""

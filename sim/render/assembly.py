@@ -9,7 +9,7 @@ import numpy as np
 from sim.scenario.names import display_name
 from sim.verdict import assembly_verdict
 
-from .text import pct, stacked_bar
+from .text import pct, pct_strict, stacked_bar
 
 if TYPE_CHECKING:
     from sim.assembly.api import AssemblyResult
@@ -58,6 +58,12 @@ def _amendment_lines(a: AmendmentResult, recorded: list[AssemblyAmendmentReferen
     return lines
 
 
+def _signed(x: float) -> str:
+    """A whole number with its sign, never "-0"."""
+    k = round(x)
+    return f"{k:+d}"
+
+
 #: The least P(decisive) the table names a member for (0.01%): below it, pivots are noise.
 PIVOT_SHOWN = 1e-4
 
@@ -68,7 +74,7 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     recorded vote beside it when there is one."""
     how = "exact" if r.method == "exact" else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
     t = r.tally()
-    voting = t["yes"]["mean"] + t["no"]["mean"]
+    voting = r.expected_voting()
     line = r.expected_line()
     m = r.margin()
     se = r.p_adopted_se
@@ -76,10 +82,10 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
         f"{r.scenario_name}: General Assembly, {r.date.isoformat()}, {r.n} members ({how}; unsc-sim {r.version})",
         f"  {assembly_verdict(r).text}",
         f"  {_majority(r.question)}; abstentions and absences do not count",
-        f"  P(adopted) {pct(r.p_adopted)}" + (f" ± {pct(1.96 * se)} (95%)" if se is not None else ""),
+        f"  P(adopted) {pct_strict(r.p_adopted)}" + (f" ± {pct_strict(1.96 * se)} (95%)" if se is not None else ""),
         f"  Expected tally, yes – no – abstain (90% intervals): {r.tally_line()}",
-        f"  Required: {line:.0f} yes of about {voting:.0f} present and voting; "
-        f"margin {m['mean']:+.0f} ({m['lo']:+d} to {m['hi']:+d}) yes votes to spare",
+        f"  Required: {line} yes of about {voting} present and voting; margin {_signed(m['mean'])} "
+        f"({m['lo']:+d} to {m['hi']:+d}): the yes votes that could turn to abstentions and it still pass",
     ]
     if r.arrears:
         lines.append("  In arrears (Art. 19), no vote: " + ", ".join(display_name(c) for c in r.arrears))

@@ -49,12 +49,12 @@ def summary_frame(results: Mapping[str, AssemblyResult]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
     for label, r in results.items():
         t, m = r.tally(), r.margin()
-        voting = t["yes"]["mean"] + t["no"]["mean"]
+        voting = r.expected_voting()
         col = {"P(adopted)": f"{100 * r.p_adopted:.1f}%"}
         for key, word in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")):
             col[f"{word} (90% interval)"] = f"{t[key]['mean']:.0f} ({t[key]['lo']:.0f}–{t[key]['hi']:.0f})"
         col["Margin, yes votes to spare (90%)"] = f"{m['mean']:+.0f} ({m['lo']:+.0f} to {m['hi']:+.0f})"
-        col["Yes votes needed (expected)"] = f"{r.expected_line():.0f} of {voting:.0f} voting"
+        col["Yes votes needed (expected)"] = f"{r.expected_line()} of {voting} voting"
         col["Question"] = r.question
         col["Method"] = "exact" if r.draws is None else f"Monte Carlo, {r.draws:,} draws, seed {r.seed}"
         rows[label] = col

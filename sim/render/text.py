@@ -26,6 +26,17 @@ def pct(p: float, digits: int = 1) -> str:
     return f"{100 * p:.{digits}f}%"
 
 
+def pct_strict(p: float, digits: int = 1) -> str:
+    """As :func:`pct`, but a probability short of 1 (or above 0) never reads as 100% (or 0%):
+    0.9998 is ">99.9%", 0.0001 is "<0.1%"."""
+    step = 10.0 ** -(digits + 2)
+    if 0 < p < step / 2:
+        return f"<{pct(step, digits)}"
+    if 1 - step / 2 <= p < 1:
+        return f">{pct(1 - step, digits)}"
+    return pct(p, digits)
+
+
 def stacked_bar(probs: Sequence[float], width: int = BAR) -> str:
     """A bar of yes (█), abstain (▒), no (░) and absent (·) proportional to the probabilities."""
     marks = "█▒░·"

@@ -149,7 +149,7 @@ def test_summary_frame_reads_each_result() -> None:
         "Abstain (90% interval)": "0 (0–0)", "Margin, yes votes to spare (90%)": "+0 (+0 to +0)",
         "Yes votes needed (expected)": "2 of 3 voting", "Question": "important", "Method": "exact",
     }
-    # yes 1 or 2 and no 1 or 2, half and half: 1.5 each expected, half of 3 voting needed
+    # yes 1 or 2 and no 1 or 2, half and half: 1.5 each expected, more than half of 3 voting needed
     assert df.loc["Yes (90% interval)", "Now"] == "2 (1–2)"  # 1.5 shown as 2 (round half to even)
     assert df.loc["Yes votes needed (expected)", "Now"] == "2 of 3 voting"
     assert df.loc["P(adopted)", "Now"] == "25.0%"
@@ -162,7 +162,7 @@ def test_the_tally_chart_overlays_both_distributions_with_their_lines() -> None:
     frame = ac.tally_frame(results)
     assert frame.values.tolist() == [["Pinned", 2, 1.0], ["Now", 3, 1.0]]  # zero counts left out
     lines = ac.lines_frame(results)
-    assert lines["line"].tolist() == [2.0, 1.5]  # 2/3 of 3 voting; half of 3 voting
+    assert lines["line"].tolist() == [2, 2]  # two thirds of 3 voting; more than half of 3 voting
     assert lines["what"].iloc[1] == "Now: majority of those voting (expected): 2"
     spec = ac.compare_tally_chart(results).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "rule"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sim.assembly import exact
 from sim.assembly.api import interval, simulate_assembly
 from sim.assembly.scenario import assembly_from_toml, build_assembly
 from sim.cli import main
+from sim.engine.rules import AssemblyRule
 from sim.io.files import read_any_scenario
 from tests.conftest import ROOT
 
@@ -174,3 +176,28 @@ def test_council_only_commands_say_the_file_is_an_assembly_scenario(command: lis
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2 and res.stderr.count("\n") == 1
     assert res.stderr.startswith(f"{path}: assembly: this is a General Assembly scenario"), res.stderr
+
+
+@pytest.mark.parametrize(("question", "yes", "no", "line"), [
+    ("simple", 54, 54, 55), ("simple", 78, 78, 79), ("simple", 0, 0, 1), ("important", 93, 18, 74),
+    ("important", 54, 28, 55), ("important", 0, 0, 1), ("important", 10, 0, 7),
+])
+def test_the_required_line_is_article_18s_on_the_expected_tally(question: str, yes: int, no: int, line: int,
+                                                                   tmp_path: Path) -> None:
+    """A vote certain to be yes-no-abstain as given needs Art. 18's line of those voting: more than
+    half (54-54 is a tie and fails: 55 needed), two thirds rounded up, and at least one yes."""
+    from sim.assembly.membership import members_on
+
+    day = dt.date(2024, 1, 10)
+    codes = list(members_on(day))
+    votes = "".join(f'[votes.{c}]\n{v} = 1.0\n' for c, v in zip(codes, ["yes"] * yes + ["no"] * no
+                                                                 + ["abstain"] * (len(codes) - yes - no), strict=True))
+    path = _write(tmp_path, "line", f'[scenario]\nname = "line"\n[assembly]\ndate = {day}\nquestion = "{question}"\n'
+                  + votes)
+    r = simulate_assembly(build_assembly(assembly_from_toml(path.read_text(), str(path))), method="exact")
+    assert r.expected_voting() == yes + no and r.expected_line() == line
+    rule = AssemblyRule(question)
+    assert bool(rule.passes(yes, no)) == (yes >= line) == (r.p_adopted > 1 - 1e-12)
+    assert r.p_adopted == pytest.approx(float(yes >= line), abs=1e-12)
+    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
+    assert f"Required: {line} yes of about {yes + no} present and voting" in res.stdout
