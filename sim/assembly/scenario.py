@@ -20,11 +20,11 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.engine.amendments import Amendment
-from sim.engine.rules import QUESTIONS
+from sim.engine.rules import QUESTIONS, AssemblyRule
 from sim.errors import ScenarioError, validated
 from sim.io.inputs import field_path, parse_toml
 from sim.scenario.build import Probs, at_position, shift_probs
-from sim.scenario.names import display_name, try_resolve
+from sim.scenario.names import display_name, seat_code, try_resolve
 from sim.scenario.schema import (
     MAX_AMENDMENTS,
     MAX_TEXT,
@@ -69,6 +69,15 @@ class AssemblySpec(_Strict):
     session: int | None = Field(default=None, ge=1, le=150)
     question: Literal["important", "simple"] = "important"
     arrears: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _question_given(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "question" not in data:
+            raise ValueError('say which majority applies: question = "important" (two thirds of those present '
+                             'and voting, Art. 18(2): peace and security, elections, admission, budget) or '
+                             '"simple" (a majority, Art. 18(3))')
+        return data
 
     @model_validator(mode="after")
     def _one_date(self) -> AssemblySpec:
@@ -207,6 +216,8 @@ def _member(name: str, members: frozenset[str], day: dt.date, field: str) -> str
         raise ScenarioError(field, f"unknown UN member name {name!r}")
     if code in OBSERVERS:
         raise ScenarioError(field, f"{OBSERVERS[code]} is an observer state and does not vote")
+    if code not in members and seat_code(code, day.year) in members:  # "China" in 1960: the ROC's seat
+        code = seat_code(code, day.year)
     if code not in members:
         raise ScenarioError(field, f"{display_name(code)} ({code}) was not a UN member on {day.isoformat()}")
     return code
@@ -270,7 +281,13 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
             probs[code], prov[code] = base, source
     arrears = [_member(n, present, day, field_path(("assembly", "arrears", i)))
                for i, n in enumerate(spec.assembly.arrears)]
-    for code in arrears:
+    for i, code in enumerate(arrears):
+        if code in own:
+            name = next(n for n in spec.votes if try_resolve(n) is not None and _member(
+                n, present, day, field_path(("votes", n))) == code)
+            raise ScenarioError(field_path(("votes", name)),
+                                f"{display_name(code)} is in arrears (assembly.arrears[{i}]) and has no vote "
+                                "(Art. 19); remove one of the two")
         prov[code] = "arrears"
     loadings = {
         _member(n, present, day, field_path(("alignment", "loadings", n))): v
@@ -300,7 +317,7 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         raise ScenarioError("correlation", str(exc)) from None
     amendments = _amendments(spec, members, regions, day)
     if spec.reference is not None:
-        _check_reference(spec.reference, present, day, [a.name for a in amendments])
+        _check_reference(spec.reference, present, day, [a.name for a in amendments], spec.assembly.question)
     return AssemblyModelSpec(model, prov, spec, day, position, probs, {m: v for m, v in loadings.items() if v},
                              amendments)
 
@@ -315,6 +332,9 @@ def _tables(tables: Mapping[str, VoteTable], members: frozenset[str], day: dt.da
     for name, table in tables.items():
         group = group_named(name)
         if group is not None:
+            if group in by_group:
+                raise ScenarioError(field_path((*where, name)),
+                                    f"{group} is listed twice under [{field_path(where)}] (under two names)")
             by_group[group] = table
             continue
         here = field_path((*where, name))
@@ -344,12 +364,20 @@ def _amendments(spec: AssemblyScenario, members: tuple[str, ...], regions: list[
     return tuple(out)
 
 
-def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date, names: list[str]) -> None:
-    """The recorded tally fits the Assembly of the day, its member votes agree with it, and
-    each recorded amendment is one of ``names`` with a tally that fits."""
+def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date, names: list[str],
+                     question: str) -> None:
+    """The recorded tally fits the Assembly of the day and the recorded outcome (under the
+    question's majority), its member votes agree with it, and each recorded amendment is one of
+    ``names`` with a tally that fits."""
     if ref.yes + ref.no + ref.abstain > len(members):
         raise ScenarioError("reference", f"the tally {ref.yes}-{ref.no}-{ref.abstain} has more votes than the "
                                          f"{len(members)} members on {day.isoformat()}")
+    carried = bool(AssemblyRule(question).passes(ref.yes, ref.no))
+    if carried != (ref.outcome == "adopted"):
+        which = "two thirds of those present and voting" if question == "important" else "a majority of those voting"
+        raise ScenarioError("reference.outcome", f"{ref.outcome!r}, but {ref.yes}-{ref.no}-{ref.abstain} "
+                                                 f"{'reaches' if carried else 'does not reach'} {which} "
+                                                 f"(a{'n' if question == 'important' else ''} {question} question)")
     for j, amend in enumerate(ref.amendments):
         where = f"reference.amendments[{j}]"
         if amend.name not in names:

@@ -52,6 +52,16 @@ BAD = {
     "region": (GOOD.replace('"African States" = 0.3', 'Oceania = 0.3'), "correlation.regions.Oceania: not a regional"),
     "cohesion": (GOOD.replace('"African States" = 0.3', '"African States" = 0.95'),
                  'correlation.regions."African States": common + cohesion must be at most 1, got 0.1 + 0.95'),
+    "no_question": (GOOD.replace('question = "important"\n', ""), 'assembly: say which majority applies: question = '
+                    '"important" (two thirds'),
+    "arrears_voting": (GOOD + '[votes.Venezuela]\nyes = 1.0\n', "votes.Venezuela: Venezuela is in arrears "
+                       "(assembly.arrears[0]) and has no vote (Art. 19); remove one of the two"),
+    "group_twice": (GOOD + '[votes."Western European and other States"]\nyes = 0.5\nno = 0.5\n',
+                    'votes."Western European and other States": Western European and other States is listed twice '
+                    "under [votes] (under two names)"),
+    "reference_rule": (GOOD + '[reference]\nsource = "s"\noutcome = "adopted"\nyes = 2\nno = 5\nabstain = 1\n',
+                       "reference.outcome: 'adopted', but 2-5-1 does not reach two thirds of those present and "
+                       "voting (an important question)"),
     "procedural": (GOOD + '[[amendments]]\nname = "x"\nprocedural = true\n',
                    "amendments[0]: procedural: does not apply in the Assembly"),
     "sum": (GOOD.replace("abstain = 0.1", "abstain = 0.3"), "votes.WEOG: probabilities must sum to 1"),
@@ -64,6 +74,18 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / f"{name}.toml"
     path.write_text(text)
     return path
+
+
+@pytest.mark.parametrize(("name", "day", "code"), [
+    ("China", "1950-06-01", "ROC"), ("China", "1971-06-01", "ROC"), ("China", "1971-11-01", "CHN"),
+    ("Russia", "1950-06-01", "SUN"), ("Russian Federation", "1992-06-01", "RUS"), ("USSR", "1980-06-01", "SUN"),
+])
+def test_a_name_stands_for_the_seat_on_the_day(name: str, day: str, code: str) -> None:
+    """As in Council files, "China" before the PRC was seated is the Republic of China's seat, and
+    "Russia" before 1992 the Soviet Union's."""
+    text = f'[scenario]\nname = "x"\n[assembly]\ndate = {day}\nquestion = "simple"\n[votes."{name}"]\nno = 1.0\n'
+    built = build_assembly(assembly_from_toml(text, "x.toml"))
+    assert built.provenance[code] == "user" and tuple(built.model.probs[built.model.members.index(code)])[2] == 1.0
 
 
 def test_a_good_file_builds_the_assembly_of_the_day() -> None:
