@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from sim.assembly.api import AssemblyResult, simulate_assembly
 from sim.assembly.membership import REGIONAL_GROUPS
-from sim.assembly.scenario import AssemblyScenario, build_assembly, parse_assembly
+from sim.assembly.scenario import AssemblyScenario, build_assembly, group_named, parse_assembly
 from sim.errors import InputError
-from sim.io.files import any_scenario_from_bytes
+from sim.io.files import MAX_SCENARIO_BYTES, any_scenario_from_bytes
+from sim.render.text import pct_strict
 from sim.scenario.names import display_name, try_resolve
 from sim.verdict import assembly_verdict
 from unsc_app.assembly_compare import compare_section, delta, pin_row
@@ -71,6 +73,10 @@ def _start() -> None:
 
 def _link() -> None:
     data = st.session_state[GA]
+    if st.session_state.get("ga_uploaded"):  # a link cannot carry an uploaded file: say so, point nowhere
+        if st.query_params.to_dict():
+            st.query_params.clear()
+        return
     params = {"ga": st.session_state.ga_stem, "gq": data["assembly"].get("question", "important")}
     if st.session_state.ga_edits:
         params["gv"] = json.dumps(st.session_state.ga_edits, separators=(",", ":"), sort_keys=True)
@@ -86,6 +92,8 @@ def _pick() -> None:
     st.session_state[GA] = data
     st.session_state.ga_edits = {}
     st.session_state.ga_question = data["assembly"].get("question", "important")
+    st.session_state.ga_uploaded = None
+    st.session_state.ga_error = None
 
 
 def _set(name: str, table: dict[str, float] | None) -> None:
@@ -102,6 +110,14 @@ def _set(name: str, table: dict[str, float] | None) -> None:
     else:
         votes[name] = table
         st.session_state.ga_edits[name] = table
+
+
+def _group_key(group: str) -> str:
+    """The [votes] key the file already uses for a regional group (``WEOG``), else its name."""
+    for name in (*st.session_state[GA].get("votes", {}), *st.session_state.ga_original.get("votes", {})):
+        if group_named(str(name)) == group:
+            return str(name)
+    return group
 
 
 def _key_of(code: str) -> str:
@@ -135,6 +151,7 @@ def _upload() -> None:
         st.session_state.ga_error = f"{up.name}: (file): not an Assembly scenario (it has no [assembly] table)"
         return
     data = tomllib.loads(up.getvalue().decode("utf-8-sig"))
+    st.session_state.ga_uploaded = Path(up.name).stem or "uploaded"
     st.session_state[GA] = data
     st.session_state.ga_original = json.loads(json.dumps(data, default=str))
     st.session_state.ga_edits = {}
@@ -187,7 +204,11 @@ def assembly_page() -> None:
     with st.sidebar:
         st.selectbox("Library scenario", list(lib), index=list(lib).index(st.session_state.ga_stem)
                      if st.session_state.ga_stem in lib else 0, key="ga_pick", on_change=_pick)
-        st.file_uploader("Or upload an Assembly scenario (.toml)", type=["toml"], key="ga_upload", on_change=_upload)
+        st.file_uploader(f"Or upload an Assembly scenario (.toml, up to {MAX_SCENARIO_BYTES // 1024} KB)",
+                         type=["toml"], key="ga_upload", on_change=_upload, max_upload_size=1)
+        if st.session_state.get("ga_uploaded"):
+            st.caption(f"Showing your upload, {st.session_state.ga_uploaded}.toml. The page's link cannot carry "
+                       "an uploaded file: download the scenario to share it.")
         if st.session_state.get("ga_error"):
             st.error(st.session_state.ga_error)
         method = st.radio("Method", ["exact", "monte-carlo"], key="ga_method", horizontal=True)
@@ -209,7 +230,7 @@ def assembly_page() -> None:
     t = result.tally()
     m = result.margin()
     c1, c2, c3 = st.columns(3)
-    c1.metric("P(adopted)", f"{100 * result.p_adopted:.1f}%", delta=delta(result))
+    c1.metric("P(adopted)", pct_strict(result.p_adopted), delta=delta(result))
     c2.metric("Expected tally, yes – no – abstain", " – ".join(f"{t[k]['mean']:.0f}" for k in ("yes", "no", "abstain")))
     c3.metric("Margin (yes votes to spare)", f"{m['mean']:+.0f}")
     st.caption(f"90% intervals: {result.tally_line()}; margin {m['lo']:+d} to {m['hi']:+d}. "
@@ -224,6 +245,7 @@ def assembly_page() -> None:
     st.altair_chart(member_grid(result, MEASURES[measure]), width="stretch")
     groups = pd.DataFrame(result.regional_groups()).T.rename_axis("Regional group")
     st.dataframe(groups.style.format("{:.1f}").format("{:.0f}", subset=["members"]), width="stretch")
+    _who_decides(result)
     _edits(result)
     compare_section(result, data)
     _downloads(data, result)
@@ -237,7 +259,7 @@ def _edits(result: AssemblyResult) -> None:
         group = st.selectbox("Regional group", REGIONAL_GROUPS, key="ga_group")
         how = st.radio("Its members vote", list(QUICK), horizontal=True, key="ga_group_vote", index=4)
         if st.button("Apply to the group", key="ga_group_apply"):
-            _set(group, QUICK[how])
+            _set(_group_key(group), QUICK[how])
             st.rerun()
     with right:
         names = {f"{display_name(c)} ({c})": c for c in result.members}
@@ -254,11 +276,35 @@ def _edits(result: AssemblyResult) -> None:
             st.rerun()
 
 
+def _who_decides(result: AssemblyResult) -> None:
+    """The members likeliest to vote no or abstain, and those whose vote most often decides it."""
+    with st.expander("Who moves it: the likeliest no votes and abstentions, and who decides it"):
+        left, mid, right = st.columns(3)
+        for col, (title, j) in zip((left, mid), (("Likeliest to vote no", 2), ("Likeliest to abstain", 1)),
+                                   strict=True):
+            top = np.argsort(-result.member_votes[:, j], kind="stable")[:10]
+            col.markdown(f"**{title}**")
+            col.dataframe(pd.DataFrame({"member": [display_name(result.members[i]) for i in top],
+                                        "P": [f"{100 * result.member_votes[i, j]:.0f}%" for i in top]}),
+                          hide_index=True, width="stretch")
+        right.markdown("**Whose yes-or-no decides the vote**")
+        piv = result.pivotal
+        if piv is None or float(piv.max(initial=0.0)) < 1e-4:
+            right.caption("No member's vote decides it in as many as 0.01% of cases: the outcome does "
+                          "not turn on any one member.")
+        else:
+            deciders = [int(i) for i in np.argsort(-piv, kind="stable")[:10] if piv[i] >= 1e-4]
+            right.dataframe(pd.DataFrame({"member": [display_name(result.members[i]) for i in deciders],
+                                          "P(decisive)": [f"{100 * piv[i]:.2f}%" for i in deciders]}),
+                            hide_index=True, width="stretch")
+
+
 def _downloads(data: dict[str, Any], result: AssemblyResult) -> None:
     import tomli_w
 
+    stem = st.session_state.get("ga_uploaded") or st.session_state.ga_stem
     a, b = st.columns(2)
     a.download_button("Download the scenario (.toml)", tomli_w.dumps(json.loads(_canon(data))).encode(),
-                      file_name=f"{st.session_state.ga_stem}.toml", key="ga_dl_toml")
+                      file_name=f"{stem}.toml", key="ga_dl_toml")
     b.download_button("Download the result (.json)", json.dumps(result.to_dict(), indent=2).encode(),
-                      file_name=f"{st.session_state.ga_stem}_result.json", key="ga_dl_json")
+                      file_name=f"{stem}_result.json", key="ga_dl_json")

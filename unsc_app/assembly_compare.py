@@ -15,6 +15,7 @@ import streamlit as st
 
 from sim.assembly.api import AssemblyResult
 from sim.render import assembly_compare as ac
+from sim.render.text import pct_strict
 
 PINNED = "ga_pinned"
 
@@ -75,8 +76,8 @@ def compare_section(result: AssemblyResult, data: dict[str, Any]) -> None:
         st.warning(f"The pinned result is of another scenario ({pin['scenario']['scenario']['name']}): "
                    "this sets two different votes side by side.")
     c1, c2, c3 = st.columns(3)
-    c1.metric("P(adopted), pinned", f"{100 * before.p_adopted:.1f}%")
-    c2.metric("P(adopted), now", f"{100 * result.p_adopted:.1f}%", delta=delta(result))
+    c1.metric("P(adopted), pinned", pct_strict(before.p_adopted))
+    c2.metric("P(adopted), now", pct_strict(result.p_adopted), delta=delta(result))
     now_m, was_m = result.margin()["mean"], before.margin()["mean"]
     c3.metric("Margin now, yes votes to spare", f"{now_m:+.0f}", delta=f"{now_m - was_m:+.0f} vs pinned ({was_m:+.0f})")
     st.table(ac.summary_frame(results))

@@ -20,6 +20,7 @@ from sim.scenario.whatif import make_patch
 
 from .charts import AUTOSIZE, VOTE_COLOURS, legend, name_axis
 from .comparisons import vote_state
+from .text import pct_strict
 
 if TYPE_CHECKING:
     from sim.assembly.api import AssemblyResult
@@ -50,7 +51,7 @@ def summary_frame(results: Mapping[str, AssemblyResult]) -> pd.DataFrame:
     for label, r in results.items():
         t, m = r.tally(), r.margin()
         voting = r.expected_voting()
-        col = {"P(adopted)": f"{100 * r.p_adopted:.1f}%"}
+        col = {"P(adopted)": pct_strict(r.p_adopted)}
         for key, word in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")):
             col[f"{word} (90% interval)"] = f"{t[key]['mean']:.0f} ({t[key]['lo']:.0f}–{t[key]['hi']:.0f})"
         col["Margin, yes votes to spare (90%)"] = f"{m['mean']:+.0f} ({m['lo']:+.0f} to {m['hi']:+.0f})"

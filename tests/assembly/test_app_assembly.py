@@ -39,6 +39,11 @@ def metric(at: AppTest, label: str) -> str:
     return next(str(m.value) for m in at.metric if m.label.startswith(label))
 
 
+def percent(text: str) -> float:
+    """A shown percentage as a number: ">99.9%" is read as 99.9 (it is above)."""
+    return float(text.lstrip("<>").rstrip("%"))
+
+
 def test_the_page_opens_on_the_library_and_shows_the_tally() -> None:
     at = open_assembly()
     assert metric(at, "P(adopted)").endswith("%")
@@ -55,7 +60,12 @@ def test_a_group_edit_moves_the_tally_and_goes_into_the_link() -> None:
     at.button(key="ga_group_apply").click().run()
     after = int(metric(at, "Expected tally").split(" – ")[1])
     assert after >= before + 25  # the 29 members of WEOG now vote no
-    assert "Western European and other States" in at.query_params["gv"]
+    # the edit replaces the file's own table for the group (ES-11/1 names it WEOG), in the link
+    import json
+
+    from sim.assembly.scenario import group_named
+
+    assert [group_named(k) for k in json.loads(at.query_params["gv"])] == ["Western European and other States"]
     # the link reproduces the edit in a new session
     again = open_assembly(**dict(at.query_params.items()))
     assert metric(again, "Expected tally") == metric(at, "Expected tally")
@@ -80,8 +90,26 @@ def test_the_simple_question_lowers_the_bar() -> None:
     at.selectbox(key="ga_group").set_value("Western European and other States")
     at.radio(key="ga_group_vote").set_value("no")
     at.button(key="ga_group_apply").click().run()
-    important = float(metric(at, "P(adopted)").rstrip("%"))
+    important = percent(metric(at, "P(adopted)"))
     at.radio(key="ga_question").set_value("simple").run()
-    simple = float(metric(at, "P(adopted)").rstrip("%"))
+    simple = percent(metric(at, "P(adopted)"))
     assert simple >= important
     assert at.query_params["gq"] == "simple"
+
+
+def test_who_moves_it_and_a_pick_clears_an_old_upload_error() -> None:
+    """The expander names the likeliest no votes (Russia first on ES-11/1) and says when no member
+    decides the vote; picking a library scenario clears an upload's error and its upload state."""
+    at = open_assembly()
+    expander = next(e for e in at.expander if e.label.startswith("Who moves it"))
+    frames = [d.value for d in expander.dataframe]
+    assert frames[0]["member"].iloc[0] == "Russia" and frames[0]["P"].iloc[0] == "100%"
+    assert any("does not turn on any one member" in c.value for c in expander.caption)
+    at.session_state["ga_error"] = "bad.toml: votes.Atlantis: unknown UN member name"
+    at.session_state["ga_uploaded"] = "bad"
+    at.run()
+    assert any("Atlantis" in e.value for e in at.error)
+    assert "ga" not in at.query_params  # an upload is not carried by the link
+    at.selectbox(key="ga_pick").set_value("es11_8_us_text_with_amendments_2025").run()
+    assert not [e for e in at.error if "Atlantis" in e.value]
+    assert at.query_params["ga"] == "es11_8_us_text_with_amendments_2025"

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.assembly.api import AssemblyResult, simulate_assembly
 from sim.render import assembly_compare as ac
+from sim.render.text import pct_strict
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -58,7 +59,7 @@ def scenario(stem: str) -> dict[str, Any]:
 
 def p_text(data: dict[str, Any]) -> str:
     """P(adopted) as the page shows it, computed here as the page does (the same draws and seed)."""
-    return f"{100 * simulate_assembly(data, method='monte-carlo', draws=100_000, seed=0).p_adopted:.1f}%"
+    return pct_strict(simulate_assembly(data, method="monte-carlo", draws=100_000, seed=0).p_adopted)
 
 
 @pytest.mark.usefixtures("_fresh_caches")
