@@ -43,6 +43,7 @@ from sim.assembly.calibration import (
 )
 from sim.assembly.exact import _scored
 from sim.assembly.membership import members_on
+from sim.assembly.scenario import OBSERVERS
 from sim.engine.rules import AssemblyRule
 from sim.errors import InputError
 from sim.scenario.names import UnknownMemberError, resolve
@@ -343,8 +344,19 @@ def _read(path: Path, outcomes: bool) -> pd.DataFrame:
         stray = set(g["code"]) - set(members_on(day.date()))
         if stray:
             name = g.loc[g["code"].isin(stray), "member_state"].iloc[0]
+            code = codes[name]
+            if code in OBSERVERS:
+                raise InputError("member_state", f"{name!r}: {OBSERVERS[code]} is an observer state and does "
+                                 f"not vote (vote {s})", source)
             raise InputError("member_state", f"{name!r} was not a member of the General Assembly on "
                              f"{day.date()} (vote {s})", source)
+    again = out.duplicated(["symbol", "code"])
+    if not outcomes and again.any():  # a forecast row per member and vote; records may be corrected
+        k = int(np.flatnonzero(again)[0])
+        same = (out["symbol"] == out["symbol"].iloc[k]) & (out["code"] == out["code"].iloc[k])
+        first = int(np.flatnonzero(same)[0])
+        raise InputError("member_state", f"{out['member_state'].iloc[k]!r} is listed twice for vote "
+                         f"{out['symbol'].iloc[k]} (rows {first + 2} and {k + 2})", source)
     if outcomes:
         choice = df["vote"].str.strip().str.upper().map(_VOTE_CODES)
         if choice.isna().any():

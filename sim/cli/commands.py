@@ -38,7 +38,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
               help="Show the version and exit.")
 def main() -> None:
-    """Simulate UN Security Council votes: would this draft pass, and why?"""
+    """Simulate UN Security Council and General Assembly votes: would this draft pass, and why?"""
 
 
 def _check_out(out: Path | None, force: bool) -> None:
@@ -67,7 +67,7 @@ def run(
     scenarios: tuple[Path, ...], draws: int, seed: int, exact: bool, fmt: str, out: Path | None, force: bool,
     history_path: Path | None,
 ) -> None:
-    """Simulate one or more SCENARIO.toml files."""
+    """Simulate one or more SCENARIO.toml files: Council ([council]) or General Assembly ([assembly]) votes."""
     from sim.api import check_run, simulate
     from sim.assembly.api import simulate_assembly
     from sim.assembly.scenario import AssemblyScenario
@@ -77,6 +77,11 @@ def run(
 
     _check_out(out, force)
     specs = [read_any_scenario(p) for p in scenarios]  # validate every file before any work
+    if history_path is not None and all(isinstance(s, AssemblyScenario) for s in specs):
+        raise InputError("--history", "extends the Council's calibration with Council vote records; an "
+                                      "Assembly scenario's unlisted members take their 2019-2023 base rates "
+                                      "(to forecast Assembly roll calls from records: unsc-sim predict --body "
+                                      "assembly --history)")
     calibrator = history_calibrator(history_path)
     method: Method = "exact" if exact else "monte-carlo"
     check_run(draws, seed, method)

@@ -344,6 +344,10 @@ def _rows(path: Path, **change: object) -> Path:
     ({"member_state": ["ALBANIA", "Atlantis"]}, "member_state: unknown UN member name 'Atlantis'"),
     ({"member_state": ["ALBANIA", "South Sudan"], "date": ["2011-01-04"] * 2},
      "member_state: 'South Sudan' was not a member of the General Assembly on 2011-01-04"),
+    ({"member_state": ["ALBANIA", "HOLY SEE"]},
+     "member_state: 'HOLY SEE': the Holy See is an observer state and does not vote (vote A/RES/ES-11/6)"),
+    ({"member_state": ["ALBANIA", "Albania"]},
+     "member_state: 'Albania' is listed twice for vote A/RES/ES-11/6 (rows 2 and 3)"),
 ])
 def test_bad_rows_are_one_line_exit_2(tmp_path: Path, change: dict[str, object], message: str) -> None:
     rows = _rows(tmp_path / "rows.csv", **change)

@@ -223,3 +223,12 @@ def test_the_required_line_is_article_18s_on_the_expected_tally(question: str, y
     assert r.p_adopted == pytest.approx(float(yes >= line), abs=1e-12)
     res = CliRunner().invoke(main, ["run", str(path), "--exact"])
     assert f"Required: {line} yes of about {yes + no} present and voting" in res.stdout
+
+
+def test_run_history_with_only_assembly_files_is_one_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "good", GOOD)
+    hist = tmp_path / "h.csv"
+    hist.write_text("date,symbol,member_state,vote,title\n")
+    res = CliRunner().invoke(main, ["run", str(path), "--history", str(hist)])
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert res.stderr.startswith("--history: extends the Council's calibration"), res.stderr
