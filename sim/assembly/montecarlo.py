@@ -32,9 +32,8 @@ from sim.engine.seeding import Seed
 
 from .model import AssemblyModel
 
-#: Members whose stances are drawn and thresholded at a time (8 x 16,384 float64 is 1 MiB).
-#: Fixed: with the chunk it defines nothing random (E is row-major whatever the block), but the
-#: speed depends on it.
+#: Members whose stances are drawn and thresholded at a time (8 x 16,384 float64 is 1 MiB). Not
+#: part of the streams (E is row-major whatever the block): only the speed depends on it.
 ROWS = 8
 
 #: Absence uniforms are 16-bit: 2**16 levels, refined at ties to the exact probability.
