@@ -24,6 +24,7 @@ from sim.engine.amendments import Amendment, VotePath
 from sim.engine.model import ABSENT, ABSTAIN, NO, YES
 from sim.scenario.build import at_position, shift_probs
 from sim.scenario.schema import VoteTable
+from tests.assembly.files import assert_refused, write
 
 REGIONS = ("African States", "Western European and other States")
 N = 6
@@ -317,24 +318,16 @@ BAD = {
 }
 
 
-def _write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_amendments_exit_2_with_one_line_naming_the_file_and_field(case: str, tmp_path: Path) -> None:
     text, expected = BAD[case]
-    path = _write(tmp_path, case, text)
-    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
-    assert res.exit_code == 2, res.output
-    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
-    assert res.stderr.startswith(f"{path}: {expected}"), res.stderr
+    assert_refused(tmp_path, case, text, expected)
 
 
 def test_a_file_runs_with_amendments_in_the_table_and_the_json(tmp_path: Path) -> None:
-    path = _write(tmp_path, "good", FILE)
+    path = write(tmp_path, "good", FILE)
     res = CliRunner().invoke(main, ["run", str(path), "--draws", "4000", "--seed", "3"])
     assert res.exit_code == 0, res.output
     assert "Amendments (voted first, in order, each by the same majority as the draft):" in res.stdout

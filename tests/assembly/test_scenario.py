@@ -16,6 +16,7 @@ from sim.assembly.scenario import assembly_from_toml, build_assembly
 from sim.cli import main
 from sim.engine.rules import AssemblyRule
 from sim.io.files import read_any_scenario
+from tests.assembly.files import assert_refused, write
 from tests.conftest import ROOT
 
 LIBRARY = sorted((ROOT / "scenarios" / "assembly").glob("*.toml"))
@@ -70,10 +71,6 @@ BAD = {
 }
 
 
-def _write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / f"{name}.toml"
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.parametrize(("name", "day", "code"), [
@@ -108,15 +105,11 @@ def test_a_good_file_builds_the_assembly_of_the_day() -> None:
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_files_exit_2_with_one_line_naming_the_file_and_field(case: str, tmp_path: Path) -> None:
     text, expected = BAD[case]
-    path = _write(tmp_path, case, text)
-    res = CliRunner().invoke(main, ["run", str(path), "--exact"])
-    assert res.exit_code == 2, res.output
-    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
-    assert res.stderr.startswith(f"{path}: {expected}"), res.stderr
+    assert_refused(tmp_path, case, text, expected)
 
 
 def test_run_json_has_no_council_keys_and_records_the_seed(tmp_path: Path) -> None:
-    path = _write(tmp_path, "good", GOOD)
+    path = write(tmp_path, "good", GOOD)
     res = CliRunner().invoke(main, ["run", str(path), "--draws", "20000", "--seed", "7", "--format", "json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
@@ -192,7 +185,7 @@ def test_es11_1_record_is_the_unxml_extract() -> None:
 
 @pytest.mark.parametrize("command", [["lobby"], ["frontier"], ["compare", "OTHER"]])
 def test_council_only_commands_say_the_file_is_an_assembly_scenario(command: list[str], tmp_path: Path) -> None:
-    path = _write(tmp_path, "ga", GOOD)
+    path = write(tmp_path, "ga", GOOD)
     other = str(ROOT / "scenarios" / "libya_2011_abstentions.toml")
     args = [command[0], str(path), *([other] if "OTHER" in command else [])]
     res = CliRunner().invoke(main, args)
@@ -214,7 +207,7 @@ def test_the_required_line_is_article_18s_on_the_expected_tally(question: str, y
     codes = list(members_on(day))
     votes = "".join(f'[votes.{c}]\n{v} = 1.0\n' for c, v in zip(codes, ["yes"] * yes + ["no"] * no
                                                                  + ["abstain"] * (len(codes) - yes - no), strict=True))
-    path = _write(tmp_path, "line", f'[scenario]\nname = "line"\n[assembly]\ndate = {day}\nquestion = "{question}"\n'
+    path = write(tmp_path, "line", f'[scenario]\nname = "line"\n[assembly]\ndate = {day}\nquestion = "{question}"\n'
                   + votes)
     r = simulate_assembly(build_assembly(assembly_from_toml(path.read_text(), str(path))), method="exact")
     assert r.expected_voting() == yes + no and r.expected_line() == line
@@ -226,7 +219,7 @@ def test_the_required_line_is_article_18s_on_the_expected_tally(question: str, y
 
 
 def test_run_history_with_only_assembly_files_is_one_line(tmp_path: Path) -> None:
-    path = _write(tmp_path, "good", GOOD)
+    path = write(tmp_path, "good", GOOD)
     hist = tmp_path / "h.csv"
     hist.write_text("date,symbol,member_state,vote,title\n")
     res = CliRunner().invoke(main, ["run", str(path), "--history", str(hist)])
