@@ -4,18 +4,19 @@ The Council's grid (:func:`sim.engine.quadrature.grid`) places breakpoints at ev
 thresholds, and with an alignment axis at every crossing of two members' moving thresholds: right
 for 15 members whose votes can be steps, but for 193 members whose every transition is wide the
 integrand is smooth and those breakpoints only multiply the nodes (3,072 outer nodes and 25,000
-nodes per regional bloc on ES-11/7). Here, when the model has an axis and every member's
-idiosyncratic weight is at least :data:`MIN_IDIOSYNCRATIC`, A and F are integrated by
+nodes per regional bloc on ES-11/7), while the aggregate's own narrowness (the tally's
+distribution given F narrows as members are added) is not what they follow. Here, when every
+member's idiosyncratic weight is at least :data:`MIN_IDIOSYNCRATIC`, A and F are integrated by
 Gauss–Hermite and each bloc's stance by the trapezoidal rule on one uniform set of nodes shared by
-every outer node; any other model gets the Council's grid. Both return the same
-:class:`~sim.engine.quadrature.Grid`, so :mod:`sim.assembly.exact` sums either. See docs/model.md
-("Assembly quadrature").
+every outer node, with node counts from the integrand's widths (:func:`widths`); any other model
+(and a small one) gets the Council's grid. Both are the same :class:`~sim.engine.quadrature.Grid`,
+so :mod:`sim.assembly.exact` sums either. See docs/model.md ("Assembly quadrature").
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr, ndtri, roots_hermitenorm
 
 from sim.engine.model import ABSENT, VoteModel
 from sim.engine.quadrature import (
@@ -33,16 +34,25 @@ from .model import AssemblyModel
 #: Fewer members than this get the Council's grid (exact to rounding; small assemblies are cheap).
 MIN_MEMBERS = 40
 #: Every member whose vote can vary must keep at least this weight on its own term E_i (its
-#: transition is then at least c / sqrt(1 − c²) = 0.75 wide in every factor's units); else the
-#: Council's grid, which puts breakpoints at narrow transitions.
-MIN_IDIOSYNCRATIC = 0.6
-#: Gauss–Hermite nodes of A and of F, and trapezoidal steps per unit of a bloc's stance, per
-#: default node (``nodes`` scales them); a bloc whose narrowest stance transition c/b is below
-#: STANCE_WIDTH gets proportionally more.
-A_PER_NODE = 2.5
-F_PER_NODE = 7.0
-V_PER_NODE = 0.375
-STANCE_WIDTH = 1.2
+#: transition is then at least c / sqrt(1 − c²) = 0.31 wide in every factor's units; tested
+#: down to 0.22); else the Council's grid, which puts breakpoints at narrow transitions.
+MIN_IDIOSYNCRATIC = 0.3
+#: Node counts from the widths of the integrand (see :func:`widths`), for ``m`` nodes per default
+#: node (DEFAULT_NODES unless ``nodes`` says): A and F get Gauss–Hermite rules of
+#: ``OWN_SCALE · m / w`` nodes for the narrowest member's transition ``w`` in that factor (as the
+#: Council's HERMITE_SCALE) and at least ``SUM_SCALE · m / s²`` for the narrowest width ``s`` of
+#: the counts' distributions (a narrow bump: a Gauss–Hermite rule of k nodes resolves about
+#: 1/sqrt(k)), at least 2·m (a model needing more than MAX_HERMITE at the default nodes gets
+#: the Council's grid); a bloc's stance gets the step
+#: ``V_SCALE · s · 8 / m`` for its narrowest width ``s`` (the trapezoidal rule's error falls as
+#: exp(−2π² s² / h²)), at most ``MAX_STEP · 8 / m``. Calibrated on ES-11/7, ES-11/8, the
+#: benchmark's model and an 80-member assembly with no bloc (every statistic within about 1e-11
+#: of twice the nodes; docs/model.md).
+OWN_SCALE = 3.0
+SUM_SCALE = 1.75
+V_SCALE = 1.22
+MAX_STEP = 0.3
+MAX_HERMITE = 2000
 #: The Gauss–Hermite nodes of A and F whose weights sum to less than this are left out, and a
 #: bloc's stance nodes cover every outer node's normal mass but this (summed over the outer
 #: nodes, the mass beyond is put at the infinities): every integrand is a probability, at most 1,
@@ -62,13 +72,17 @@ def latent_grid(model: VoteModel, nodes: int | None = None) -> Grid:
 
 
 def smooth(model: VoteModel) -> bool:
-    """Whether the smooth grid applies: an alignment axis (without one the Council's grid is
-    already small), at least MIN_MEMBERS members, and every member whose vote can vary with
-    idiosyncratic weight at least MIN_IDIOSYNCRATIC."""
-    if model.n < MIN_MEMBERS or not model.has_axis:
+    """Whether the smooth grid applies: at least MIN_MEMBERS members, every member whose vote
+    can vary with idiosyncratic weight at least MIN_IDIOSYNCRATIC, and at most MAX_HERMITE
+    nodes in A and in F at the default nodes (else members so many or so tied to the common
+    factor that its rule would be too long)."""
+    if model.n < MIN_MEMBERS:
         return False
     c = model.loadings()[2]
-    return bool(np.all(c[_varies(model)] >= MIN_IDIOSYNCRATIC))
+    if not np.all(c[_varies(model)] >= MIN_IDIOSYNCRATIC):
+        return False
+    k_a, k_f = _hermite_counts(model, DEFAULT_NODES)
+    return max(k_a, k_f) <= MAX_HERMITE
 
 
 def _varies(model: VoteModel) -> np.ndarray:
@@ -80,32 +94,112 @@ def _varies(model: VoteModel) -> np.ndarray:
 def _hermite_rule(k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k-point Gauss–Hermite rule for the standard normal density, less its tail nodes of
     total weight below TAIL."""
-    x, w = np.polynomial.hermite_e.hermegauss(k)
+    x, w = roots_hermitenorm(k)
     w = w / np.sqrt(2.0 * np.pi)
     order = np.argsort(w, kind="stable")
     keep = np.sort(order[np.cumsum(w[order]) >= TAIL])
     return x[keep], w[keep]
 
 
-def _counts(nodes: int | None) -> tuple[int, int, float]:
-    """(A's nodes, F's nodes, a bloc stance's step) for ``nodes`` per default node."""
+def _phi(x: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+
+def _spread(model: VoteModel, single: np.ndarray, blocs: list[tuple[np.ndarray, np.ndarray]], load: np.ndarray,
+            sigma: np.ndarray, x: np.ndarray) -> float:
+    """The narrowest width, over the factor's values ``x``, of the distributions of the yes and
+    of the no count as functions of one factor on which member i loads ``load[i]`` with residual
+    standard deviation ``sigma[i]``: one over the square root of their information about the
+    factor, summed over groups independent given the factor, each group's a count's slope² over
+    its variance. The groups are the members ``single``, one by one, and ``blocs`` (members, and
+    their loadings on the bloc's factor left inside, whose covariance is added to first order)."""
+    t1, t2 = model.thresholds()
+    present = 1.0 - model.probs[:, ABSENT]
+    s = x[:, None] * load[None, :]
+    info = np.zeros((2, x.size))
+    for row, (t, upper) in enumerate(((t2, True), (t1, False))):
+        ok = np.isfinite(t)
+        z = np.where(ok, (np.where(ok, t, 0.0) - s) / sigma, 0.0)
+        cdf = np.where(ok, ndtr(z), (t > 0).astype(float))
+        p = present * (1.0 - cdf if upper else cdf)
+        dens = np.where(ok, present * _phi(z) / sigma, 0.0)
+        slope, var = dens * load, p * (1.0 - p)
+        info[row] += np.divide(slope[:, single] ** 2, var[:, single], out=np.zeros((x.size, single.size)),
+                               where=var[:, single] > 0).sum(axis=1)
+        for grp, inside in blocs:
+            g = dens[:, grp] * inside
+            total = var[:, grp].sum(axis=1) + g.sum(axis=1) ** 2 - (g * g).sum(axis=1)
+            info[row] += np.divide(slope[:, grp].sum(axis=1) ** 2, total, out=np.zeros(x.size), where=total > 0)
+    top = float(info.max())
+    return 1.0 / np.sqrt(top) if top > 0 else np.inf
+
+
+def widths(model: VoteModel) -> tuple[tuple[float, float], tuple[float, float], dict[int, float]]:
+    """The integrand's narrowest widths: in A and in F (given the other at 0) the narrowest
+    varying member's transition (sqrt(b² + c²)/|λ|, sqrt(b² + c²)/a) and the narrowest of the yes
+    and no counts' distributions (:func:`_spread`), which narrow as the members grow in number
+    (0.32 in F on ES-11/7, 0.30 with 80 members and no bloc); in each bloc's stance the narrower
+    of its members' c/b and its counts' spread given the stance."""
+    assert model.alignment is not None
+    lam = model.alignment
+    a, b, c = model.loadings()
+    varies = _varies(model)
+    sigma = np.sqrt(b * b + c * c)
+    groups = [(grp, bloc) for grp, bloc in _member_groups(model) if bloc >= 0 and b[grp[0]] > 0]
+    # given the outer factors the groups are independent: a bloc keeps its factor's covariance,
+    # the members in no bloc (or in a bloc of cohesion 0) are each a group of one
+    blocs = [(grp, b[grp]) for grp, _ in groups]
+    single = np.setdiff1d(np.arange(model.n), np.concatenate([grp for grp, _ in groups] + [np.empty(0, dtype=int)]))
+    x = np.linspace(-4.0, 4.0, 33)
+    with np.errstate(divide="ignore"):
+        own_a = float((sigma / np.abs(lam))[varies].min(initial=np.inf))
+        own_f = float((sigma / a)[varies].min(initial=np.inf))
+    w_a = own_a, _spread(model, single, blocs, lam, sigma, x)
+    w_f = (own_f, _spread(model, single, blocs, a, sigma, x)) if model.common > 0 else (np.inf, np.inf)
+    w_v = {}
+    residual = np.where(c > 0, c, 1.0)
+    for grp, bloc in groups:
+        # given the stance V (and the outer node) the bloc's members are independent
+        own_v = float((c[grp] / b[grp])[varies[grp]].min(initial=np.inf))
+        w_v[bloc] = min(own_v, _spread(model, grp, [], b, residual, 2.0 * x))
+    return w_a, w_f, w_v
+
+
+def _hermite_counts(model: VoteModel, m: int,
+                    w: tuple[tuple[float, float], tuple[float, float], dict[int, float]] | None = None,
+                    ) -> tuple[int, int]:
+    """A's and F's Gauss–Hermite nodes for ``m`` per default node (widths ``w`` if known)."""
+    w_a, w_f, _ = widths(model) if w is None else w
+
+    def hermite(own: float, spread: float) -> int:
+        k = max(OWN_SCALE * m / max(own, 1e-300), SUM_SCALE * m / max(spread, 1e-300) ** 2)
+        return int(np.clip(np.ceil(k), 2 * m, 1e9))
+
+    return hermite(*w_a), hermite(*w_f)
+
+
+def _counts(model: VoteModel, nodes: int | None) -> tuple[int, int, dict[int, float]]:
+    """(A's nodes, F's nodes, each bloc's stance step) for ``nodes`` per default node."""
     m = DEFAULT_NODES if nodes is None else nodes
-    return int(np.ceil(A_PER_NODE * m)), int(np.ceil(F_PER_NODE * m)), 1.0 / (V_PER_NODE * m)
+    w = widths(model)
+    steps = {bloc: min(MAX_STEP, V_SCALE * width) * DEFAULT_NODES / m for bloc, width in w[2].items()}
+    return (*_hermite_counts(model, m, w), steps)
 
 
 def smooth_grid(model: VoteModel, nodes: int | None = None) -> Grid:
-    """Outer nodes (α, f), A-major: Gauss–Hermite in A and in F (tails of weight below
-    TAIL left out). A bloc is integrated in its stance V given the outer node, on one set
-    of uniform nodes: when its members share one loading λ, V = (λ·A + a·F + b·G)/b, one kernel;
-    else V = (a·F + b·G)/b per A node, its members' thresholds moving with α."""
+    """Outer nodes (α, f), A-major: Gauss–Hermite in A (one node at 0 without an axis) and in F
+    (tails of weight below TAIL left out), counts from :func:`_counts`. A bloc is integrated in
+    its stance V given the outer node, on one set of uniform nodes: when its members share one
+    loading λ, V = (λ·A + a·F + b·G)/b, one kernel; else V = (a·F + b·G)/b per A node, its
+    members' thresholds moving with α."""
     assert model.alignment is not None
-    k_a, k_f, step = _counts(nodes)
-    alpha, w_alpha = _hermite_rule(k_a)
+    k_a, k_f, steps = _counts(model, nodes)
+    alpha, w_alpha = _hermite_rule(k_a) if model.has_axis else (np.zeros(1), np.ones(1))
     a0 = float(model.loadings()[0][0]) if model.common > 0 else 0.0
     f, w_f = _hermite_rule(k_f) if a0 > 0 else (np.zeros(1), np.ones(1))
     weights = (w_alpha[:, None] * w_f[None, :]).ravel()
     per = f.size
-    stances = _stance_nodes(model, alpha, f, weights, a0, step)
+    stances = _stance_nodes(model, alpha, f, weights, a0, steps)
 
     def build(k0: int, k1: int) -> Grid:
         rows = slice(k0 * per, k1 * per)
@@ -128,14 +222,12 @@ def _means(model: VoteModel, grp: np.ndarray, alpha: np.ndarray, f: np.ndarray, 
 
 
 def _stance_nodes(model: VoteModel, alpha: np.ndarray, f: np.ndarray, weights: np.ndarray, a0: float,
-                  step: float) -> dict[int, np.ndarray]:
-    """Each bloc's uniform stance nodes: spacing ``step`` (less when the bloc's narrowest
-    transition c/b is below STANCE_WIDTH), covering every outer node's normal
+                  steps: dict[int, float]) -> dict[int, np.ndarray]:
+    """Each bloc's uniform stance nodes: spacing ``steps[bloc]``, covering every outer node's normal
     mass but TAIL in all (outer node o needs ``mean_o ± L_o`` with ``w_o·2Φ(−L_o)`` below
     TAIL / the number of nodes). The nodes are the same for every run of A nodes."""
     out = {}
-    _, b, c = model.loadings()
-    varies = _varies(model)
+    b = model.loadings()[1]
     for grp, bloc in _member_groups(model):
         if bloc < 0 or b[grp[0]] <= 0:
             continue
@@ -143,8 +235,7 @@ def _stance_nodes(model: VoteModel, alpha: np.ndarray, f: np.ndarray, weights: n
         ok = weights > 0
         reach = -ndtri(np.minimum(0.5, TAIL / (2.0 * weights[ok] * weights.size)))
         lo, hi = float((mean[ok] - reach).min()), float((mean[ok] + reach).max())
-        width = float(c[grp][varies[grp]].min(initial=np.inf)) / float(b[grp[0]])
-        h = step * min(1.0, width / STANCE_WIDTH)
+        h = steps[bloc]
         k = int(np.ceil((hi - lo) / h))
         centre = 0.5 * (lo + hi)
         out[bloc] = centre + h * (np.arange(k + 1) - 0.5 * k)
