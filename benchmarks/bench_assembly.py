@@ -26,6 +26,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 from statistics import median  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -33,6 +34,8 @@ import numpy as np  # noqa: E402
 from sim.assembly import exact  # noqa: E402
 from sim.assembly import montecarlo as amc  # noqa: E402
 from sim.assembly.model import AssemblyModel, assembly_model  # noqa: E402
+from sim.assembly.quadrature import assembly_grid  # noqa: E402
+from sim.assembly.scenario import AssemblyScenario  # noqa: E402
 from sim.engine import montecarlo  # noqa: E402
 from sim.engine.quadrature import grid  # noqa: E402
 
@@ -127,18 +130,54 @@ def peak_memory_mb() -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
+LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "assembly"
+
+
+def library() -> None:
+    """The library's 2025 scenarios (an axis with member-specific loadings): exact statistics on
+    the Assembly's grid, against the Council's adaptive grid in the same run."""
+    from sim.assembly.scenario import build_assembly
+    from sim.io.files import read_any_scenario
+
+    for stem in ("es11_7_european_text_2025", "es11_8_us_text_amended_2025"):
+        spec = read_any_scenario(LIBRARY / f"{stem}.toml")
+        assert isinstance(spec, AssemblyScenario)
+        model = build_assembly(spec).model
+        ev, _ = timed(lambda m=model: exact.p_adopted(m), 5)
+        full, _ = timed(lambda m=model: exact.exact_outcomes(m), 3)
+        piv, _ = timed(lambda m=model: exact.pivotal(m), 3)
+        t = time.perf_counter()
+        (diff,), nobody = _council_grid_sums(model)
+        adaptive = time.perf_counter() - t
+        gap = abs(exact._adopted(model, diff, nobody) - exact.p_adopted(model))
+        print(f"Library {stem}: exact P(adopted) {ev * 1e3:.0f} ms (the Council's adaptive grid: {adaptive:.1f} s, "
+              f"{adaptive / ev:.0f}x; they differ by {gap:.1e}); all statistics {full * 1e3:.0f} ms; "
+              f"pivots {piv * 1e3:.0f} ms")
+
+
+def _council_grid_sums(model: AssemblyModel) -> tuple[list[np.ndarray], float]:
+    """P(adopted)'s one distribution on the Council's adaptive grid (the baseline)."""
+    import unittest.mock
+
+    with unittest.mock.patch.object(exact, "assembly_grid", lambda m, nodes=None: grid(m.latent, nodes)):
+        return exact._sums(model, [exact._difference(model)], None)
+
+
 def main() -> None:
     for axis in (False, True):
         model = assembly(axis)
         label = "with the axis" if axis else "without the axis"
-        outer = grid(model.latent).weights.size
+        outer = assembly_grid(model).weights.size
         ev, ev_best = timed(lambda m=model: exact.p_adopted(m), 20)
         full, full_best = timed(lambda m=model: exact.exact_outcomes(m), 5)
+        piv, piv_best = timed(lambda m=model: exact.pivotal(m), 5)
         print(f"Assembly, 193 members, common 0.2, five regional blocs, {label} ({outer} outer nodes):")
         print(f"  Exact P(adopted): median {ev * 1e3:.1f} ms, best {ev_best * 1e3:.1f} ms (bar: <= 50 ms)")
         print(f"  All exact statistics: median {full * 1e3:.1f} ms, best {full_best * 1e3:.1f} ms (bar: <= 1000 ms)")
+        print(f"  Exact pivots of every member: median {piv * 1e3:.1f} ms, best {piv_best * 1e3:.1f} ms")
         monte_carlo(model, "")
     monte_carlo(member_axis(), " with each member its own axis loading")
+    library()
     small, large = peak_memory_mb()
     print(f"  Peak resident memory: {small:.0f} MB after 100,000 draws, {large:.0f} MB after 2,000,000 "
           "(bounded: equal)")

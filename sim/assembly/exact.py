@@ -6,8 +6,9 @@ whether anyone cast a vote at all, so P(adopted) needs only one-dimensional dist
 sums of per-member scores: each a product of small polynomials, built member by member within
 each group at the group's nodes, then multiplied across groups at each outer node in the Fourier
 domain and integrated before the one inverse transform. The counts of yes, no and abstentions
-are the same programs with other scores. The quadrature is the Council's
-(:func:`sim.engine.quadrature.grid`).
+are the same programs with other scores. The quadrature is :func:`sim.assembly.quadrature.assembly_grid`:
+the Council's adaptive grid on small or step-like assemblies, else Gauss-Hermite outer nodes and
+a shared trapezoidal stance grid per bloc.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import numpy as np
 import scipy.fft
 
 from sim.engine.model import ABSENT, ABSTAIN, NO, YES
-from sim.engine.quadrature import RUN_NODES, Grid, Group, grid
+from sim.engine.quadrature import RUN_NODES, Grid, Group
 
 from .model import AssemblyModel
+from .quadrature import assembly_grid
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def _sums(model: AssemblyModel, requests: list[Request], nodes: int | None) -> t
     grid's runs of outer nodes."""
     totals = [np.zeros(length) for _, length, _ in requests]
     nobody = 0.0
-    for part in grid(model.latent, nodes).split(RUN_NODES):
+    for part in assembly_grid(model, nodes).split(RUN_NODES):
         for total, (scores, length, change) in zip(totals, requests, strict=True):
             total += _integrated(part, scores, length, change)
         nobody += _nobody(part)
@@ -202,7 +204,7 @@ def pivotal(model: AssemblyModel, nodes: int | None = None) -> np.ndarray:
     window = np.arange(max(0, lo + w * (n - 1)), min((w + 1) * (n - 1), hi + w * (n - 1)) + 1)
     read = _half(k, size) * np.exp(2j * np.pi * np.outer(k, window) / size).sum(axis=1)
     out = np.zeros(n)
-    for part in grid(model.latent, nodes).split(RUN_NODES):
+    for part in assembly_grid(model, nodes).split(RUN_NODES):
         out += _pivot_part(part, _scores(model), size, read)
     casts = model.probs[:, YES] + model.probs[:, NO] > 0
     return np.where(casts, np.clip(out, 0.0, 1.0), 0.0)

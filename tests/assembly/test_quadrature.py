@@ -56,7 +56,7 @@ def outcomes(model: AssemblyModel, which: str, monkeypatch: pytest.MonkeyPatch,
     ("assembly") or the smooth grid whatever the model ("smooth")."""
     build = {"council": grid, "assembly": aq.latent_grid, "smooth": aq.smooth_grid}[which]
     with monkeypatch.context() as patch:
-        patch.setattr(exact, "grid", build)
+        patch.setattr(exact, "assembly_grid", lambda m, n=None: build(m.latent, n))
         return exact.exact_outcomes(model, nodes)
 
 
