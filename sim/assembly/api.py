@@ -86,6 +86,16 @@ class AssemblyResult:
             return None
         return float(np.sqrt(self.p_adopted * (1 - self.p_adopted) / self.draws))
 
+    @property
+    def p_adopted_ci(self) -> tuple[float, float]:
+        """The 95% interval of P(adopted): Wilson's for Monte Carlo (never of width 0 at 0 or 1),
+        the value itself when exact."""
+        from sim.engine.result import wilson_interval
+
+        if self.draws is None:
+            return (self.p_adopted, self.p_adopted)
+        return wilson_interval(self.p_adopted, self.draws)
+
     def mean(self, dist: np.ndarray) -> float:
         return float(np.arange(dist.size) @ dist)
 
@@ -164,6 +174,7 @@ class AssemblyResult:
         }
         if self.p_adopted_se is not None:
             out["p_adopted_se"] = self.p_adopted_se
+            out["p_adopted_ci"] = list(self.p_adopted_ci)
         if self.pivotal is not None:
             out["pivotal"] = {m: float(p) for m, p in zip(self.members, self.pivotal, strict=True)}
         if self.amendments is not None:

@@ -82,7 +82,9 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
         f"{r.scenario_name}: General Assembly, {r.date.isoformat()}, {r.n} members ({how}; unsc-sim {r.version})",
         f"  {assembly_verdict(r).text}",
         f"  {_majority(r.question)}; abstentions and absences do not count",
-        f"  P(adopted) {pct_strict(r.p_adopted)}" + (f" ± {pct_strict(1.96 * se)} (95%)" if se is not None else ""),
+        f"  P(adopted) {pct_strict(r.p_adopted)}" + (
+            f" (95% interval {pct_strict(r.p_adopted_ci[0], 2)}–{pct_strict(r.p_adopted_ci[1], 2)})"
+            if se is not None else ""),
         f"  Expected tally, yes – no – abstain (90% intervals): {r.tally_line()}",
         f"  Required: {line} yes of about {voting} present and voting; margin {_signed(m['mean'])} "
         f"({m['lo']:+d} to {m['hi']:+d}): the yes votes that could turn to abstentions and it still pass",

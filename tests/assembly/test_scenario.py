@@ -119,6 +119,12 @@ def test_run_json_has_no_council_keys_and_records_the_seed(tmp_path: Path) -> No
     assert set(out["regional_groups"]) == {"African States", "Asia-Pacific States", "Eastern European States",
                                            "Latin American and Caribbean States", "Western European and other States"}
     assert out["members"]["VEN"]["absent"] == 1.0
+    # Wilson's 95% interval around P(adopted): a positive width even where the estimate is near 1
+    lo, hi = out["p_adopted_ci"]
+    p, n, z = out["p_adopted"], out["draws"], 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert (lo, hi) == pytest.approx((centre - half, centre + half), abs=1e-12) and lo < hi
 
 
 def test_monte_carlo_of_a_file_agrees_with_exact(tmp_path: Path) -> None:
