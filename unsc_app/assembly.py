@@ -159,8 +159,9 @@ def _upload() -> None:
     st.session_state.ga_error = None
 
 
-def tally_chart(r: AssemblyResult) -> alt.LayerChart:
-    """The distribution of the yes count, with the expected majority line of the question."""
+def tally_chart(r: AssemblyResult, recorded: int | None = None) -> alt.LayerChart:
+    """The distribution of the yes count, with the expected majority line of the question and,
+    if given, the recorded yes count."""
     line = r.expected_line()
     df = pd.DataFrame({"yes votes": range(r.n + 1), "probability": r.yes})
     df = df[df["probability"] > 1e-5]
@@ -171,7 +172,11 @@ def tally_chart(r: AssemblyResult) -> alt.LayerChart:
     label = "two thirds of those present and voting" if r.question == "important" else "majority of those voting"
     rule = alt.Chart(pd.DataFrame({"line": [line], "what": [f"{label} (expected): {line}"]})).mark_rule(
         color="#b71c1c", strokeDash=[5, 3], strokeWidth=2).encode(x="line:Q", tooltip=["what"])
-    chart = alt.layer(bars, rule).properties(height=240)
+    layers: list[Any] = [bars, rule]
+    if recorded is not None:
+        layers.append(alt.Chart(pd.DataFrame({"line": [recorded], "what": [f"recorded yes votes: {recorded}"]}))
+                      .mark_rule(color="#1565c0", strokeWidth=2).encode(x="line:Q", tooltip=["what"]))
+    chart = alt.layer(*layers).properties(height=240)
     assert isinstance(chart, alt.LayerChart)
     return chart
 
@@ -240,7 +245,10 @@ def assembly_page() -> None:
     if isinstance(ref, dict) and {"yes", "no", "abstain"} <= set(ref):
         st.info(f"Recorded: {ref.get('outcome', '')}, {ref['yes']} – {ref['no']} – {ref['abstain']} "
                 f"({ref.get('resolution', '')}).")
-    st.altair_chart(tally_chart(result), width="stretch")
+    recorded = ref.get("yes") if isinstance(ref, dict) and isinstance(ref.get("yes"), int) else None
+    st.altair_chart(tally_chart(result, recorded), width="stretch")
+    st.caption("Red dashes: the yes votes the question needs of those expected to vote"
+               + ("; blue: the yes votes recorded." if recorded is not None else "."))
     measure = st.radio("Colour the members by", list(MEASURES), horizontal=True, key="ga_measure")
     st.altair_chart(member_grid(result, MEASURES[measure]), width="stretch")
     groups = pd.DataFrame(result.regional_groups()).T.rename_axis("Regional group")

@@ -113,3 +113,17 @@ def test_who_moves_it_and_a_pick_clears_an_old_upload_error() -> None:
     at.selectbox(key="ga_pick").set_value("es11_8_us_text_with_amendments_2025").run()
     assert not [e for e in at.error if "Atlantis" in e.value]
     assert at.query_params["ga"] == "es11_8_us_text_with_amendments_2025"
+
+
+def test_the_tally_chart_marks_the_line_and_the_recorded_count() -> None:
+    from sim.assembly.api import simulate_assembly
+    from unsc_app.assembly import tally_chart
+
+    r = simulate_assembly(ROOT / "scenarios" / "assembly" / "es11_1_aggression_against_ukraine_2022.toml",
+                          method="exact")
+    layers = tally_chart(r, 141).to_dict()["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["bar", "rule", "rule"]
+    assert len(tally_chart(r).to_dict()["layer"]) == 2
+    datasets = tally_chart(r, 141).to_dict()["datasets"]
+    lines = sorted(row["line"] for rows in datasets.values() for row in rows if "line" in row)
+    assert lines == sorted([r.expected_line(), 141])
