@@ -26,12 +26,14 @@ from sim.assembly.calibration import (
     NOT_MEMBER,
     ModelParams,
     Precedents,
+    SponsorLists,
     VoteTable,
     build_features,
     choice_log_loss,
     find_precedents,
     fit_model,
     forecast,
+    load_sponsors,
     load_vote_table,
     onehot,
     yes_count_distribution,
@@ -192,16 +194,20 @@ class BacktestResult:
 
 def run_backtest(table: VoteTable, ideal_points: dict[int, dict[str, float]],
                  years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023), level: float = 0.9,
-                 half_lives: tuple[float, ...] = HALF_LIVES) -> BacktestResult:
+                 half_lives: tuple[float, ...] = HALF_LIVES,
+                 sponsors: SponsorLists | None = None) -> BacktestResult:
     """The rolling-origin backtest: for each year, fit on the TRAIN_YEARS years before, forecast the year.
 
-    ``half_lives`` is the grid of the base rates' half-life (a shorter grid runs faster)."""
+    ``half_lives`` is the grid of the base rates' half-life (a shorter grid runs faster);
+    ``sponsors`` (from :func:`~sim.assembly.calibration.load_sponsors`) the drafts' sponsors,
+    unknown for every vote without one (all of them by default: the model without sponsors)."""
     if not years:
         raise InputError("years", "give at least one test year")
     start = time.perf_counter()
     precedents = find_precedents(table)
     rows = np.flatnonzero((table.years >= min(years) - TRAIN_YEARS) & (table.years <= max(years)))
-    features = build_features(table, rows, precedents, half_lives)
+    features = build_features(table, rows, precedents, half_lives,
+                              sponsors.by_symbol if sponsors is not None else None)
     pos = {int(r): i for i, r in enumerate(rows)}
     score_rows: list[dict[str, object]] = []
     vote_frames: list[pd.DataFrame] = []
@@ -263,8 +269,27 @@ def markdown(frame: pd.DataFrame, index: bool = True) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the backtest on a data directory and print its tables as Markdown."""
     args = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__.strip() + "\n\nArguments: [DATA] (default ../shared/data) [--no-sponsors] "
+              "[--years Y1,Y2,...] (default 2019-2023)")
+        return 0
+    no_sponsors = "--no-sponsors" in args
+    years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)
+    if "--years" in args:
+        k = args.index("--years")
+        years = tuple(int(y) for y in args[k + 1].split(","))
+        args = args[:k] + args[k + 2 :]
+    args = [a for a in args if a != "--no-sponsors"]
     data = Path(args[0]) if args else Path("../shared/data")
-    result = run_backtest(load_vote_table(data), load_ideal_points(data))
+    table = load_vote_table(data)
+    sponsors = None if no_sponsors else load_sponsors(data)
+    if sponsors is not None:
+        known = {s for s in table.vote_ids if s in sponsors.by_symbol}
+        bad = [name for s, name in sponsors.unresolved if s in known]
+        print(f"Sponsors known for {len(known)} of {len(table.vote_ids)} votes "
+              f"({sum(len(sponsors.by_symbol[s]) for s in known)} sponsorships); {len(bad)} names in their "
+              f"lists resolve to no state: {sorted(set(bad))}\n")
+    result = run_backtest(table, load_ideal_points(data), years=years, sponsors=sponsors)
     table = result.scores.pivot(index="year", columns="method", values="log_loss")[list(METHODS)]
     print("Member-vote log loss (4 outcomes) per test year\n")
     print(markdown(table.round(4)))

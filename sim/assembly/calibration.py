@@ -12,8 +12,11 @@ Only :func:`load_vote_table` reads files; everything else computes on a :class:`
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -24,24 +27,29 @@ from scipy import optimize, special
 
 from sim.assembly.membership import members_on
 from sim.errors import InputError
-from sim.scenario.names import resolve
+from sim.scenario.names import resolve, try_resolve
 
 __all__ = [
     "CATEGORIES",
     "HALF_LIVES",
     "NOT_MEMBER",
+    "SPONSOR_FILES",
     "Features",
     "ModelParams",
     "Precedents",
+    "SponsorLists",
     "VoteTable",
     "build_features",
     "choice_log_loss",
     "find_precedents",
     "fit_model",
     "forecast",
+    "load_sponsors",
     "load_vote_table",
     "normalize_title",
     "onehot",
+    "sponsor_codes",
+    "sponsor_matrix",
     "yes_count_distribution",
     "yes_count_interval",
 ]
@@ -60,6 +68,12 @@ _DL_SUFFIX = r"\s*:\s*(?:draft\s+)?resolution\s*/.*$"
 
 UNXML = "unxml_ga_recorded_votes_2019_2023_long.csv.gz"
 UNVOTES = ("unvotes_un_roll_calls.csv.gz", "unvotes_un_votes.csv.gz")
+#: The UNxml extracts (one JSON object per adopted resolution, with its ``sponsors``).
+SPONSOR_FILES = "unxml_ga_extract_*.jsonl.gz"
+#: A group's chair: "CUBA (ON BEHALF OF THE STATES ... GROUP OF 77 AND CHINA)" -> CUBA.
+_ON_BEHALF = re.compile(r"\s*[,(]\s*on behalf of\b.*$", re.IGNORECASE | re.DOTALL)
+#: Drafts that no state submitted: a committee, its chair or rapporteur, the President.
+_NOT_A_STATE = re.compile(r"^\s*(submitted by|on the basis of)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,63 @@ def load_vote_table(data: Path, start: dt.date = dt.date(2012, 1, 1)) -> VoteTab
 
 
 @dataclass(frozen=True)
+class SponsorLists:
+    """The sponsors of the drafts of adopted resolutions: ``by_symbol[symbol]`` is the set of member
+    codes that submitted it (empty when no state did: a committee's draft); ``unresolved`` lists, one
+    (symbol, name) per occurrence, the names in the lists that resolve to no state (:func:`sponsor_codes`)."""
+
+    by_symbol: Mapping[str, frozenset[str]]
+    unresolved: tuple[tuple[str, str], ...] = ()
+
+
+def sponsor_codes(names: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The member codes of a draft's sponsor list, and the names that resolve to none.
+
+    A group's chair submitting on its behalf ("CUBA (ON BEHALF OF ... THE GROUP OF 77 AND CHINA)")
+    counts as that state alone (the group is not expanded); a draft submitted by a committee, its
+    chair or the President ("SUBMITTED BY ...", "ON THE BASIS OF ...") has no state among them."""
+    codes: set[str] = set()
+    unresolved: list[str] = []
+    for name in names:
+        if _NOT_A_STATE.match(str(name)):
+            continue
+        code = try_resolve(_ON_BEHALF.sub("", str(name)).strip())
+        if code is None:
+            unresolved.append(str(name))
+        else:
+            codes.add(code)
+    return frozenset(codes), tuple(unresolved)
+
+
+def load_sponsors(data: Path) -> SponsorLists:
+    """The original sponsors of each resolution in the UNxml extracts (:data:`SPONSOR_FILES`).
+
+    Only ``sponsors``, the states that submitted the draft, published with it before the vote;
+    ``additional_sponsors`` are not read: states join them up to and at the vote, and the
+    resolution's final list does not say which joined before it. No file, no sponsors (an empty
+    mapping): every vote's sponsors are then unknown."""
+    by_symbol: dict[str, frozenset[str]] = {}
+    unresolved: list[tuple[str, str]] = []
+    for path in sorted(Path(data).glob(SPONSOR_FILES)):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for k, line in enumerate(fh):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    symbol, names = str(record["symbol"]).strip(), record.get("sponsors") or []
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    raise InputError("symbol", f"line {k + 1} is not a JSON object with a symbol",
+                                     str(path)) from None
+                if not isinstance(names, list):
+                    raise InputError("sponsors", f"line {k + 1}: must be a list of names", str(path))
+                codes, bad = sponsor_codes(names)
+                by_symbol[symbol] = codes
+                unresolved.extend((symbol, name) for name in bad)
+    return SponsorLists(by_symbol, tuple(unresolved))
+
+
+@dataclass(frozen=True)
 class Precedents:
     """For each vote, the earlier votes it repeats.
 
@@ -235,20 +306,42 @@ class Features:
     has_similar: NDArray[np.bool_]  # (t,)
     age_years: NDArray[np.float64]  # (t,) years since the latest precedent (0 if none)
     member: NDArray[np.bool_]  # (t, m) a member on the day
+    #: (t, m) 1 where the member sponsors the draft, 0 where it does not, -1 where the draft's
+    #: sponsors are unknown (every vote before UNxml, 2019-11)
+    sponsor: NDArray[np.int8]
 
     def take(self, index: NDArray[np.int64] | list[int]) -> Features:
         """The features of the targets at positions ``index``."""
         i = np.asarray(index, dtype=np.int64)
         return Features(self.targets[i], {h: b[i] for h, b in self.base.items()}, self.precedent[i],
-                        self.depth_mask[i], self.similar[i], self.has_similar[i], self.age_years[i], self.member[i])
+                        self.depth_mask[i], self.similar[i], self.has_similar[i], self.age_years[i], self.member[i],
+                        self.sponsor[i])
 
 
 HALF_LIVES: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
+def sponsor_matrix(table: VoteTable, targets: NDArray[np.int64],
+                   sponsors: Mapping[str, frozenset[str]] | None) -> NDArray[np.int8]:
+    """(targets, members): 1 sponsor, 0 not a sponsor, -1 unknown (the vote's symbol is not in
+    ``sponsors``, or there are none). Codes that are not among the table's members are left out."""
+    out = np.full((len(targets), len(table.members)), -1, dtype=np.int8)
+    if not sponsors:
+        return out
+    col = {c: i for i, c in enumerate(table.members)}
+    for t, v in enumerate(targets):
+        codes = sponsors.get(table.vote_ids[v])
+        if codes is not None:
+            out[t] = 0
+            out[t, [col[c] for c in codes if c in col]] = 1
+    return out
+
+
 def build_features(table: VoteTable, targets: NDArray[np.int64], precedents: Precedents,
-                   half_lives: tuple[float, ...] = HALF_LIVES) -> Features:
-    """The features of the votes at ``targets`` from ``precedents`` and earlier votes only."""
+                   half_lives: tuple[float, ...] = HALF_LIVES,
+                   sponsors: Mapping[str, frozenset[str]] | None = None) -> Features:
+    """The features of the votes at ``targets`` from ``precedents`` and earlier votes only, and
+    the drafts' ``sponsors`` (symbol -> member codes, :attr:`SponsorLists.by_symbol`) where known."""
     targets = np.asarray(targets, dtype=np.int64)
     hot = onehot(table.choices)
     exact = precedents.exact[targets]
@@ -261,7 +354,8 @@ def build_features(table: VoteTable, targets: NDArray[np.int64], precedents: Pre
     days = table.days
     age = np.where(latest >= 0, (days[targets] - days[np.maximum(latest, 0)]) / _YEAR, 0.0)
     base = {h: decayed_counts(table, targets, h) for h in half_lives}
-    return Features(targets, base, precedent, mask, similar, has_similar, age, table.choices[targets] != NOT_MEMBER)
+    return Features(targets, base, precedent, mask, similar, has_similar, age, table.choices[targets] != NOT_MEMBER,
+                    sponsor_matrix(table, targets, sponsors))
 
 
 @dataclass(frozen=True)
@@ -273,7 +367,10 @@ class ModelParams:
     count ``depth_decay`` times the next; base rates are recency-weighted counts (``half_life_years``)
     shrunk toward the Assembly's with ``prior_weight`` pseudo-votes; ``floor`` is mixed in uniformly.
     The choice among yes/abstain/no and presence are mixed apart: P(absent) is the base rate's,
-    moved ``expit(alpha_absent)`` of the way to the absences at the precedents.
+    moved ``expit(alpha_absent)`` of the way to the absences at the precedents. A member that
+    sponsors the draft has its odds of yes (against abstain or no, when present) multiplied by
+    ``exp(sponsor_yes)`` and its odds of absence by ``exp(sponsor_absent)``; where the sponsors
+    are unknown nothing changes (and with both at 0 the model is the one without sponsors).
     """
 
     alpha_exact: float = 2.0
@@ -284,6 +381,8 @@ class ModelParams:
     floor: float = 0.01
     alpha_absent: float = -2.0
     half_life_years: float = 1.0
+    sponsor_yes: float = 0.0
+    sponsor_absent: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
@@ -324,6 +423,13 @@ def forecast(features: Features, params: ModelParams) -> NDArray[np.float64]:
     choice = w * prec[..., :3] / np.maximum(prec_present, 1e-300)[..., None] + (1.0 - w) * base_present
     v = np.where(prec.sum(axis=-1) > 0, special.expit(params.alpha_absent), 0.0)
     absent = (1.0 - v) * base[..., 3] + v * prec_abs
+    sponsor = features.sponsor == 1
+    if sponsor.any():  # a sponsor's odds of yes (when present) and of absence, times exp(shift)
+        lifted = choice * np.array([np.exp(params.sponsor_yes), 1.0, 1.0])
+        lifted = lifted / np.maximum(lifted.sum(axis=-1, keepdims=True), 1e-300)
+        choice = np.where(sponsor[..., None], lifted, choice)
+        odds = absent * np.exp(params.sponsor_absent)
+        absent = np.where(sponsor, odds / np.maximum(odds + 1.0 - absent, 1e-300), absent)
     mix = np.concatenate([(1.0 - absent)[..., None] * choice, absent[..., None]], axis=-1)
     probs = params.floor / len(CATEGORIES) + (1.0 - params.floor) * mix
     return np.where(features.member[..., None], probs, 0.0)
@@ -341,27 +447,33 @@ def choice_log_loss(probs: NDArray[np.float64], choices: NDArray[np.int8]) -> fl
 def _unpack(x: NDArray[np.float64], half_life: float) -> ModelParams:
     return ModelParams(alpha_exact=float(x[0]), alpha_similar=float(x[1]), age_slope=float(x[2]),
                        depth_decay=float(special.expit(x[3])), prior_weight=float(np.exp(x[4])),
-                       floor=float(special.expit(x[5])), alpha_absent=float(x[6]), half_life_years=half_life)
+                       floor=float(special.expit(x[5])), alpha_absent=float(x[6]), half_life_years=half_life,
+                       sponsor_yes=float(x[7]), sponsor_absent=float(x[8]))
 
 
 def fit_model(features: Features, choices: NDArray[np.int8]) -> ModelParams:
     """Maximum-likelihood parameters on the votes of ``features`` (outcomes ``choices``).
 
-    The half-life is chosen from the features' grid; the other seven by L-BFGS on an unconstrained
-    scale (logit for the decay and floor, log for the prior weight), from the defaults.
+    The half-life is chosen from the features' grid; the other nine by L-BFGS on an unconstrained
+    scale (logit for the decay and floor, log for the prior weight), from the defaults. Where no
+    training vote has known sponsors, the two sponsor shifts stay at 0 (they change nothing there).
     """
     if choices.shape != features.member.shape:
         raise InputError("choices", f"must have shape {features.member.shape}, got {choices.shape}")
     start = ModelParams()
     x0 = np.array([start.alpha_exact, start.alpha_similar, start.age_slope, special.logit(start.depth_decay),
-                   np.log(start.prior_weight), special.logit(start.floor), start.alpha_absent])
+                   np.log(start.prior_weight), special.logit(start.floor), start.alpha_absent,
+                   start.sponsor_yes, start.sponsor_absent])
+    bounds: list[tuple[float, float]] = [(-10, 10), (-10, 10), (-5, 5), (-8, 8), (-6, 8), (-12, 0), (-10, 10),
+                                         (-10, 10), (-10, 10)]
+    if not (features.sponsor == 1).any():  # the shifts are not identified: keep them at 0
+        bounds[7] = bounds[8] = (0.0, 0.0)
     best: tuple[float, ModelParams] | None = None
     for h in sorted(features.base):
         def loss(x: NDArray[np.float64], h: float = h) -> float:
             return choice_log_loss(forecast(features, _unpack(x, h)), choices)
 
-        res = optimize.minimize(loss, x0, method="L-BFGS-B", bounds=[(-10, 10), (-10, 10), (-5, 5), (-8, 8),
-                                                                      (-6, 8), (-12, 0), (-10, 10)])
+        res = optimize.minimize(loss, x0, method="L-BFGS-B", bounds=bounds)
         if best is None or res.fun < best[0]:
             best = (float(res.fun), _unpack(res.x, h))
     assert best is not None

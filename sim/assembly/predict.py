@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from sim.assembly.calibration import (
     find_precedents,
     fit_model,
     forecast,
+    sponsor_codes,
     yes_count_distribution,
     yes_count_interval,
 )
@@ -51,6 +52,7 @@ from sim.scenario.names import UnknownMemberError, resolve
 __all__ = [
     "OUTCOME_COLUMNS",
     "ROW_COLUMNS",
+    "SPONSORS_COLUMN",
     "AssemblyForecast",
     "Origin",
     "adoption_probability",
@@ -66,6 +68,8 @@ __all__ = [
 
 #: The columns a forecast reads (the UNxml long file's); ``session_file`` and ``draft`` are not read.
 ROW_COLUMNS: tuple[str, ...] = ("date", "symbol", "member_state", "title")
+#: The optional column of the rows to forecast: the draft's sponsors, member names separated by ";".
+SPONSORS_COLUMN = "sponsors"
 #: The columns that record a vote's result: dropped as soon as the rows to forecast are read.
 OUTCOME_COLUMNS: tuple[str, ...] = ("vote", "yes_count", "no_count", "abstain_count")
 #: The outcome codes of the UNxml records, to :data:`sim.assembly.calibration.CATEGORIES`' index.
@@ -226,6 +230,7 @@ def adoption_probability(probs: NDArray[np.float64], sigma: float, rule: Assembl
 def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | None = None, *,
                   question: str | None = None, level: float = 0.9,
                   progress: Callable[[str], None] | None = None,
+                  sponsors: Mapping[str, frozenset[str]] | None = None,
                   fit: Callable[[Features, NDArray[np.int8], NDArray[np.int64]], tuple[ModelParams, float]]
                   | None = None) -> AssemblyForecast:
     """Forecast the votes of ``rows`` (from :func:`load_rows`: symbol, date, title, member_state,
@@ -237,13 +242,22 @@ def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | 
     once at the end (``len(years) + 1`` calls). ``question`` ("important" or "simple") is the
     majority of Article 18 for every vote; by default each vote's is :func:`question_of` its
     symbol and title, and the events say which (``question``);
-    ``fit`` (default :func:`fit_origin`) fits one year's parameters and sigma."""
+    ``fit`` (default :func:`fit_origin`) fits one year's parameters and sigma.
+
+    ``sponsors`` (symbol -> member codes: :attr:`~sim.assembly.calibration.SponsorLists.by_symbol`)
+    are the drafts' sponsors, of the known votes and of those to forecast; a vote to forecast whose
+    rows carry sponsors (the optional column ``sponsors`` of :func:`load_rows`) has those instead.
+    A vote in neither has unknown sponsors, as in the backtest."""
     if question is not None and question not in ("important", "simple"):
         raise InputError("question", f"must be important or simple, got {question!r}")
     fit = fit if fit is not None else fit_origin
     if history is not None:
         table = add_records(table, history)
     votes = _votes_of(rows)
+    sponsors = dict(sponsors or {})
+    if SPONSORS_COLUMN in rows.columns:
+        given = rows[rows[SPONSORS_COLUMN].notna()].drop_duplicates("symbol")
+        sponsors.update(zip(given["symbol"], given[SPONSORS_COLUMN], strict=True))
     dates = votes["date"].to_numpy().astype("datetime64[D]")
     day_members = _day_members(dates)
     # the votes to forecast join the table with no outcome: never a precedent, never counted
@@ -266,11 +280,11 @@ def predict_votes(table: VoteTable, rows: pd.DataFrame, history: pd.DataFrame | 
             first = votes["symbol"][int(np.flatnonzero(years == year)[0])]
             raise InputError("date", f"{first}: no recorded votes before {year} to fit the model on")
         train = np.flatnonzero(known & (merged.years >= span[0]) & (merged.years <= span[1]))
-        params, sigma = fit(build_features(merged, train, precedents), merged.choices[train],
+        params, sigma = fit(build_features(merged, train, precedents, sponsors=sponsors), merged.choices[train],
                             merged.yes_counts[train])
         origins[year] = Origin(year, span, len(train), params, sigma)
         mine = np.flatnonzero(years == year)
-        features = build_features(merged, where[mine], precedents, (params.half_life_years,))
+        features = build_features(merged, where[mine], precedents, (params.half_life_years,), sponsors)
         probs[mine] = forecast(replace(features, member=on_day[mine]), params)
         if progress is not None:
             progress(str(year))
@@ -336,6 +350,8 @@ def _read(path: Path, outcomes: bool) -> pd.DataFrame:
         except UnknownMemberError as exc:
             raise InputError("member_state", str(exc), source) from None
     out["code"] = out["member_state"].map(codes)
+    if not outcomes and SPONSORS_COLUMN in df.columns:
+        out[SPONSORS_COLUMN] = _sponsor_cells(out["symbol"], df[SPONSORS_COLUMN], source)
     for field in ("date", "title"):
         n = out.groupby("symbol", sort=False)[field].nunique()
         if (n > 1).any():
@@ -368,9 +384,36 @@ def _read(path: Path, outcomes: bool) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _sponsor_cells(symbols: pd.Series, cells: pd.Series, source: str) -> list[frozenset[str] | None]:
+    """The optional ``sponsors`` column: each row's member codes (None where the cell is empty);
+    every name must be a member's, and the non-empty cells of one vote must agree."""
+    out: list[frozenset[str] | None] = []
+    seen: dict[str, frozenset[str]] = {}
+    for k, (symbol, cell) in enumerate(zip(symbols, cells.fillna("").astype(str), strict=True)):
+        names = [n.strip() for n in cell.split(";") if n.strip()]
+        if not names:
+            out.append(None)
+            continue
+        codes, bad = sponsor_codes(names)
+        if bad:
+            message = f"unknown member {bad[0]!r}"
+            try:
+                resolve(bad[0])
+            except UnknownMemberError as exc:
+                message = str(exc)
+            raise InputError(SPONSORS_COLUMN, f"row {k + 2}: {message}", source)
+        if seen.setdefault(symbol, codes) != codes:
+            raise InputError(SPONSORS_COLUMN, f"vote {symbol} has more than one list of sponsors (row {k + 2})",
+                             source)
+        out.append(codes)
+    return out
+
+
 def load_rows(path: Path) -> pd.DataFrame:
     """The rows to forecast (columns of the UNxml long file; the outcome columns, if present,
-    are dropped unread): symbol, date, title, member_state (as given) and code, in file order."""
+    are dropped unread): symbol, date, title, member_state (as given) and code, in file order;
+    with an optional column ``sponsors`` (the draft's sponsors, member names separated by ";"),
+    also ``sponsors``: a frozenset of member codes, None where the cell is empty."""
     return _read(Path(path), outcomes=False)
 
 

@@ -210,12 +210,13 @@ def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data:
     if events_out is not None:
         _check_output(events_out, force, "--events-out")
     from sim.assembly import predict as ga
-    from sim.assembly.calibration import load_vote_table
+    from sim.assembly.calibration import load_sponsors, load_vote_table
 
     rows = ga.load_rows(rows_path)
     history = ga.load_records(history_path) if history_path is not None else None
     ga.check_data_dir(data)
     table = load_vote_table(data)
+    sponsors = load_sponsors(data).by_symbol
     years = sorted(set(rows["date"].dt.year))
     bar = progress_bar(total=len(years) + 1, desc="fit", unit="year", leave=False)
 
@@ -224,7 +225,7 @@ def _predict_assembly(rows_path: Path, out: Path, events_out: Path | None, data:
         bar.update(1)
 
     try:
-        result = ga.predict_votes(table, rows, history, question=question, progress=say)
+        result = ga.predict_votes(table, rows, history, question=question, progress=say, sponsors=sponsors)
     except InputError as exc:  # about the rows' dates: name their file
         raise exc.with_source(str(rows_path)) if exc.source is None else exc from None
     finally:  # an error is printed on a line of its own, not after the bar

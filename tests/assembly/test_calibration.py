@@ -195,3 +195,94 @@ def test_load_vote_table_on_small_files_in_each_format(tmp_path: Path) -> None:
     on_2015 = set(members_on(dt.date(2015, 12, 1)))
     assert set(t.members) >= on_2015 and len(on_2015) == 193
     assert ((t.choices != NOT_MEMBER).sum(axis=1) == 193).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Sponsors
+
+
+def test_load_sponsors_on_a_tiny_jsonl(tmp_path: Path) -> None:
+    """Original sponsors only (additional_sponsors are not read); a group's chair counts alone; a
+    committee's draft has no state; a name that is no state's is counted as unresolved."""
+    import gzip
+    import json
+
+    from sim.assembly.calibration import load_sponsors
+
+    records = [
+        {"symbol": "A/RES/78/1", "sponsors": ["CUBA", "BOLIVIA (PLURINATIONAL STATE OF)"],
+         "additional_sponsors": ["FRANCE"]},
+        {"symbol": "A/RES/78/2", "sponsors": ["GUYANA (ON BEHALF OF THE STATES MEMBERS OF THE UNITED NATIONS THAT "
+                                              "ARE MEMBERS OF THE GROUP OF 77 AND CHINA)", "TÜRKIYE"]},
+        {"symbol": "A/RES/78/3", "sponsors": ["SUBMITTED BY THE CHAIR OF THE COMMITTEE"]},
+        {"symbol": "A/RES/78/4", "sponsors": ["ATLANTIS", "JAPAN"], "additional_sponsors": []},
+    ]
+    with gzip.open(tmp_path / "unxml_ga_extract_78.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(json.dumps(r) for r in records) + "\n")
+    with gzip.open(tmp_path / "unxml_ga_extract_ES-11.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"symbol": "A/RES/ES-11/1", "sponsors": ["UKRAINE"]}) + "\n")
+    s = load_sponsors(tmp_path)
+    assert dict(s.by_symbol) == {"A/RES/78/1": {"CUB", "BOL"}, "A/RES/78/2": {"GUY", "TUR"}, "A/RES/78/3": set(),
+                                 "A/RES/78/4": {"JPN"}, "A/RES/ES-11/1": {"UKR"}}
+    assert s.unresolved == (("A/RES/78/4", "ATLANTIS"),)
+    assert load_sponsors(tmp_path / "nothing").by_symbol == {}
+    (tmp_path / "bad").mkdir()
+    with gzip.open(tmp_path / "bad" / "unxml_ga_extract_74.jsonl.gz", "wt") as fh:
+        fh.write('{"symbol": "A/RES/74/1", "sponsors": "CUBA"}\n')
+    with pytest.raises(InputError, match="line 1: must be a list"):
+        load_sponsors(tmp_path / "bad")
+
+
+def _sponsored(t: VoteTable, targets: np.ndarray, sponsors: dict[str, frozenset[str]] | None) -> object:
+    return build_features(t, targets, find_precedents(t), (1.0,), sponsors)
+
+
+def test_a_sponsor_votes_yes_more_and_unknown_sponsors_change_nothing() -> None:
+    """With sponsor_yes > 0 the sponsor's P(yes) rises (and P(absent) falls with sponsor_absent < 0),
+    by exactly the odds ratio; non-sponsors and votes of unknown sponsors are as in the model
+    without sponsors, to the last bit (and sponsors too with both shifts at 0, within rounding)."""
+    t = recurring(years=3, members=10, titles=4, seed=2)
+    targets = np.flatnonzero(t.years == 2012)
+    sponsors = {t.vote_ids[targets[0]]: frozenset({"M01", "M03"}), t.vote_ids[targets[1]]: frozenset()}
+    old = forecast(_sponsored(t, targets, None), ModelParams(half_life_years=1.0))
+    shifted = ModelParams(half_life_years=1.0, sponsor_yes=1.5, sponsor_absent=-1.0)
+    f = _sponsored(t, targets, sponsors)
+    assert f.sponsor[0].tolist() == [0, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert (f.sponsor[1] == 0).all() and (f.sponsor[2:] == -1).all()
+    np.testing.assert_allclose(forecast(f, ModelParams(half_life_years=1.0)), old, rtol=0, atol=1e-15)
+    new = forecast(f, shifted)
+    np.testing.assert_array_equal(forecast(_sponsored(t, targets, None), shifted), old)  # unknown: nothing
+    np.testing.assert_array_equal(new[1:], old[1:])  # no sponsor in these votes
+    others = [0, 2, 4, 5, 6, 7, 8, 9]
+    np.testing.assert_array_equal(new[0, others], old[0, others])
+    for m in (1, 3):
+        assert new[0, m, 0] > old[0, m, 0] and new[0, m, 3] < old[0, m, 3]
+        assert new[0, m].sum() == pytest.approx(1.0, abs=1e-12)
+    # the odds ratios, read off the mixture inside the floor
+    floor = shifted.floor
+
+    def inner(p: np.ndarray) -> np.ndarray:
+        return (p - floor / 4) / (1 - floor)
+
+    o, n = inner(old[0, 1]), inner(new[0, 1])
+    assert (n[3] / (1 - n[3])) / (o[3] / (1 - o[3])) == pytest.approx(np.exp(-1.0), rel=1e-9)
+    assert (n[0] / (n[1] + n[2])) / (o[0] / (o[1] + o[2])) == pytest.approx(np.exp(1.5), rel=1e-9)
+
+
+def test_fit_learns_the_sponsor_shift_and_keeps_it_at_zero_without_sponsors() -> None:
+    """Sponsors (two a vote) always vote yes here: the fitted shift is positive; with no sponsors
+    known the shifts are exactly 0 and the other parameters those of the model without them."""
+    t = recurring(years=4, members=30, titles=10, seed=5)
+    train = np.flatnonzero(t.years >= 2011)
+    rng = np.random.default_rng(4)
+    choices = t.choices.copy()
+    sponsors: dict[str, frozenset[str]] = {}
+    for v in train:
+        picks = rng.choice(30, size=2, replace=False)
+        choices[v, picks] = 0
+        sponsors[t.vote_ids[v]] = frozenset(t.members[i] for i in picks)
+    t = VoteTable(t.vote_ids, t.dates, t.titles, t.members, choices)
+    fitted = fit_model(_sponsored(t, train, sponsors), t.choices[train])
+    assert fitted.sponsor_yes > 1.0
+    plain = fit_model(_sponsored(t, train, None), t.choices[train])
+    assert plain.sponsor_yes == 0.0 and plain.sponsor_absent == 0.0
