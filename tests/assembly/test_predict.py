@@ -310,6 +310,35 @@ def test_outcome_columns_are_never_read(tmp_path: Path, real_rows: Path) -> None
     assert outs[0] == outs[1] == outs[2]
 
 
+@needs_data
+def test_a_sponsors_column_is_used_in_place_of_the_records(tmp_path: Path, real_rows: Path) -> None:
+    """Without the column, each vote's sponsors are looked up in the extracts of --data: the column
+    giving the same names changes nothing, byte for byte; naming Russia the sponsor of ES-11/6
+    (instead of Ukraine and 56 others) raises Russia's P(yes) there and lowers Ukraine's, and the
+    other votes are unchanged."""
+    from sim.assembly.calibration import load_sponsors
+    from sim.scenario.names import display_name
+
+    src = pd.read_csv(real_rows, dtype=str, keep_default_na=False)
+    known = load_sponsors(DATA).by_symbol
+    assert len(known["A/RES/ES-11/6"]) == 57 and "UKR" in known["A/RES/ES-11/6"]
+    same = src.assign(sponsors=["; ".join(display_name(c) for c in sorted(known[s])) for s in src["symbol"]])
+    other = src.assign(sponsors=np.where(src["symbol"] == "A/RES/ES-11/6", "Russian Federation", ""))
+    paths = [tmp_path / "same.csv", tmp_path / "other.csv"]
+    same.to_csv(paths[0], index=False)
+    other.to_csv(paths[1], index=False)
+    plain = predict(tmp_path, real_rows, tag="plain")
+    assert predict(tmp_path, paths[0], tag="same") == plain
+    predict(tmp_path, paths[1], tag="other")
+    m0 = pd.read_csv(tmp_path / "mplain.csv").set_index(["symbol", "member_state"])
+    m1 = pd.read_csv(tmp_path / "mother.csv").set_index(["symbol", "member_state"])
+    es11 = ("A/RES/ES-11/6", "RUSSIAN FEDERATION")
+    assert m1.loc[es11, "p_yes"] > m0.loc[es11, "p_yes"]
+    assert m1.loc[("A/RES/ES-11/6", "UKRAINE"), "p_yes"] < m0.loc[("A/RES/ES-11/6", "UKRAINE"), "p_yes"]
+    rest = m0.index.get_level_values("symbol") != "A/RES/ES-11/6"
+    pd.testing.assert_frame_equal(m1[rest], m0[rest])
+
+
 def _data_before(tmp_path: Path, day: str) -> Path:
     """A data directory whose UNxml records stop before ``day`` (the other sources linked)."""
     data = tmp_path / "data"
