@@ -62,13 +62,34 @@ def _start() -> None:
     try:
         edits = json.loads(qp.get("gv", "{}"))
     except json.JSONDecodeError:
-        st.warning("The link's edits could not be read; the scenario is shown as in the library.")
-    if isinstance(edits, dict):
-        data.setdefault("votes", {}).update({k: v for k, v in edits.items() if isinstance(v, dict)})
+        st.session_state.ga_warning = "The link's edits could not be read; the scenario is shown as in the library."
+    edits = _usable_edits(data, edits) if isinstance(edits, dict) else {}
+    data.setdefault("votes", {}).update(edits)
     if qp.get("gq") in ("important", "simple"):
         data["assembly"]["question"] = qp.get("gq")
     st.session_state[GA] = data
-    st.session_state.ga_edits = edits if isinstance(edits, dict) else {}
+    st.session_state.ga_edits = edits
+
+
+def _usable_edits(data: dict[str, Any], edits: dict[str, Any]) -> dict[str, Any]:
+    """The link's edits that make a valid scenario each on its own; the others are dropped, in
+    one warning that names them (a link edited by hand, or from another Assembly's date)."""
+    good: dict[str, Any] = {}
+    bad: list[str] = []
+    for name, table in edits.items():
+        trial = json.loads(json.dumps(data, default=str))
+        trial.setdefault("votes", {})[name] = table
+        try:
+            if not isinstance(table, dict):
+                raise ValueError("not a vote table")
+            build_assembly(parse_assembly(trial))
+        except (InputError, ValueError) as exc:
+            bad.append(f"{name} ({str(exc).splitlines()[0]})")
+            continue
+        good[name] = table
+    if bad:
+        st.session_state.ga_warning = "Some of the link's edits could not be used and were left out: " + "; ".join(bad)
+    return good
 
 
 def _link() -> None:
@@ -94,6 +115,7 @@ def _pick() -> None:
     st.session_state.ga_question = data["assembly"].get("question", "important")
     st.session_state.ga_uploaded = None
     st.session_state.ga_error = None
+    st.session_state.ga_warning = None
 
 
 def _set(name: str, table: dict[str, float] | None) -> None:
@@ -220,6 +242,8 @@ def assembly_page() -> None:
         draws = int(st.number_input("Draws", 1_000, 1_000_000, 100_000, step=10_000, key="ga_draws"))
         seed = int(st.number_input("Seed", 0, 2**31 - 1, 0, key="ga_seed"))
     data = st.session_state[GA]
+    if st.session_state.get("ga_warning"):
+        st.warning(st.session_state.ga_warning)
     question = st.radio("Question", ["important", "simple"], horizontal=True,
                         index=0 if data["assembly"].get("question", "important") == "important" else 1,
                         key="ga_question", help="Art. 18(2) important questions include recommendations on peace "

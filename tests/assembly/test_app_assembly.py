@@ -127,3 +127,14 @@ def test_the_tally_chart_marks_the_line_and_the_recorded_count() -> None:
     datasets = tally_chart(r, 141).to_dict()["datasets"]
     lines = sorted(row["line"] for rows in datasets.values() for row in rows if "line" in row)
     assert lines == sorted([r.expected_line(), 141])
+
+
+def test_a_link_with_a_bad_edit_keeps_the_good_ones_and_says_which_it_left_out() -> None:
+    good = {"India": {"no": 1.0}}
+    at = open_assembly(ga="es11_1_aggression_against_ukraine_2022", gq="important",
+                       gv='{"India":{"no":1.0},"Atlantis":{"yes":1.0},"Brazil":{"yes":0.7}}')
+    assert any("Atlantis (" in w.value and "Brazil (" in w.value for w in at.warning)  # unknown; not summing to 1
+    assert at.session_state["ga_edits"] == good and metric(at, "P(adopted)").endswith("%")
+    assert not [e for e in at.error if "Could not compute" in e.value]
+    at.selectbox(key="ga_pick").set_value("es11_7_european_text_2025").run()
+    assert not at.warning
