@@ -229,9 +229,10 @@ def _mixed(votes: list[tuple[float, _Vote]]) -> _Vote:
     return _Vote(**out)
 
 
-def _exact_vote(model: AssemblyModel) -> _Vote:
+def _exact_vote(model: AssemblyModel, pivots: bool = True) -> _Vote:
     o = exact.exact_outcomes(model)
-    return _Vote(o.p_adopted, o.member_votes, o.yes, o.no, o.abstain, o.spare, o.offset, exact.pivotal(model))
+    return _Vote(o.p_adopted, o.member_votes, o.yes, o.no, o.abstain, o.spare, o.offset,
+                 exact.pivotal(model) if pivots else None)
 
 
 def _counted_vote(model: AssemblyModel, counts: amc.AssemblyCounts) -> _Vote:
@@ -247,7 +248,7 @@ def _counted_vote(model: AssemblyModel, counts: amc.AssemblyCounts) -> _Vote:
 
 def _sequence(
     seq: AssemblySequence, method: Method, draws: int, seed: Seed, pool: amc.MapPool | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None, pivots: bool = True,
 ) -> tuple[_Vote, AmendmentResult]:
     """The draft's figures mixed over the paths, and the amendments' summary. Monte Carlo runs
     every vote of the tree with ``draws`` draws on its own stream; ``progress`` counts the
@@ -255,7 +256,7 @@ def _sequence(
     from sim.api import _summarize  # the Council's summary of a sequence: body-neutral
 
     if method == "exact":
-        paths, votes = walk(seq, lambda j, prefix, m: exact.p_adopted(m), lambda path, m: _exact_vote(m))
+        paths, votes = walk(seq, lambda j, prefix, m: exact.p_adopted(m), lambda path, m: _exact_vote(m, pivots))
     else:
         share = _Progress(progress, draws, (2 ** (seq.k + 1)) - 1)
 
@@ -303,9 +304,11 @@ def simulate_assembly(
     method: Method = "monte-carlo",
     pool: amc.MapPool | None = None,
     progress: Callable[[int], None] | None = None,
+    pivots: bool = True,
 ) -> AssemblyResult:
     """Simulate one Assembly vote, after any amendments: Monte Carlo (``draws``, ``seed``; the
-    numbers do not depend on ``pool``) or ``method="exact"``."""
+    numbers do not depend on ``pool``) or ``method="exact"``. ``pivots=False`` skips the exact
+    pivots (about half an exact run's time; Monte Carlo counts them anyway)."""
     from sim.api import __version__
 
     built = _spec(scenario)
@@ -316,9 +319,9 @@ def simulate_assembly(
     seq = AssemblySequence.from_spec(built)
     amendments: AmendmentResult | None = None
     if seq.k:
-        vote, amendments = _sequence(seq, method, draws, seed, pool, progress)
+        vote, amendments = _sequence(seq, method, draws, seed, pool, progress, pivots)
     elif method == "exact":
-        vote = _exact_vote(model)
+        vote = _exact_vote(model, pivots)
     else:
         vote = _counted_vote(model, amc.run(model, draws, seed, pool, progress))
     run = {"method": "exact", "draws": None, "seed": None} if method == "exact" else {

@@ -204,7 +204,7 @@ class Assembly:
         from sim.io.files import assembly_record
 
         run: dict[str, Any] = {"draws": draws, "seed": seed} if method == "monte-carlo" else {}
-        result = simulate_assembly(data, method=method, **run)
+        result = simulate_assembly(data, method=method, pivots=False, **run)  # a row has no pivots
         row: dict[str, Any] = {}
         for key, value in assembly_record(result).items():
             row[key] = value

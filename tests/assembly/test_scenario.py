@@ -231,3 +231,11 @@ def test_run_history_with_only_assembly_files_is_one_line(tmp_path: Path) -> Non
     res = CliRunner().invoke(main, ["run", str(path), "--history", str(hist)])
     assert res.exit_code == 2 and res.stderr.count("\n") == 1
     assert res.stderr.startswith("--history: extends the Council's calibration"), res.stderr
+
+
+def test_exact_without_pivots_gives_the_same_figures() -> None:
+    built = build_assembly(assembly_from_toml(GOOD, "good.toml"))
+    full, lean = simulate_assembly(built, method="exact"), simulate_assembly(built, method="exact", pivots=False)
+    assert full.pivotal is not None and lean.pivotal is None and "pivotal" not in lean.to_dict()
+    assert lean.p_adopted == full.p_adopted and np.array_equal(lean.yes, full.yes)
+    assert np.array_equal(lean.spare, full.spare) and np.array_equal(lean.member_votes, full.member_votes)
