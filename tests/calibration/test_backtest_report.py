@@ -128,3 +128,16 @@ def test_report_states_the_tail_bar() -> None:
     assert "Tails: the realized vote had a forecast below 0.02 on" in text
     assert "(bar: at most 0.3%)" in text
     assert "no-versus-abstain split" in text and "Event veto" in text
+
+
+def test_the_assembly_figures_beside_the_councils_are_the_assembly_reports() -> None:
+    """docs/backtest.md carries the Assembly's figures as the generator writes them, and each
+    figure is the one docs/assembly-backtest.md reports."""
+    from sim.calibration.backtest_report import ASSEMBLY_FIGURES
+    from tests.conftest import ROOT
+
+    council = (ROOT / "docs" / "backtest.md").read_text()
+    assembly = (ROOT / "docs" / "assembly-backtest.md").read_text()
+    assert "\n".join(ASSEMBLY_FIGURES) in council
+    for figure in ("0.3731", "0.5076", "26.5%", "24.7%", "23.8%", "24.0%", "91.7%", "85,499"):
+        assert figure in assembly, figure
