@@ -265,6 +265,7 @@ def assembly_page() -> None:
     st.caption(f"90% intervals: {result.tally_line()}; margin {m['lo']:+d} to {m['hi']:+d}. "
                + (f"Monte Carlo, {result.draws:,} draws, seed {result.seed}." if result.draws else "Exact."))
     pin_row(result, data)
+    _amendments(result)
     ref = data.get("reference")
     if isinstance(ref, dict) and {"yes", "no", "abstain"} <= set(ref):
         st.info(f"Recorded: {ref.get('outcome', '')}, {ref['yes']} – {ref['no']} – {ref['abstain']} "
@@ -306,6 +307,28 @@ def _edits(result: AssemblyResult) -> None:
             for name in list(st.session_state.ga_edits):
                 _set(name, None)
             st.rerun()
+
+
+def _amendments(result: AssemblyResult) -> None:
+    """The amendments, voted first in order by the question's majority: each one's P(adopted),
+    the draft's chances either way, and the likeliest paths."""
+    a = result.amendments
+    if a is None:
+        return
+    st.markdown("**Amendments** (voted first, in order, each by the same majority as the draft)")
+
+    def share(p: float | None) -> str:
+        return "—" if p is None else pct_strict(p)
+
+    st.dataframe(pd.DataFrame({
+        "amendment": [f"A{j + 1}: {name}" for j, name in enumerate(a.names)],
+        "P(adopted)": [pct_strict(p) for p in a.p_adopted],
+        "P(draft adopted) if it is adopted": [share(g[0]) for g in a.p_draft_given],
+        "if it is rejected": [share(g[1]) for g in a.p_draft_given],
+    }), hide_index=True, width="stretch")
+    paths = sorted(a.paths.items(), key=lambda kv: -kv[1])[:4]
+    st.caption("Likeliest paths: " + "; ".join(
+        f"{path.short()}, draft {'adopted' if path.draft else 'not adopted'} ({pct_strict(p)})" for path, p in paths))
 
 
 def _who_decides(result: AssemblyResult) -> None:

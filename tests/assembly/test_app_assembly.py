@@ -138,3 +138,17 @@ def test_a_link_with_a_bad_edit_keeps_the_good_ones_and_says_which_it_left_out()
     assert not [e for e in at.error if "Could not compute" in e.value]
     at.selectbox(key="ga_pick").set_value("es11_7_european_text_2025").run()
     assert not at.warning
+
+
+def test_the_amendments_scenario_shows_each_amendment_and_the_paths() -> None:
+    from sim.assembly.api import simulate_assembly
+
+    stem = "es11_8_us_text_with_amendments_2025"
+    at = open_assembly(ga=stem, gq="important")
+    r = simulate_assembly(ROOT / "scenarios" / "assembly" / f"{stem}.toml", method="exact")
+    assert r.amendments is not None
+    table = next(d.value for d in at.dataframe if "amendment" in d.value.columns)
+    assert len(table) == len(r.amendments.names)
+    assert table["amendment"].iloc[0] == f"A1: {r.amendments.names[0]}"
+    assert table["P(adopted)"].iloc[0] == f"{100 * r.amendments.p_adopted[0]:.1f}%"
+    assert any(c.value.startswith("Likeliest paths: A1 adopted") for c in at.caption)
