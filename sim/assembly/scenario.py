@@ -87,9 +87,30 @@ class AssemblySpec(_Strict):
 
     @property
     def day(self) -> dt.date:
-        """The day whose members vote: the date, else the opening of regular session N, in
-        September of 1945 + N."""
-        return self.date if self.date is not None else dt.date(1945 + int(self.session or 0), 9, 15)
+        """The day whose members vote: the date, else the opening of regular session N
+        (:func:`session_opening`)."""
+        return self.date if self.date is not None else session_opening(int(self.session or 0))
+
+
+def session_opening(session: int) -> dt.date:
+    """The opening day of the Assembly's regular session ``session``, by Rule 1 of its rules of
+    procedure as now written: the Tuesday of the third week of September, counting from the
+    first week with a working day in it, and from the 78th (2023) of the second such week. This
+    gives every opening of 2019-2025 (the 74th on 17 September 2019, the 78th on 5 September
+    2023, the 80th on 9 September 2025). Before 2003 it is the third Tuesday of September, and
+    the first session opened on 10 January 1946; some earlier sessions opened a week before or
+    after: give ``date`` when the day matters (only membership depends on it)."""
+    if session <= 1:
+        return dt.date(1946, 1, 10)
+    year = 1945 + session
+    first = dt.date(year, 9, 1)
+    if session < 58:  # the third Tuesday of September
+        return first + dt.timedelta(days=(1 - first.weekday()) % 7 + 14)
+    # weeks run Monday to Sunday; the first is the one holding September's first working day
+    working = first + dt.timedelta(days=max(0, 7 - first.weekday()) if first.weekday() >= 5 else 0)
+    monday = working - dt.timedelta(days=working.weekday())
+    weeks = 2 if session < 78 else 1
+    return monday + dt.timedelta(weeks=weeks, days=1)
 
 
 class AssemblyDraft(_Strict):

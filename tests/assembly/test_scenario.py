@@ -239,3 +239,15 @@ def test_exact_without_pivots_gives_the_same_figures() -> None:
     assert full.pivotal is not None and lean.pivotal is None and "pivotal" not in lean.to_dict()
     assert lean.p_adopted == full.p_adopted and np.array_equal(lean.yes, full.yes)
     assert np.array_equal(lean.spare, full.spare) and np.array_equal(lean.member_votes, full.member_votes)
+
+
+@pytest.mark.parametrize(("session", "day"), [
+    (74, "2019-09-17"), (75, "2020-09-15"), (76, "2021-09-14"), (77, "2022-09-13"), (78, "2023-09-05"),
+    (79, "2024-09-10"), (80, "2025-09-09"), (1, "1946-01-10"),
+])
+def test_a_session_is_read_as_its_opening_day(session: int, day: str) -> None:
+    from sim.assembly.scenario import session_opening
+
+    assert session_opening(session).isoformat() == day
+    text = GOOD.replace("date = 2022-03-02", f"session = {session}").replace('arrears = ["Venezuela"]', "arrears = []")
+    assert assembly_from_toml(text, "s.toml").assembly.day.isoformat() == day
