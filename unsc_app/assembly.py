@@ -337,8 +337,12 @@ def _who_decides(result: AssemblyResult) -> None:
         left, mid, right = st.columns(3)
         for col, (title, j) in zip((left, mid), (("Likeliest to vote no", 2), ("Likeliest to abstain", 1)),
                                    strict=True):
-            top = np.argsort(-result.member_votes[:, j], kind="stable")[:10]
+            share = result.member_votes[:, j]
+            top = [i for i in np.argsort(-share, kind="stable")[:10] if share[i] > 0]
             col.markdown(f"**{title}**")
+            if not top:
+                col.caption("None: no member can.")
+                continue
             col.dataframe(pd.DataFrame({"member": [display_name(result.members[i]) for i in top],
                                         "P": [f"{100 * result.member_votes[i, j]:.0f}%" for i in top]}),
                           hide_index=True, width="stretch")

@@ -336,7 +336,9 @@ def build_assembly(spec: AssemblyScenario, rates: Mapping[str, Probs] | None = N
         )
     except ValueError as exc:
         raise ScenarioError("correlation", str(exc)) from None
-    amendments = _amendments(spec, members, regions, day)
+    amendments = _amendments(spec, members, regions, day, frozenset(arrears))
+    if not any(loadings.values()):
+        _no_axis_positions(spec)
     if spec.reference is not None:
         _check_reference(spec.reference, present, day, [a.name for a in amendments], spec.assembly.question)
     return AssemblyModelSpec(model, prov, spec, day, position, probs, {m: v for m, v in loadings.items() if v},
@@ -366,8 +368,19 @@ def _tables(tables: Mapping[str, VoteTable], members: frozenset[str], day: dt.da
     return own, by_group
 
 
+def _no_axis_positions(spec: AssemblyScenario) -> None:
+    """A position moves members by their loadings: with none, a non-zero one would do nothing."""
+    places: list[tuple[str, float | None]] = [("draft.position", spec.draft.position)]
+    for j, a in enumerate(spec.amendments):
+        places += [(f"amendments[{j}].position", a.position), (f"amendments[{j}].effect.position", a.effect_position)]
+    for where, value in places:
+        if value:
+            raise ScenarioError(where, f"{value:g} moves no one: no member loads on the alignment axis (give an "
+                                       "[alignment] table with loadings, or leave the position out)")
+
+
 def _amendments(spec: AssemblyScenario, members: tuple[str, ...], regions: list[str], day: dt.date,
-                ) -> tuple[Amendment, ...]:
+                arrears: frozenset[str] = frozenset()) -> tuple[Amendment, ...]:
     """Each amendment with its ``votes`` and ``effect`` resolved to members: a group's table
     applies to each of its members that the same table does not list itself."""
     present = frozenset(members)
@@ -379,10 +392,26 @@ def _amendments(spec: AssemblyScenario, members: tuple[str, ...], regions: list[
         resolved = []
         for key, tables in (("votes", amend.votes), ("effect", amend.effect)):
             own, by_group = _tables(tables, present, day, ("amendments", j, key))
+            for name in tables:
+                code = try_resolve(name)
+                if code is not None and (code in arrears or seat_code(code, day.year) in arrears):
+                    raise ScenarioError(field_path(("amendments", j, key, name)),
+                                        f"{display_name(code)} is in arrears (assembly.arrears) and has no vote "
+                                        "(Art. 19)")
             resolved.append({code: t for code, region in zip(members, regions, strict=True)
                              if (t := own.get(code) or by_group.get(region)) is not None})
         out.append(Amendment(amend.name, None, resolved[0], resolved[1], amend.position, amend.effect_position))
     return tuple(out)
+
+
+def _check_outcome(field: str, outcome: str, yes: int, no: int, abstain: int, question: str) -> None:
+    """A recorded outcome agrees with its tally under the question's majority."""
+    carried = bool(AssemblyRule(question).passes(yes, no))
+    if carried != (outcome == "adopted"):
+        which = "two thirds of those present and voting" if question == "important" else "a majority of those voting"
+        reach = "reaches" if carried else "does not reach"
+        raise ScenarioError(field, f"{outcome!r}, but {yes}-{no}-{abstain} {reach} {which} "
+                                   f"(a{'n' if question == 'important' else ''} {question} question)")
 
 
 def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.date, names: list[str],
@@ -393,16 +422,13 @@ def _check_reference(ref: AssemblyReference, members: frozenset[str], day: dt.da
     if ref.yes + ref.no + ref.abstain > len(members):
         raise ScenarioError("reference", f"the tally {ref.yes}-{ref.no}-{ref.abstain} has more votes than the "
                                          f"{len(members)} members on {day.isoformat()}")
-    carried = bool(AssemblyRule(question).passes(ref.yes, ref.no))
-    if carried != (ref.outcome == "adopted"):
-        which = "two thirds of those present and voting" if question == "important" else "a majority of those voting"
-        raise ScenarioError("reference.outcome", f"{ref.outcome!r}, but {ref.yes}-{ref.no}-{ref.abstain} "
-                                                 f"{'reaches' if carried else 'does not reach'} {which} "
-                                                 f"(a{'n' if question == 'important' else ''} {question} question)")
+    _check_outcome("reference.outcome", ref.outcome, ref.yes, ref.no, ref.abstain, question)
     for j, amend in enumerate(ref.amendments):
         where = f"reference.amendments[{j}]"
         if amend.name not in names:
             raise ScenarioError(f"{where}.name", f"{amend.name!r} is not the name of an amendment in [[amendments]]")
+        if amend.yes is not None and amend.no is not None:
+            _check_outcome(f"{where}.outcome", amend.outcome, amend.yes, amend.no, amend.abstain or 0, question)
         cast = sum(v for v in (amend.yes, amend.no, amend.abstain) if v is not None)
         if cast > len(members):
             raise ScenarioError(where, f"the tally has {cast} votes, more than the {len(members)} members on "

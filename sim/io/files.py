@@ -178,11 +178,14 @@ def fsync_dir(path: Path) -> None:
 
 
 def assembly_record(result: Any) -> dict[str, Any]:
-    """One flat row of an Assembly result: P(adopted), the tally with intervals, the margin and
-    per-member vote probabilities."""
+    """One flat row of an Assembly result: P(adopted) and its Monte Carlo standard error (0 when
+    exact, as in Council sweeps), the tally with intervals, the margin, per-member vote
+    probabilities and, with amendments, each one's P(adopted) as ``amendment NAME: p_adopted``
+    (the Council's column). No Council column: no veto, no permanent member."""
     row: dict[str, Any] = {"scenario": result.scenario_name, "body": "assembly", "question": result.question,
                            "date": result.date.isoformat(), "method": result.method, "draws": result.draws,
-                           "seed": result.seed, "p_adopted": result.p_adopted}
+                           "seed": result.seed, "p_adopted": result.p_adopted,
+                           "p_adopted_se": result.p_adopted_se or 0.0}
     for k, t in result.tally().items():
         row.update({f"{k}_mean": t["mean"], f"{k}_lo": t["lo"], f"{k}_hi": t["hi"]})
     margin = result.margin()
@@ -190,6 +193,9 @@ def assembly_record(result: Any) -> dict[str, Any]:
     for i, m in enumerate(result.members):
         for j, v in enumerate(VOTES):
             row[f"{m}_{v}"] = float(result.member_votes[i, j])
+    if result.amendments is not None:
+        for name, p in zip(result.amendments.names, result.amendments.p_adopted, strict=True):
+            row.setdefault(f"amendment {name}: p_adopted", p)
     return row
 
 

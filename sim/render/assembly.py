@@ -97,9 +97,12 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     for group, g in r.regional_groups().items():
         lines.append(f"  {group:<38} {g['members']:>7.0f} {g['yes']:>6.1f} {g['abstain']:>8.1f} {g['no']:>6.1f} "
                      f"{g['absent']:>7.1f}")
-    order_no = np.argsort(-r.member_votes[:, 2], kind="stable")[:LISTED]
-    order_ab = np.argsort(-r.member_votes[:, 1], kind="stable")[:LISTED]
+    order_no = [i for i in np.argsort(-r.member_votes[:, 2], kind="stable")[:LISTED] if r.member_votes[i, 2] > 0]
+    order_ab = [i for i in np.argsort(-r.member_votes[:, 1], kind="stable")[:LISTED] if r.member_votes[i, 1] > 0]
     for title, order in (("Likeliest to vote no", order_no), ("Likeliest to abstain", order_ab)):
+        if not order:
+            lines += ["", f"  {title}: none (no member can)"]
+            continue
         lines += ["", f"  {title}:"]
         for i in order:
             code = r.members[i]

@@ -196,25 +196,13 @@ class Assembly:
 
     def row(self, data: Mapping[str, Any], draws: int, seed: int | None, method: Any) -> dict[str, Any]:
         """One point simulated: :func:`sim.io.files.assembly_record` of
-        :func:`sim.assembly.api.simulate_assembly`, with P(adopted)'s standard error beside it
-        (0 for the exact method, as in Council sweeps) and, with amendments, each one's
-        P(adopted) as ``amendment NAME: p_adopted`` (the Council's column). No Council column:
-        no veto, no permanent member."""
+        :func:`sim.assembly.api.simulate_assembly` (P(adopted) and its standard error, the tally,
+        the margin, the members, each amendment's P(adopted); no Council column)."""
         from sim.assembly.api import simulate_assembly
         from sim.io.files import assembly_record
 
         run: dict[str, Any] = {"draws": draws, "seed": seed} if method == "monte-carlo" else {}
-        result = simulate_assembly(data, method=method, pivots=False, **run)  # a row has no pivots
-        row: dict[str, Any] = {}
-        for key, value in assembly_record(result).items():
-            row[key] = value
-            if key == "p_adopted":
-                row["p_adopted_se"] = result.p_adopted_se or 0.0
-        amendments = getattr(result, "amendments", None)
-        if amendments is not None:
-            for name, p in zip(amendments.names, amendments.p_adopted, strict=True):
-                row.setdefault(f"amendment {name}: p_adopted", p)
-        return row
+        return assembly_record(simulate_assembly(data, method=method, pivots=False, **run))  # a row has no pivots
 
 
 COUNCIL = Council()

@@ -278,7 +278,7 @@ yes = 0.95
 abstain = 0.05
 [amendments.votes.France]
 yes = 1.0
-[amendments.votes.Venezuela]
+[amendments.votes.Cuba]
 yes = 1.0
 [amendments.effect."African States"]
 shift = -0.3
@@ -304,7 +304,7 @@ BAD = {
                  'amendments[0].effect."Holy See": the Holy See is an observer state and does not vote'),
     "palestine": (FILE.replace("[amendments.votes.France]", '[amendments.votes."State of Palestine"]'),
                   'amendments[0].votes."State of Palestine": the State of Palestine is an observer state'),
-    "twice": (FILE.replace("[amendments.votes.Venezuela]", "[amendments.votes.FRA]"),
+    "twice": (FILE.replace("[amendments.votes.Cuba]", "[amendments.votes.FRA]"),
               "amendments[0].votes.FRA: FRA is listed twice under [amendments[0].votes]"),
     "procedural": (FILE.replace('name = "Name the aggressor"\n[amendments.votes.WEOG]',
                                 'name = "Name the aggressor"\nprocedural = false\n[amendments.votes.WEOG]'),
@@ -341,4 +341,19 @@ def test_a_file_runs_with_amendments_in_the_table_and_the_json(tmp_path: Path) -
     assert sum(out["paths"].values()) == pytest.approx(1.0)
     for key in ("p_vetoed", "p_veto_by", "permanent", "p_short", "procedural", "vetoed_by"):
         assert key not in out and all(key not in a for a in out["amendments"])
-    assert out["members"]["VEN"]["absent"] == 1.0  # in arrears, whatever the amendment's table says
+    assert out["members"]["VEN"]["absent"] == 1.0  # in arrears (an amendment may not give it a vote)
+
+
+def test_run_out_writes_each_amendments_p_adopted_and_the_standard_error(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = write(tmp_path, "good", FILE)
+    out = tmp_path / "r.csv"
+    res = CliRunner().invoke(main, ["run", str(path), "--draws", "4000", "--seed", "3", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    row = pd.read_csv(out).iloc[0]
+    r = simulate_assembly(path, draws=4000, seed=3)
+    assert r.amendments is not None
+    assert row["amendment Name the aggressor: p_adopted"] == pytest.approx(r.amendments.p_adopted[0], abs=1e-12)
+    assert row["p_adopted_se"] == pytest.approx(r.p_adopted_se, abs=1e-12) and row["seed"] == 3
+    assert "p_vetoed" not in row.index

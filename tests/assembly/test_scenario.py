@@ -63,6 +63,16 @@ BAD = {
     "reference_rule": (GOOD + '[reference]\nsource = "s"\noutcome = "adopted"\nyes = 2\nno = 5\nabstain = 1\n',
                        "reference.outcome: 'adopted', but 2-5-1 does not reach two thirds of those present and "
                        "voting (an important question)"),
+    "position_no_axis": (GOOD + '[draft]\nposition = 2.0\n', "draft.position: 2 moves no one: no member loads on "
+                         "the alignment axis"),
+    "amendment_position_no_axis": (GOOD + '[[amendments]]\nname = "x"\nposition = -1.0\n',
+                                   "amendments[0].position: -1 moves no one"),
+    "amendment_arrears": (GOOD + '[[amendments]]\nname = "x"\n[amendments.votes.Venezuela]\nyes = 1.0\n',
+                          "amendments[0].votes.Venezuela: Venezuela is in arrears (assembly.arrears) and has no vote"),
+    "amendment_reference_rule": (GOOD + '[[amendments]]\nname = "x"\n[reference]\nsource = "s"\n'
+                                 'outcome = "adopted"\nyes = 100\nno = 10\nabstain = 5\n'
+                                 '[[reference.amendments]]\nname = "x"\noutcome = "adopted"\nyes = 10\nno = 50\n',
+                                 "reference.amendments[0].outcome: 'adopted', but 10-50-0 does not reach two thirds"),
     "procedural": (GOOD + '[[amendments]]\nname = "x"\nprocedural = true\n',
                    "amendments[0]: procedural: does not apply in the Assembly"),
     "sum": (GOOD.replace("abstain = 0.1", "abstain = 0.3"), "votes.WEOG: probabilities must sum to 1"),
@@ -251,3 +261,14 @@ def test_a_session_is_read_as_its_opening_day(session: int, day: str) -> None:
     assert session_opening(session).isoformat() == day
     text = GOOD.replace("date = 2022-03-02", f"session = {session}").replace('arrears = ["Venezuela"]', "arrears = []")
     assert assembly_from_toml(text, "s.toml").assembly.day.isoformat() == day
+
+
+def test_the_table_lists_no_abstainers_when_no_member_can_abstain(tmp_path: Path) -> None:
+    text = GOOD.replace('[votes."Russian Federation"]\nno = 1.0\n', "").replace("abstain = 0.1", "no = 0.1")
+    text = text.replace("[votes.France]\nshift = 1.0\n", "")
+    text += "".join(f'[votes."{g}"]\nyes = 0.8\nno = 0.2\n' for g in ("African States", "Asia-Pacific States",
+                                                                     "Eastern European States", "GRULAC"))
+    res = CliRunner().invoke(main, ["run", str(write(tmp_path, "noabstain", text)), "--exact"])
+    assert res.exit_code == 0, res.output
+    assert "Likeliest to abstain: none (no member can)" in res.stdout
+    assert "Likeliest to vote no:\n" in res.stdout
