@@ -265,7 +265,7 @@ def assembly_page() -> None:
     st.caption(f"90% intervals: {result.tally_line()}; margin {m['lo']:+d} to {m['hi']:+d}. "
                + (f"Monte Carlo, {result.draws:,} draws, seed {result.seed}." if result.draws else "Exact."))
     pin_row(result, data)
-    _amendments(result)
+    _amendments(result, data)
     ref = data.get("reference")
     if isinstance(ref, dict) and {"yes", "no", "abstain"} <= set(ref):
         st.info(f"Recorded: {ref.get('outcome', '')}, {ref['yes']} – {ref['no']} – {ref['abstain']} "
@@ -309,9 +309,34 @@ def _edits(result: AssemblyResult) -> None:
             st.rerun()
 
 
-def _amendments(result: AssemblyResult) -> None:
+def _who(name: str) -> tuple[str | None, str | None]:
+    """(regional group, member code) a [votes] key stands for."""
+    group = group_named(name)
+    return (group, None) if group is not None else (None, try_resolve(name))
+
+
+def _overridden(data: dict[str, Any], edits: dict[str, Any]) -> list[str]:
+    """The edits an adopted amendment's ``effect`` would replace, in words."""
+    from sim.assembly.membership import regional_group
+
+    out = []
+    for j, amend in enumerate(data.get("amendments", [])):
+        # a table of probabilities replaces the member's numbers; a shift moves them, edits included
+        named = [_who(k) for k, t in (amend.get("effect") or {}).items()
+                 if isinstance(t, dict) and set(t) & {"yes", "abstain", "no", "absent"}]
+        for edit in edits:
+            group, code = _who(edit)
+            hit = any((g is not None and (g == group or (code is not None and regional_group(code) == g)))
+                      or (c is not None and c == code) for g, c in named)
+            if hit:
+                out.append(f"your edit of {edit} (if A{j + 1} is adopted)")
+    return out
+
+
+def _amendments(result: AssemblyResult, data: dict[str, Any]) -> None:
     """The amendments, voted first in order by the question's majority: each one's P(adopted),
-    the draft's chances either way, and the likeliest paths."""
+    the draft's chances either way, and the likeliest paths; and the edits an adopted
+    amendment's effect replaces."""
     a = result.amendments
     if a is None:
         return
@@ -327,6 +352,10 @@ def _amendments(result: AssemblyResult) -> None:
         "if it is rejected": [share(g[1]) for g in a.p_draft_given],
     }), hide_index=True, width="stretch")
     paths = sorted(a.paths.items(), key=lambda kv: -kv[1])[:4]
+    replaced = _overridden(data, st.session_state.get("ga_edits", {}))
+    if replaced:
+        st.warning("An adopted amendment's effect sets these members' votes on the draft, replacing "
+                   + "; ".join(replaced) + ". Edit the amendment's effect in the file to change them.")
     st.caption("Likeliest paths: " + "; ".join(
         f"{path.short()}, draft {'adopted' if path.draft else 'not adopted'} ({pct_strict(p)})" for path, p in paths))
 

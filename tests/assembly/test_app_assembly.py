@@ -152,3 +152,19 @@ def test_the_amendments_scenario_shows_each_amendment_and_the_paths() -> None:
     assert table["amendment"].iloc[0] == f"A1: {r.amendments.names[0]}"
     assert table["P(adopted)"].iloc[0] == f"{100 * r.amendments.p_adopted[0]:.1f}%"
     assert any(c.value.startswith("Likeliest paths: A1 adopted") for c in at.caption)
+
+
+def test_an_edit_an_adopted_amendment_replaces_is_flagged() -> None:
+    """The US text with amendments: an adopted A1 sets the United States' numbers, so an edit of
+    the United States is replaced on that path (the page says so); a shift effect (WEOG) moves an
+    edit rather than replacing it, so an edit of France is not flagged."""
+    at = open_assembly(ga="es11_8_us_text_with_amendments_2025", gq="important")
+    at.selectbox(key="ga_member").set_value("France (FRA)")
+    at.radio(key="ga_member_vote").set_value("no")
+    at.button(key="ga_member_apply").click().run()
+    assert not [w for w in at.warning if "replacing" in w.value]
+    at.selectbox(key="ga_member").set_value("United States (USA)")
+    at.radio(key="ga_member_vote").set_value("no")
+    at.button(key="ga_member_apply").click().run()
+    flagged = [w.value for w in at.warning if "replacing" in w.value]
+    assert flagged and "your edit of United States (if A1 is adopted)" in flagged[0] and "France" not in flagged[0]
