@@ -318,8 +318,6 @@ BAD = {
 }
 
 
-
-
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_amendments_exit_2_with_one_line_naming_the_file_and_field(case: str, tmp_path: Path) -> None:
     text, expected = BAD[case]
