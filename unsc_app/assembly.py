@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +22,7 @@ from sim.assembly.membership import REGIONAL_GROUPS
 from sim.assembly.scenario import AssemblyScenario, build_assembly, group_named, parse_assembly
 from sim.errors import InputError
 from sim.io.files import MAX_SCENARIO_BYTES, any_scenario_from_bytes
+from sim.render.assembly import PIVOT_SHOWN, likeliest
 from sim.render.text import pct_strict
 from sim.scenario.names import display_name, try_resolve
 from sim.verdict import assembly_verdict
@@ -366,8 +366,7 @@ def _who_decides(result: AssemblyResult) -> None:
         left, mid, right = st.columns(3)
         for col, (title, j) in zip((left, mid), (("Likeliest to vote no", 2), ("Likeliest to abstain", 1)),
                                    strict=True):
-            share = result.member_votes[:, j]
-            top = [i for i in np.argsort(-share, kind="stable")[:10] if share[i] > 0]
+            top = likeliest(result.member_votes[:, j], 10)
             col.markdown(f"**{title}**")
             if not top:
                 col.caption("None: no member can.")
@@ -377,11 +376,11 @@ def _who_decides(result: AssemblyResult) -> None:
                           hide_index=True, width="stretch")
         right.markdown("**Whose yes-or-no decides the vote**")
         piv = result.pivotal
-        if piv is None or float(piv.max(initial=0.0)) < 1e-4:
-            right.caption("No member's vote decides it in as many as 0.01% of cases: the outcome does "
-                          "not turn on any one member.")
+        deciders = [] if piv is None else likeliest(piv, 10, PIVOT_SHOWN)
+        if not deciders:
+            right.caption(f"No member's vote decides it in as many as {100 * PIVOT_SHOWN:.2f}% of cases: the "
+                          "outcome does not turn on any one member.")
         else:
-            deciders = [int(i) for i in np.argsort(-piv, kind="stable")[:10] if piv[i] >= 1e-4]
             right.dataframe(pd.DataFrame({"member": [display_name(result.members[i]) for i in deciders],
                                           "P(decisive)": [f"{100 * piv[i]:.2f}%" for i in deciders]}),
                             hide_index=True, width="stretch")

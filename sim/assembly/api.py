@@ -15,6 +15,7 @@ import numpy as np
 from sim.engine.amendments import Path as VotePathBits
 from sim.engine.model import VOTES
 from sim.engine.result import AmendmentResult
+from sim.engine.rules import AssemblyRule
 from sim.engine.seeding import Seed
 
 from . import exact
@@ -134,8 +135,6 @@ class AssemblyResult:
         """The yes votes the question needs of the members expected present and voting
         (:meth:`AssemblyRule.line`): two thirds rounded up on an important question, more than
         half on a simple one, and at least 1 (54 voting: 36 and 28)."""
-        from sim.engine.rules import AssemblyRule
-
         return int(AssemblyRule(self.question).line(self.expected_voting(), 0))
 
     def tally_line(self) -> str:

@@ -80,7 +80,7 @@ _VOTE_CODES = {"Y": 0, "YES": 0, "A": 1, "ABSTAIN": 1, "N": 2, "NO": 2}
 #: questions (the programme budget, the financing of missions, the scale of assessments),
 #: admission, suspension and expulsion, and elections to the councils.
 _IMPORTANT_TITLE = re.compile(
-    r"\b(programme budget|budget|financing of|scale of assessments|apportionment of the expenses"
+    r"\b(budget|financing of|scale of assessments|apportionment of the expenses"
     r"|admission of|suspension of the rights|expulsion|election of (?:the )?(?:non-permanent )?members"
     r"|election of \w+ members of the (?:security|economic and social|trusteeship) council)",
     re.IGNORECASE)

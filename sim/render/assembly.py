@@ -64,6 +64,12 @@ def _signed(x: float) -> str:
     return f"{k:+d}"
 
 
+def likeliest(p: np.ndarray, k: int, least: float = 1e-300) -> list[int]:
+    """The members (indices) of the ``k`` highest ``p``, highest first (ties in member order),
+    leaving out those below ``least``: none when no member can vote so, or decides the vote."""
+    return [int(i) for i in np.argsort(-p, kind="stable")[:k] if p[i] >= least]
+
+
 #: The least P(decisive) the table names a member for (0.01%): below it, pivots are noise.
 PIVOT_SHOWN = 1e-4
 
@@ -97,8 +103,7 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
     for group, g in r.regional_groups().items():
         lines.append(f"  {group:<38} {g['members']:>7.0f} {g['yes']:>6.1f} {g['abstain']:>8.1f} {g['no']:>6.1f} "
                      f"{g['absent']:>7.1f}")
-    order_no = [i for i in np.argsort(-r.member_votes[:, 2], kind="stable")[:LISTED] if r.member_votes[i, 2] > 0]
-    order_ab = [i for i in np.argsort(-r.member_votes[:, 1], kind="stable")[:LISTED] if r.member_votes[i, 1] > 0]
+    order_no, order_ab = likeliest(r.member_votes[:, 2], LISTED), likeliest(r.member_votes[:, 1], LISTED)
     for title, order in (("Likeliest to vote no", order_no), ("Likeliest to abstain", order_ab)):
         if not order:
             lines += ["", f"  {title}: none (no member can)"]
@@ -110,7 +115,7 @@ def assembly_table(r: AssemblyResult, reference: AssemblyReference | None = None
                          f"yes {pct(r.member_votes[i, 0], 0):>4}  abstain {pct(r.member_votes[i, 1], 0):>4}  "
                          f"no {pct(r.member_votes[i, 2], 0):>4}")
     if r.pivotal is not None:
-        top = [int(i) for i in np.argsort(-r.pivotal, kind="stable")[:5] if r.pivotal[i] >= PIVOT_SHOWN]
+        top = likeliest(r.pivotal, 5, PIVOT_SHOWN)
         if top:
             lines += ["", "  Pivotal (P their yes-or-no decides the vote): " + ", ".join(
                 f"{display_name(r.members[i])} {pct(float(r.pivotal[i]), 2)}" for i in top)]

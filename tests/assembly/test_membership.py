@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-import importlib.util
 from collections import Counter
 from types import ModuleType
 
@@ -24,6 +23,7 @@ from sim.errors import InputError
 from sim.scenario.names import display_name, resolve
 from tests.conftest import ROOT as REPO
 from tests.conftest import SHARED_DATA as DATA
+from tests.conftest import load_tool
 
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared UN data not available")
 TODAY = dt.date(2026, 12, 2)
@@ -200,12 +200,7 @@ def test_runtime_reads_only_the_packaged_table() -> None:
 
 
 def _load_builder() -> ModuleType:
-    path = REPO / "tools" / "build_assembly_membership.py"
-    spec = importlib.util.spec_from_file_location("build_assembly_membership", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("build_assembly_membership")
 
 
 @needs_data

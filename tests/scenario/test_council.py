@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
-import importlib.util
 from collections import defaultdict
 from types import ModuleType
 
@@ -26,6 +25,7 @@ from sim.scenario.council import (
 from sim.scenario.names import resolve_for_year
 from tests.conftest import ROOT as REPO
 from tests.conftest import SHARED_DATA as DATA
+from tests.conftest import load_tool
 
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared UN data not available")
 
@@ -270,12 +270,7 @@ def test_council_constructor_validates() -> None:
 
 
 def _load_builder() -> ModuleType:
-    path = REPO / "tools" / "build_council_table.py"
-    spec = importlib.util.spec_from_file_location("build_council_table", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("build_council_table")
 
 
 @needs_data
